@@ -1,0 +1,87 @@
+/**
+ * The engine's one façade. Front ends create a service with a host, keep the
+ * `YamlFile` it returns from `parse` (passing the previous one back in on the
+ * next edit), and call the verbs. Everything here is synchronous, pure with
+ * respect to the host, and never throws on user input.
+ */
+import type { EngineHost } from './host.ts';
+import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol } from './types.ts';
+import { parseYamlFile, type YamlFile } from './yaml/documents.ts';
+import { SchemaRegistry, type CrdLoadProblem } from './schemas/registry.ts';
+import { validateFile } from './validation/validate.ts';
+import { getCodeActions } from './quickfix/code-actions.ts';
+import { doComplete } from './features/completion.ts';
+import { doHover } from './features/hover.ts';
+import { findDocumentSymbols } from './features/symbols.ts';
+
+export interface EngineSettings {
+  validate: boolean;
+}
+
+export interface LanguageService {
+  readonly registry: SchemaRegistry;
+  configure(settings: Partial<EngineSettings>): void;
+  /** Loads CRD overrides (file or folder paths, read through the host). Returns load problems. */
+  setCrdPaths(paths: string[]): CrdLoadProblem[];
+  parse(uri: string, text: string, previous?: YamlFile): YamlFile;
+  doValidation(file: YamlFile): Diagnostic[];
+  doComplete(file: YamlFile, position: Position): CompletionList;
+  doHover(file: YamlFile, position: Position): Hover | null;
+  findDocumentSymbols(file: YamlFile): DocumentSymbol[];
+  getCodeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[];
+}
+
+export function toDiagnostics(file: YamlFile, list: OffsetDiagnostic[]): Diagnostic[] {
+  return list.map((d) => ({
+    range: file.lines.rangeOf(d.start, d.end),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.data !== undefined ? { data: d.data } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ range: file.lines.rangeOf(r.start, r.end), message: r.message })) } : {}),
+  }));
+}
+
+function collectCrdFiles(host: EngineHost, path: string, out: { path: string; text: string }[], problems: CrdLoadProblem[]): void {
+  const entries = host.readDir(path);
+  if (entries) {
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = `${path.replace(/[\\/]$/, '')}/${e.name}`;
+      if (e.isDirectory) collectCrdFiles(host, child, out, problems);
+      else if (/\.ya?ml$/.test(e.name)) {
+        const text = host.readFile(child);
+        if (text !== undefined) out.push({ path: child, text });
+      }
+    }
+    return;
+  }
+  const text = host.readFile(path);
+  if (text === undefined) problems.push({ file: path, message: 'file or folder not found' });
+  else out.push({ path, text });
+}
+
+export function createLanguageService(host: EngineHost): LanguageService {
+  const registry = new SchemaRegistry();
+  const settings: EngineSettings = { validate: true };
+  return {
+    registry,
+    configure(s) {
+      Object.assign(settings, s);
+    },
+    setCrdPaths(paths) {
+      const files: { path: string; text: string }[] = [];
+      const problems: CrdLoadProblem[] = [];
+      for (const p of paths) collectCrdFiles(host, p, files, problems);
+      return [...problems, ...registry.setOverrides(files)];
+    },
+    parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
+    doValidation(file) {
+      if (!settings.validate) return [];
+      return toDiagnostics(file, validateFile(file, registry));
+    },
+    doComplete: (file, position) => doComplete(file, position, registry),
+    doHover: (file, position) => doHover(file, position, registry),
+    findDocumentSymbols: (file) => findDocumentSymbols(file, registry),
+    getCodeActions: (file, range, diagnostics) => getCodeActions(file, range, diagnostics),
+  };
+}

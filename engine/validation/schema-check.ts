@@ -1,0 +1,182 @@
+/**
+ * Checks one document's value against its JSON Schema (ajv) and turns ajv's
+ * errors into diagnostics a person understands, each on the exact key or
+ * value it is about: "unknown field `verison` in spec.chart.spec — did you
+ * mean `version`?".
+ *
+ * Mirrors what the API server does with the same CRD: null values are
+ * dropped rather than rejected, and strings holding a Flux postBuild
+ * variable (`${cluster_env}`) are not judged by pattern/enum/type, because
+ * their final value is only known after substitution.
+ */
+import type { ErrorObject } from 'ajv';
+import type { OffsetDiagnostic } from '../types.ts';
+import type { YamlDocument } from '../yaml/documents.ts';
+import { rangeForPath, findAtPath, formatPath, nodeRange, type PathSeg } from '../yaml/nodes.ts';
+import type { SchemaEntry, SchemaRegistry } from '../schemas/registry.ts';
+import { didYouMean } from '../util/suggest.ts';
+
+const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+const SUBSTITUTION = /\$\{[^}]*\}/;
+
+function toPath(instancePath: string, value: unknown): PathSeg[] {
+  if (!instancePath) return [];
+  const out: PathSeg[] = [];
+  let cur: unknown = value;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      const i = Number(seg);
+      out.push(i);
+      cur = cur[i];
+    } else {
+      out.push(seg);
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'boolean') return 'a boolean';
+  return `a ${typeof v}`;
+}
+
+function expected(t: unknown): string {
+  const list = (Array.isArray(t) ? t : [t]).filter((x) => x !== 'null').map(String);
+  const words = list.map((x) => (x === 'object' ? 'a map' : x === 'array' ? 'a list' : x === 'integer' ? 'an integer' : `a ${x}`));
+  return words.join(' or ');
+}
+
+function where(path: PathSeg[]): string {
+  return path.length ? formatPath(path) : 'the document';
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+interface Mapped {
+  path: PathSeg[];
+  preferKey: boolean;
+  code: string;
+  message: string;
+}
+
+function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[]) => string | undefined): Mapped | undefined {
+  const data = e.data;
+  const isSubstituted = typeof data === 'string' && SUBSTITUTION.test(data);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String((e.params as { additionalProperty: string }).additionalProperty);
+      const props = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
+      const inWhere = path.length ? ` in ${formatPath(path)}` : '';
+      return { path: [...path, field], preferKey: true, code: 'unknown-field', message: `unknown field \`${field}\`${inWhere}${didYouMean(field, props)}` };
+    }
+    case 'required': {
+      const field = String((e.params as { missingProperty: string }).missingProperty);
+      return { path, preferKey: true, code: 'required', message: `missing required field \`${field}\` in ${where(path)}` };
+    }
+    case 'type': {
+      if (data === null || isSubstituted) return undefined;
+      const want = expected((e.params as { type: unknown }).type);
+      let hint = '';
+      const text = sourceText(path);
+      if (want.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
+        hint = text !== undefined && text !== String(data) ? `; YAML reads \`${text}\` as ${show(data)}, quote it: "${text}"` : `; quote it: "${text ?? String(data)}"`;
+      }
+      return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${want}, not ${typeName(data)}${hint}` };
+    }
+    case 'enum': {
+      if (isSubstituted) return undefined;
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      return { path, preferKey: false, code: 'enum', message: `\`${show(data)}\` is not allowed for ${where(path)}; expected one of: ${allowed.join(', ')}${didYouMean(String(data), allowed)}` };
+    }
+    case 'pattern': {
+      if (isSubstituted) return undefined;
+      const pattern = String((e.params as { pattern: string }).pattern);
+      if (pattern === DURATION_PATTERN) return { path, preferKey: false, code: 'duration', message: `\`${show(data)}\` is not a duration for ${where(path)}; use a Go duration such as 30s, 5m or 1h30m (units ms, s, m, h)` };
+      if (path[0] === 'metadata' && (path[1] === 'name' || path[1] === 'namespace')) {
+        return { path, preferKey: false, code: 'name', message: `\`${show(data)}\` is not a valid ${String(path[1])}: use lowercase letters, digits and '-'${path[1] === 'name' ? " or '.'" : ''}, starting and ending with a letter or digit` };
+      }
+      return { path, preferKey: false, code: 'pattern', message: `\`${show(data)}\` does not match the format required for ${where(path)} (pattern ${pattern})` };
+    }
+    case 'format':
+      if (isSubstituted) return undefined;
+      return { path, preferKey: false, code: 'format', message: `\`${show(data)}\` is not a valid ${String((e.params as { format: string }).format)} for ${where(path)}` };
+    case 'minLength':
+    case 'maxLength':
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minItems':
+    case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties': {
+      if (isSubstituted) return undefined;
+      const limit = (e.params as { limit: number }).limit;
+      const what: Record<string, string> = {
+        minLength: `must be at least ${limit} characters long`,
+        maxLength: `must be at most ${limit} characters long`,
+        minimum: `must be at least ${limit}`,
+        maximum: `must be at most ${limit}`,
+        exclusiveMinimum: `must be greater than ${limit}`,
+        exclusiveMaximum: `must be less than ${limit}`,
+        minItems: `needs at least ${limit} item${limit === 1 ? '' : 's'}`,
+        maxItems: `allows at most ${limit} item${limit === 1 ? '' : 's'}`,
+        minProperties: `needs at least ${limit} entr${limit === 1 ? 'y' : 'ies'}`,
+        maxProperties: `allows at most ${limit} entr${limit === 1 ? 'y' : 'ies'}`,
+      };
+      return { path, preferKey: false, code: 'limit', message: `${where(path)} ${what[e.keyword]}` };
+    }
+    case 'anyOf': {
+      if (data === null || isSubstituted) return undefined;
+      const branches = (e.schema as { type?: unknown }[] | undefined)?.map((s) => s.type).filter(Boolean);
+      if (branches && branches.length) return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${expected(branches)}, not ${typeName(data)}` };
+      return { path, preferKey: false, code: 'schema', message: `${where(path)} does not match any allowed form` };
+    }
+    default:
+      return { path, preferKey: false, code: 'schema', message: `${where(path)} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: SchemaRegistry): OffsetDiagnostic[] {
+  const value = doc.value();
+  if (value === undefined || value === null || typeof value !== 'object') return [];
+  const validate = registry.validator(entry);
+  validate(value);
+  const errors = validate.errors ?? [];
+  const contents = doc.doc.contents;
+
+  // Errors reported inside an anyOf belong to the anyOf itself.
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath);
+  const sourceText = (path: PathSeg[]): string | undefined => {
+    const r = nodeRange(findAtPath(contents, path).node);
+    return r ? doc.text.slice(r[0], r[1]) : undefined;
+  };
+
+  const out: OffsetDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && anyOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`))) continue;
+    const path = toPath(e.instancePath, value);
+    const mapped = mapError(e, path, sourceText);
+    if (!mapped) continue;
+    let [start, end] = rangeForPath(contents, mapped.path, mapped.preferKey);
+    if (mapped.path.length === 0 || (mapped.code === 'required' && path.length === 0)) {
+      const kindRange = rangeForPath(contents, ['kind'], true);
+      [start, end] = kindRange;
+    }
+    const key = `${start}:${end}:${mapped.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ start, end, severity: 'error', code: mapped.code, message: mapped.message });
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The validation pipeline for one file: YAML syntax and duplicate keys,
+ * kind/apiVersion recognition, removed API versions, schema and CEL checks.
+ * Results are memoized per document (see yaml/documents.ts), so after an
+ * edit only the documents whose text changed are checked again.
+ */
+import type { OffsetDiagnostic } from '../types.ts';
+import { isEmptyDocument, type YamlDocument, type YamlFile } from '../yaml/documents.ts';
+import { rangeForPath } from '../yaml/nodes.ts';
+import type { SchemaRegistry } from '../schemas/registry.ts';
+import { resolveKind, isHelmTemplate, type KindResolution } from './kind.ts';
+import { checkSchema } from './schema-check.ts';
+import { checkCel } from './cel.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { apiVersionOf } from '../kinds.ts';
+
+export interface RemovedApiData {
+  fix: 'migrate-api-version';
+  from: string;
+  to: string;
+  kind: string;
+}
+
+function apiVersionDiagnostics(doc: YamlDocument, res: KindResolution): OffsetDiagnostic[] {
+  const contents = doc.doc.contents;
+  if (res.status === 'unknown-kind') {
+    const [start, end] = rangeForPath(contents, ['kind']);
+    const hint = didYouMean(res.kind, res.known);
+    return [{ start, end, severity: 'error', code: 'unknown-kind', message: `\`${res.kind}\` is not a kind of ${res.group}${hint || `; known kinds: ${res.known.join(', ')}`}` }];
+  }
+  if (res.status === 'unknown-version') {
+    const [start, end] = rangeForPath(contents, ['apiVersion']);
+    return [{ start, end, severity: 'error', code: 'unknown-api-version', message: `${res.kind} has no API version ${res.version}; known versions: ${res.known.join(', ')}` }];
+  }
+  if (res.status !== 'known' || !res.info || !res.versionInfo) return [];
+  // A version the user's own CRDs serve is not removed for them.
+  if (res.entry.source === 'override') return [];
+  if (res.versionInfo.status === 'removed') {
+    const to = apiVersionOf(res.group, res.info.current);
+    const [start, end] = rangeForPath(contents, ['apiVersion']);
+    const data: RemovedApiData = { fix: 'migrate-api-version', from: res.apiVersion, to, kind: res.kind };
+    return [{ start, end, severity: 'warning', code: 'removed-api-version', message: `${res.apiVersion} ${res.kind} was removed in ${res.versionInfo.removedIn}; current Flux serves only ${to}. Checked against ${res.version}.`, data }];
+  }
+  return [];
+}
+
+export function validateDocument(doc: YamlDocument, uri: string, registry: SchemaRegistry): OffsetDiagnostic[] {
+  const key = `validate:${registry.generation}`;
+  const memo = doc.memo.get(key) as OffsetDiagnostic[] | undefined;
+  if (memo) return memo;
+  const out: OffsetDiagnostic[] = [];
+  if (!isEmptyDocument(doc)) {
+    doc.value(); // expands aliases; adds a diagnostic on alias bombs
+    out.push(...doc.syntax);
+    if (!doc.broken) {
+      const res = resolveKind(doc, uri, registry);
+      out.push(...apiVersionDiagnostics(doc, res));
+      if (res.status === 'known') {
+        out.push(...checkSchema(doc, res.entry, registry));
+        out.push(...checkCel(doc, res.entry.schema));
+      }
+    }
+  } else {
+    out.push(...doc.syntax);
+  }
+  out.sort((a, b) => a.start - b.start || a.end - b.end);
+  doc.memo.set(key, out);
+  return out;
+}
+
+/** Diagnostics for a whole file, in absolute offsets. */
+export function validateFile(file: YamlFile, registry: SchemaRegistry): OffsetDiagnostic[] {
+  if (isHelmTemplate(file.uri, file.text)) return [];
+  const out: OffsetDiagnostic[] = [];
+  for (const doc of file.docs) {
+    for (const d of validateDocument(doc, file.uri, registry)) {
+      out.push({ ...d, start: d.start + doc.start, end: d.end + doc.start, related: d.related?.map((r) => ({ ...r, start: r.start + doc.start, end: r.end + doc.start })) });
+    }
+  }
+  return out;
+}

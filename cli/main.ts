@@ -1,0 +1,58 @@
+/**
+ * The `fluxhelm` command: dispatches to subcommands over the same engine the
+ * editor uses. Exit codes: 0 success, 1 findings (errors, differences), 2
+ * usage or internal failure.
+ */
+import { check, CHECK_HELP } from './check.ts';
+import { UsageError } from './args.ts';
+import { runServer } from '../server/main.ts';
+
+const VERSION = '0.1.0';
+
+const HELP = `fluxhelm ${VERSION}: Flux + Helm checks for your GitOps repository
+
+Usage: fluxhelm <command> [options]
+
+Commands:
+  check [PATH...]   validate Flux/kustomize/core YAML against schemas and CEL rules
+  lsp               run the language server over stdio (same as fluxhelm-language-server --stdio)
+  help [COMMAND]    show help
+
+Run 'fluxhelm help check' for the options of a command.`;
+
+const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP };
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number | 'running' {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h': {
+        const topic = rest[0];
+        out(`${topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : HELP}\n`);
+        return 0;
+      }
+      case '--version':
+      case 'version':
+        out(`${VERSION}\n`);
+        return 0;
+      case 'check':
+        return check(rest, VERSION, out, err);
+      case 'lsp':
+        process.argv = [process.argv[0], process.argv[1], '--stdio'];
+        runServer();
+        return 'running';
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`fluxhelm: ${e.message}\nRun 'fluxhelm help' for usage.\n`);
+      return 2;
+    }
+    err(`fluxhelm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}

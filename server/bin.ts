@@ -1,0 +1,4 @@
+/** Executable entry of dist/server.js. */
+import { runServer } from './main.ts';
+
+runServer();

@@ -1,0 +1,39 @@
+/**
+ * Custom LSP messages between the fluxhelm server and its clients, declared
+ * once here and imported by both sides (server/ and client/).
+ */
+
+export interface StatusParams {
+  /** Number of open documents that hold Flux objects. */
+  fluxDocuments: number;
+  /** Problems found in those documents. */
+  errors: number;
+  warnings: number;
+  /** Problems loading `fluxhelm.schemas.crdPaths`, if any. */
+  schemaProblems: string[];
+  /** Where the schemas come from: "bundled (Flux 2.9)" or the override count. */
+  schemaSource: string;
+}
+
+/**
+ * A message declared by its method name and parameter type. (Plain data
+ * rather than the protocol library's classes: the client and server libraries
+ * ship different copies of those, and a string works with both.)
+ */
+export interface Message<P> {
+  method: string;
+  /** Never set; carries the parameter type for the helpers below. */
+  readonly params?: P;
+}
+
+/** server -> client: summary for the status bar item. */
+export const StatusNotification: Message<StatusParams> = { method: 'fluxhelm/status' };
+
+/** Settings section the server reads with workspace/configuration. */
+export const SETTINGS_SECTION = 'fluxhelm';
+
+export interface FluxhelmSettings {
+  validate?: { enable?: boolean };
+  schemas?: { crdPaths?: string[] };
+  trace?: { server?: string };
+}

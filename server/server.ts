@@ -1,0 +1,153 @@
+/**
+ * The language server: wires LSP messages to the engine and nothing more.
+ * It keeps the latest parse of each open document (keyed by uri + version),
+ * re-parses incrementally on edits (unchanged YAML documents keep their
+ * cached diagnostics), and publishes diagnostics right after every change.
+ */
+import {
+  TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind,
+  type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, join } from 'node:path';
+import { createLanguageService, type EngineHost, type YamlFile, type Diagnostic } from '../engine/index.ts';
+import { guard, guardVoid } from './runner.ts';
+import { StatusNotification, SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
+
+const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+const SEVERITY_NAME: Record<number, Diagnostic['severity']> = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+
+export function toLspDiagnostic(uri: string, d: Diagnostic): LspDiagnostic {
+  return {
+    range: d.range,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: 'fluxhelm',
+    message: d.message,
+    ...(d.data !== undefined ? { data: d.data } : {}),
+    ...(d.related ? { relatedInformation: d.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message })) } : {}),
+  };
+}
+
+function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startServer(connection: Connection, host: EngineHost): void {
+  const service = createLanguageService(host);
+  const documents = new TextDocuments(TextDocument);
+  const parsed = new Map<string, { version: number; file: YamlFile }>();
+  const fluxCounts = new Map<string, { flux: number; errors: number; warnings: number }>();
+  let rootPath: string | undefined;
+  let supportsConfiguration = false;
+  let schemaProblems: string[] = [];
+  let schemaSource = 'bundled (Flux 2.9)';
+
+  function fileFor(doc: TextDocument): YamlFile {
+    const cached = parsed.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.file;
+    const file = service.parse(doc.uri, doc.getText(), cached?.file);
+    parsed.set(doc.uri, { version: doc.version, file });
+    return file;
+  }
+
+  function sendStatus(): void {
+    let flux = 0;
+    let errors = 0;
+    let warnings = 0;
+    for (const c of fluxCounts.values()) {
+      flux += c.flux;
+      errors += c.errors;
+      warnings += c.warnings;
+    }
+    void connection.sendNotification(StatusNotification.method, { fluxDocuments: flux, errors, warnings, schemaProblems, schemaSource });
+  }
+
+  function validate(doc: TextDocument): void {
+    const file = fileFor(doc);
+    const diagnostics = service.doValidation(file);
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
+    const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
+    fluxCounts.set(doc.uri, { flux, errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length });
+    sendStatus();
+  }
+
+  async function loadSettings(): Promise<void> {
+    if (!supportsConfiguration) return;
+    const settings = ((await connection.workspace.getConfiguration(SETTINGS_SECTION)) ?? {}) as FluxhelmSettings;
+    service.configure({ validate: settings.validate?.enable !== false });
+    const paths = (settings.schemas?.crdPaths ?? []).map((p) => (isAbsolute(p) || !rootPath ? p : join(rootPath, p)));
+    const problems = service.setCrdPaths(paths);
+    schemaProblems = problems.map((p) => `${p.file}: ${p.message}`);
+    schemaSource = paths.length ? `${paths.length} CRD path(s) override the bundled schemas` : 'bundled (Flux 2.9)';
+    for (const p of schemaProblems) connection.console.warn(`fluxhelm.schemas.crdPaths: ${p}`);
+    for (const doc of documents.all()) validate(doc);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    rootPath = folder ? uriToPath(folder) : undefined;
+    supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    const init = (params.initializationOptions ?? {}) as FluxhelmSettings;
+    if (init.schemas?.crdPaths?.length) {
+      const paths = init.schemas.crdPaths.map((p) => (isAbsolute(p) || !rootPath ? p : join(rootPath, p)));
+      schemaProblems = service.setCrdPaths(paths).map((p) => `${p.file}: ${p.message}`);
+      schemaSource = `${paths.length} CRD path(s) override the bundled schemas`;
+    }
+    if (init.validate?.enable === false) service.configure({ validate: false });
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' ', '-'], resolveProvider: false },
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'fluxhelm', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
+  });
+  connection.onDidChangeConfiguration(guardVoid(connection, 'configuration', () => {
+    void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
+  }));
+
+  documents.onDidChangeContent(guardVoid(connection, 'validation', (e) => validate(e.document)));
+  documents.onDidClose(guardVoid(connection, 'close', (e) => {
+    parsed.delete(e.document.uri);
+    fluxCounts.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    sendStatus();
+  }));
+
+  const withDoc = <R>(uri: string, fallback: R, fn: (file: YamlFile) => R): R => {
+    const doc = documents.get(uri);
+    return doc ? fn(fileFor(doc)) : fallback;
+  };
+
+  connection.onCompletion(guard(connection, 'completion', { isIncomplete: false, items: [] }, (p) =>
+    withDoc(p.textDocument.uri, { isIncomplete: false, items: [] }, (f) => service.doComplete(f, p.position))));
+  connection.onHover(guard(connection, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (f) => service.doHover(f, p.position))));
+  connection.onDocumentSymbol(guard(connection, 'symbols', [], (p) => withDoc(p.textDocument.uri, [], (f) => service.findDocumentSymbols(f))));
+  connection.onCodeAction(guard(connection, 'codeAction', [], (p) =>
+    withDoc(p.textDocument.uri, [], (f) => {
+      const ours = p.context.diagnostics.filter((d) => d.source === 'fluxhelm');
+      const asEngine: Diagnostic[] = ours.map((d) => ({ range: d.range, severity: SEVERITY_NAME[d.severity ?? 1] ?? 'error', code: String(d.code ?? ''), message: typeof d.message === 'string' ? d.message : d.message.value, data: d.data }));
+      return service.getCodeActions(f, p.range, asEngine).map((a) => ({ ...a, diagnostics: ours.filter((d) => d.code === 'removed-api-version') }));
+    })));
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -93,10 +93,11 @@ function syntaxDiagnostics(doc: Document.Parsed): { list: OffsetDiagnostic[]; br
 function makeDocument(text: string, start: number, doc: Document.Parsed, piecePart = { index: 0, count: 1 }): YamlDocument {
   const { list, broken } = syntaxDiagnostics(doc);
   for (const d of list) {
-    if (d.code === 'duplicate-key') {
-      const keyText = text.slice(d.start, d.end).split(/[:\n]/)[0].trim();
-      d.message = `duplicate key \`${keyText}\`: the API server rejects an object that repeats a key`;
-    }
+    if (d.code !== 'duplicate-key') continue;
+    const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]+?)(?=\s*:)/.exec(text.slice(d.start));
+    const keyText = key ? key[0] : text.slice(d.start, d.end);
+    d.end = d.start + keyText.length;
+    d.message = `duplicate key \`${keyText.replace(/^["']|["']$/g, '')}\`: the API server rejects an object that repeats a key`;
   }
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
   const meta = root?.get('metadata', true);

@@ -1,0 +1,200 @@
+/**
+ * The workspace index: every Kubernetes-style object in the YAML files of
+ * the workspace folders (Flux objects, ConfigMaps, Secrets, kustomization.yaml
+ * files...), with where it is. Shared by every feature that looks across
+ * files (sourceRef lookups, valuesFrom, references, overlays).
+ *
+ * Indexing reads only document headers (see header-scan.ts), so a cold scan
+ * of thousands of files is fast; a file's full parse is made on demand and
+ * cached until the file changes. Updates are per file (`setFileText`), for
+ * the server's didChangeWatchedFiles and open editors.
+ */
+import picomatch from 'picomatch';
+import type { EngineHost } from '../host.ts';
+import { scanHeaders } from './header-scan.ts';
+import { parseYamlFile, type YamlFile, type YamlDocument } from '../yaml/documents.ts';
+import { isKustomizationFile } from '../validation/kind.ts';
+
+export interface IndexedObject {
+  /** Absolute path of the file. */
+  file: string;
+  /** Offsets of the document in the file. */
+  start: number;
+  end: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** As written in the file; undefined when the file leaves it to kustomize or Flux. */
+  namespace?: string;
+  nameOffset?: number;
+}
+
+interface FileEntry {
+  text: string;
+  objects: IndexedObject[];
+  parsed?: YamlFile;
+}
+
+export interface IndexOptions {
+  roots: string[];
+  /** Glob patterns (relative to a root) of files and folders to leave out. */
+  exclude?: string[];
+}
+
+const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
+
+function join(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+export class WorkspaceIndex {
+  private readonly files = new Map<string, FileEntry>();
+  private readonly byName = new Map<string, IndexedObject[]>();
+  private readonly isExcluded: (relative: string) => boolean;
+  /** Bumped on every change, so dependants can tell whether their cache is stale. */
+  version = 0;
+
+  constructor(private readonly host: EngineHost, readonly options: IndexOptions) {
+    const patterns = options.exclude ?? [];
+    const matcher = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
+    this.isExcluded = (rel) => matcher(rel);
+  }
+
+  /** Walks every root and indexes every YAML file found. Returns counts. */
+  scan(): { files: number; objects: number } {
+    this.files.clear();
+    this.byName.clear();
+    for (const root of this.options.roots) this.walk(root, root);
+    this.version++;
+    let objects = 0;
+    for (const f of this.files.values()) objects += f.objects.length;
+    return { files: this.files.size, objects };
+  }
+
+  private relative(path: string): string | undefined {
+    for (const root of this.options.roots) {
+      const r = root.endsWith('/') ? root : `${root}/`;
+      if (path.startsWith(r)) return path.slice(r.length);
+    }
+    return undefined;
+  }
+
+  private walk(root: string, dir: string): void {
+    const entries = this.host.readDir(dir);
+    if (!entries) return;
+    for (const e of entries) {
+      if (ALWAYS_SKIPPED.has(e.name)) continue;
+      const path = join(dir, e.name);
+      const rel = path.slice(root.length).replace(/^\//, '');
+      if (this.isExcluded(rel) || (e.isDirectory && this.isExcluded(`${rel}/`))) continue;
+      if (e.isDirectory) this.walk(root, path);
+      else if (/\.ya?ml$/i.test(e.name) || e.name === 'Kustomization') {
+        const text = this.host.readFile(path);
+        if (text !== undefined) this.add(path, text);
+      }
+    }
+  }
+
+  private add(path: string, text: string): void {
+    const objects: IndexedObject[] = [];
+    const kustomization = isKustomizationFile(path);
+    for (const h of scanHeaders(text)) {
+      let { apiVersion, kind } = h;
+      if (kustomization && apiVersion === undefined && kind === undefined) {
+        apiVersion = 'kustomize.config.k8s.io/v1beta1';
+        kind = 'Kustomization';
+      }
+      if (!apiVersion || !kind) continue;
+      const obj: IndexedObject = { file: path, start: h.start, end: h.end, apiVersion, kind, name: h.name ?? '', namespace: h.namespace, nameOffset: h.nameOffset };
+      objects.push(obj);
+      const key = `${kind}/${obj.name}`;
+      const list = this.byName.get(key);
+      if (list) list.push(obj);
+      else this.byName.set(key, [obj]);
+    }
+    this.files.set(path, { text, objects });
+  }
+
+  private remove(path: string): void {
+    const entry = this.files.get(path);
+    if (!entry) return;
+    for (const o of entry.objects) {
+      const key = `${o.kind}/${o.name}`;
+      const list = this.byName.get(key)?.filter((x) => x !== o) ?? [];
+      if (list.length) this.byName.set(key, list);
+      else this.byName.delete(key);
+    }
+    this.files.delete(path);
+  }
+
+  /**
+   * Updates one file: new text, or `undefined` when it was deleted. Files
+   * outside the roots or excluded are ignored. Returns true when anything changed.
+   */
+  setFileText(path: string, text: string | undefined): boolean {
+    const rel = this.relative(path);
+    if (rel === undefined || this.isExcluded(rel) || rel.split('/').some((seg) => ALWAYS_SKIPPED.has(seg))) return false;
+    const old = this.files.get(path);
+    if (old && old.text === text) return false;
+    if (!old && text === undefined) return false;
+    this.remove(path);
+    if (text !== undefined && (/\.ya?ml$/i.test(path) || path.endsWith('/Kustomization'))) this.add(path, text);
+    this.version++;
+    return true;
+  }
+
+  /** Re-reads one file through the host (for file-watcher events). */
+  refreshFile(path: string): boolean {
+    return this.setFileText(path, this.host.readFile(path));
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  *allObjects(): Iterable<IndexedObject> {
+    for (const f of this.files.values()) yield* f.objects;
+  }
+
+  filePaths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  fileText(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  objectsIn(path: string): IndexedObject[] {
+    return this.files.get(path)?.objects ?? [];
+  }
+
+  /**
+   * Objects of `kind` named `name`. When `namespace` is given, objects with a
+   * different explicit namespace are left out; objects whose namespace is set
+   * elsewhere (kustomize, Flux) still match.
+   */
+  find(kind: string, name: string, namespace?: string): IndexedObject[] {
+    const list = this.byName.get(`${kind}/${name}`) ?? [];
+    return namespace === undefined ? list : list.filter((o) => o.namespace === undefined || o.namespace === namespace);
+  }
+
+  /** The full parse of a file (cached until the file changes). */
+  parsedFile(path: string): YamlFile | undefined {
+    const entry = this.files.get(path);
+    if (!entry) return undefined;
+    if (!entry.parsed) entry.parsed = parseYamlFile(`file://${path}`, entry.text);
+    return entry.parsed;
+  }
+
+  /** The parsed document of an indexed object. */
+  documentOf(obj: IndexedObject): YamlDocument | undefined {
+    const file = this.parsedFile(obj.file);
+    return file?.docs.find((d) => d.start <= obj.start && obj.start < Math.max(d.end, d.start + 1)) ?? file?.docs.find((d) => d.start === obj.start);
+  }
+
+  /** The plain value of an indexed object (full parse). */
+  valueOf(obj: IndexedObject): Record<string, unknown> | undefined {
+    const v = this.documentOf(obj)?.value();
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  }
+}

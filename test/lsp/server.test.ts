@@ -172,3 +172,48 @@ test('fluxhelm.schemas.crdPaths replaces the bundled schemas (an older Flux keep
     await other.shutdown();
   }
 });
+
+test('completion inside spec offers our keys, required first, with docs', async () => {
+  const uri = 'file:///ws/complete.yaml';
+  const text = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n  \n`;
+  const pending = client.diagnostics(uri, 1);
+  client.open(uri, text, 1);
+  await pending;
+  const list = await client.request<{ items: { label: string; sortText?: string; detail?: string; documentation?: { kind: string; value: string } }[] }>('textDocument/completion', {
+    textDocument: { uri },
+    position: { line: 5, character: 2 },
+  });
+  const labels = list.items.map((i) => i.label);
+  for (const key of ['interval', 'chart', 'chartRef', 'values', 'valuesFrom', 'dependsOn']) assert.ok(labels.includes(key), `${key} offered`);
+  const sorted = [...list.items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+  assert.equal(sorted[0].label, 'interval', 'the required key sorts first');
+  const values = list.items.find((i) => i.label === 'values');
+  assert.equal(values?.documentation?.kind, 'markdown');
+  assert.ok((values?.documentation?.value ?? '').length > 20, 'our documentation is attached');
+});
+
+test('hover on a field shows our description, type and default', async () => {
+  const uri = 'file:///ws/hover.yaml';
+  const pending = client.diagnostics(uri, 1);
+  client.open(uri, HR, 1);
+  await pending;
+  const hover = await client.request<{ contents: { kind: string; value: string }; range: unknown }>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 6, character: 4 }, // on "interval"
+  });
+  assert.equal(hover.contents.kind, 'markdown');
+  assert.match(hover.contents.value, /spec\.interval/);
+  assert.match(hover.contents.value, /required/i);
+  assert.match(hover.contents.value, /duration|5m|10m/i);
+  assert.deepEqual(hover.range, { start: { line: 6, character: 2 }, end: { line: 6, character: 10 } });
+});
+
+test('document symbols outline every object in a multi-document file', async () => {
+  const uri = 'file:///ws/symbols.yaml';
+  const pending = client.diagnostics(uri, 1);
+  client.open(uri, `${HR}---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://stefanprodan.github.io/podinfo\n`, 1);
+  await pending;
+  const symbols = await client.request<{ name: string; detail: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  assert.deepEqual(symbols.map((s) => s.name), ['HelmRelease apps/podinfo', 'HelmRepository flux-system/podinfo']);
+  assert.equal(symbols[0].detail, 'helm.toolkit.fluxcd.io/v2');
+});

@@ -1,0 +1,140 @@
+/**
+ * Workspace-wide checks over the reference graph: references that point at
+ * nothing in the workspace, paths that do not exist, and dependsOn cycles.
+ * Also tells which files kustomize uses as patches (they are partial on
+ * purpose and are not checked for required fields on their own).
+ *
+ * References are cached per file and recomputed only when that file changes,
+ * so re-checking after an edit costs little more than the lookups.
+ */
+import type { EngineHost } from '../host.ts';
+import type { OffsetDiagnostic } from '../types.ts';
+import type { IndexedObject, WorkspaceIndex } from './index.ts';
+import { referencesOf, resolveObjectReference, type ObjectReference, type Reference, type ReferenceOptions } from './references.ts';
+import { didYouMean } from '../util/suggest.ts';
+
+export interface GraphResult {
+  /** Diagnostics per absolute file path. */
+  byFile: Map<string, OffsetDiagnostic[]>;
+  /** Files that a kustomization uses as patches. */
+  patchFiles: Set<string>;
+}
+
+export class ReferenceCache {
+  private readonly cache = new Map<string, { text: string | undefined; refs: Reference[] }>();
+  constructor(private readonly index: WorkspaceIndex, private readonly options: ReferenceOptions = {}) {}
+
+  refsOfFile(file: string): Reference[] {
+    const text = this.index.fileText(file);
+    const hit = this.cache.get(file);
+    if (hit && hit.text === text) return hit.refs;
+    const refs = this.index.objectsIn(file).flatMap((o) => referencesOf(this.index, o, this.options));
+    this.cache.set(file, { text, refs });
+    return refs;
+  }
+
+  all(): Reference[] {
+    const live = new Set(this.index.filePaths());
+    for (const f of this.cache.keys()) if (!live.has(f)) this.cache.delete(f);
+    return [...live].flatMap((f) => this.refsOfFile(f));
+  }
+}
+
+function objectKey(o: IndexedObject): string {
+  return `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+}
+
+function describe(ref: ObjectReference): string {
+  return `${ref.kind} \`${ref.name}\`${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
+}
+
+function push(map: Map<string, OffsetDiagnostic[]>, file: string, d: OffsetDiagnostic): void {
+  const list = map.get(file);
+  if (list) list.push(d);
+  else map.set(file, [d]);
+}
+
+const isDependsOnNode = (o: IndexedObject) =>
+  (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) ||
+  (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'));
+
+export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: ReferenceCache): GraphResult {
+  const byFile = new Map<string, OffsetDiagnostic[]>();
+  const patchFiles = new Set<string>();
+  const refs = cache.all();
+  const edges = new Map<string, { to: IndexedObject; ref: ObjectReference }[]>();
+
+  for (const ref of refs) {
+    if (ref.type === 'path') {
+      if (ref.role === 'patch') patchFiles.add(ref.target);
+      const isFile = host.readFile(ref.target) !== undefined;
+      const isDir = !isFile && host.readDir(ref.target) !== undefined;
+      const ok = ref.expect === 'file' ? isFile : ref.expect === 'dir' ? isDir : isFile || isDir;
+      if (!ok) {
+        const what = ref.expect === 'dir' ? 'folder' : ref.expect === 'file' ? 'file' : 'file or folder';
+        push(byFile, ref.from.file, { start: ref.start, end: ref.end, severity: 'error', code: 'missing-path', message: `${what} \`${ref.written}\` does not exist (${ref.target})` });
+      }
+      continue;
+    }
+    const targets = resolveObjectReference(index, ref);
+    if (targets.length === 0) {
+      if (ref.optional) continue;
+      const elsewhere = ref.namespace ? index.find(ref.kind, ref.name).filter((o) => o.namespace && o.namespace !== ref.namespace) : [];
+      const sourceKinds = new Set(['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact']);
+      const otherKind = sourceKinds.has(ref.kind) ? [...index.allObjects()].find((o) => o.name === ref.name && o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;
+      const names = [...index.allObjects()].filter((o) => o.kind === ref.kind).map((o) => o.name);
+      const hint = elsewhere.length
+        ? `; one exists in namespace ${elsewhere[0].namespace} (a reference without a namespace looks only in its own namespace: set \`namespace: ${elsewhere[0].namespace}\`)`
+        : otherKind
+          ? ` (there is a ${otherKind.kind} with that name: check \`kind\`)`
+          : didYouMean(ref.name, names);
+      const secret = ref.kind === 'Secret';
+      push(byFile, ref.from.file, {
+        start: ref.start,
+        end: ref.end,
+        severity: secret ? 'info' : 'warning',
+        code: 'dangling-reference',
+        message: `${describe(ref)} was not found in the workspace${hint}${secret ? '; Secrets are often created outside Git, but Flux needs it in the cluster' : ''}`,
+      });
+      continue;
+    }
+    if (ref.role === 'dependsOn' && isDependsOnNode(ref.from)) {
+      const key = objectKey(ref.from);
+      const list = edges.get(key) ?? [];
+      list.push({ to: targets[0], ref });
+      edges.set(key, list);
+    }
+  }
+
+  // dependsOn cycles: depth-first search; every edge on a cycle gets the error.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: { key: string; obj: IndexedObject; ref?: ObjectReference }[] = [];
+  const reported = new Set<ObjectReference>();
+  const byKey = new Map<string, IndexedObject>();
+  for (const o of index.allObjects()) if (isDependsOnNode(o)) byKey.set(objectKey(o), o);
+  const visit = (key: string, obj: IndexedObject, via?: ObjectReference): void => {
+    state.set(key, 'visiting');
+    stack.push({ key, obj, ref: via });
+    for (const e of edges.get(key) ?? []) {
+      const toKey = objectKey(e.to);
+      const s = state.get(toKey);
+      if (s === 'visiting') {
+        const from = stack.findIndex((f) => f.key === toKey);
+        const cycle = stack.slice(from);
+        const names = [...cycle.map((f) => `${f.obj.kind} ${f.obj.name}`), `${e.to.kind} ${e.to.name}`].join(' → ');
+        const cycleRefs = [...cycle.slice(1).map((f) => f.ref!), e.ref];
+        for (const r of cycleRefs) {
+          if (reported.has(r)) continue;
+          reported.add(r);
+          push(byFile, r.from.file, { start: r.start, end: r.end, severity: 'error', code: 'dependency-cycle', message: `dependsOn cycle: ${names}; Flux will never reconcile these` });
+        }
+      } else if (s === undefined) visit(toKey, e.to, e.ref);
+    }
+    stack.pop();
+    state.set(key, 'done');
+  };
+  for (const [key, obj] of byKey) if (!state.has(key)) visit(key, obj);
+
+  for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
+  return { byFile, patchFiles };
+}

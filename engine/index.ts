@@ -9,3 +9,5 @@ export type { YamlFile, YamlDocument } from './yaml/documents.ts';
 export type { Diagnostic, Severity } from './types.ts';
 export { KINDS, findKind } from './kinds.ts';
 export { isHelmTemplate } from './validation/kind.ts';
+export { pathToUri, uriToPath } from './util/uri.ts';
+export type { Workspace } from './workspace/model.ts';

@@ -13,6 +13,11 @@ import { getCodeActions } from './quickfix/code-actions.ts';
 import { doComplete } from './features/completion.ts';
 import { doHover } from './features/hover.ts';
 import { findDocumentSymbols } from './features/symbols.ts';
+import { Workspace } from './workspace/model.ts';
+import type { IndexOptions } from './workspace/index.ts';
+import { findDefinition, findReferences, prepareRename, doRename, findWorkspaceSymbols, type RenameResult, type WorkspaceSymbol } from './features/navigation.ts';
+import type { Location } from './types.ts';
+import { uriToPath, pathToUri } from './util/uri.ts';
 
 export interface EngineSettings {
   validate: boolean;
@@ -29,6 +34,18 @@ export interface LanguageService {
   doHover(file: YamlFile, position: Position): Hover | null;
   findDocumentSymbols(file: YamlFile): DocumentSymbol[];
   getCodeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[];
+  /** Indexes the workspace folders; later calls replace the workspace. */
+  openWorkspace(options: IndexOptions & { repoRoot?: string }): Workspace;
+  readonly workspace: Workspace | undefined;
+  /** Tells the workspace a file changed (`undefined` text: read it again through the host; `null`: deleted). */
+  updateFile(uri: string, text?: string | null): boolean;
+  /** Reference-graph diagnostics for every file of the workspace, by uri. */
+  doWorkspaceValidation(): Map<string, Diagnostic[]>;
+  findDefinition(uri: string, position: Position): Location[];
+  findReferences(uri: string, position: Position, includeDeclaration: boolean): Location[];
+  prepareRename(uri: string, position: Position): { range: Range; placeholder: string } | undefined;
+  doRename(uri: string, position: Position, newName: string): RenameResult;
+  findWorkspaceSymbols(query: string): WorkspaceSymbol[];
 }
 
 export function toDiagnostics(file: YamlFile, list: OffsetDiagnostic[]): Diagnostic[] {
@@ -63,8 +80,42 @@ function collectCrdFiles(host: EngineHost, path: string, out: { path: string; te
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
   const settings: EngineSettings = { validate: true };
+  let workspace: Workspace | undefined;
+  const withWs = <T>(uri: string, fallback: T, fn: (ws: Workspace, path: string) => T): T => {
+    const path = uriToPath(uri);
+    return workspace && path ? fn(workspace, path) : fallback;
+  };
   return {
     registry,
+    get workspace() {
+      return workspace;
+    },
+    openWorkspace(options) {
+      workspace = new Workspace(host, options);
+      return workspace;
+    },
+    updateFile(uri, text) {
+      const path = uriToPath(uri);
+      if (!workspace || !path) return false;
+      if (text === undefined) return workspace.index.refreshFile(path);
+      return workspace.index.setFileText(path, text === null ? undefined : text);
+    },
+    doWorkspaceValidation() {
+      const out = new Map<string, Diagnostic[]>();
+      if (!workspace || !settings.validate) return out;
+      const ws = workspace;
+      for (const [path, list] of ws.check().byFile) {
+        const lines = ws.lines(path);
+        if (!lines) continue;
+        out.set(pathToUri(path), list.map((d) => ({ range: lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message })));
+      }
+      return out;
+    },
+    findDefinition: (uri, position) => withWs(uri, [], (ws, path) => findDefinition(ws, path, position)),
+    findReferences: (uri, position, decl) => withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl)),
+    prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => prepareRename(ws, path, position)),
+    doRename: (uri, position, newName) => withWs<RenameResult>(uri, { error: 'No workspace is open.' }, (ws, path) => doRename(ws, path, position, newName)),
+    findWorkspaceSymbols: (query) => (workspace ? findWorkspaceSymbols(workspace, query) : []),
     configure(s) {
       Object.assign(settings, s);
     },
@@ -77,7 +128,9 @@ export function createLanguageService(host: EngineHost): LanguageService {
     parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
     doValidation(file) {
       if (!settings.validate) return [];
-      return toDiagnostics(file, validateFile(file, registry));
+      const path = uriToPath(file.uri);
+      const partial = !!(workspace && path && workspace.check().patchFiles.has(path));
+      return toDiagnostics(file, validateFile(file, registry, { partial }));
     },
     doComplete: (file, position) => doComplete(file, position, registry),
     doHover: (file, position) => doHover(file, position, registry),

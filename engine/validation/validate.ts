@@ -44,8 +44,19 @@ function apiVersionDiagnostics(doc: YamlDocument, res: KindResolution): OffsetDi
   return [];
 }
 
-export function validateDocument(doc: YamlDocument, uri: string, registry: SchemaRegistry): OffsetDiagnostic[] {
-  const key = `validate:${registry.generation}`;
+export interface ValidateOptions {
+  /**
+   * The file is a kustomize patch: its objects are partial on purpose, so
+   * missing required fields and whole-object CEL rules are not reported.
+   */
+  partial?: boolean;
+}
+
+/** Codes that do not apply to partial objects (kustomize patches). */
+const WHOLE_OBJECT_CODES = new Set(['required', 'cel']);
+
+export function validateDocument(doc: YamlDocument, uri: string, registry: SchemaRegistry, options: ValidateOptions = {}): OffsetDiagnostic[] {
+  const key = `validate:${registry.generation}:${options.partial ? 'partial' : 'whole'}`;
   const memo = doc.memo.get(key) as OffsetDiagnostic[] | undefined;
   if (memo) return memo;
   const out: OffsetDiagnostic[] = [];
@@ -63,17 +74,18 @@ export function validateDocument(doc: YamlDocument, uri: string, registry: Schem
   } else {
     out.push(...doc.syntax);
   }
-  out.sort((a, b) => a.start - b.start || a.end - b.end);
-  doc.memo.set(key, out);
-  return out;
+  const result = options.partial ? out.filter((d) => !WHOLE_OBJECT_CODES.has(d.code)) : out;
+  result.sort((a, b) => a.start - b.start || a.end - b.end);
+  doc.memo.set(key, result);
+  return result;
 }
 
 /** Diagnostics for a whole file, in absolute offsets. */
-export function validateFile(file: YamlFile, registry: SchemaRegistry): OffsetDiagnostic[] {
+export function validateFile(file: YamlFile, registry: SchemaRegistry, options: ValidateOptions = {}): OffsetDiagnostic[] {
   if (isHelmTemplate(file.uri, file.text)) return [];
   const out: OffsetDiagnostic[] = [];
   for (const doc of file.docs) {
-    for (const d of validateDocument(doc, file.uri, registry)) {
+    for (const d of validateDocument(doc, file.uri, registry, options)) {
       out.push({ ...d, start: d.start + doc.start, end: d.end + doc.start, related: d.related?.map((r) => ({ ...r, start: r.start + doc.start, end: r.end + doc.start })) });
     }
   }

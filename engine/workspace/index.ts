@@ -14,6 +14,8 @@ import type { EngineHost } from '../host.ts';
 import { scanHeaders } from './header-scan.ts';
 import { parseYamlFile, type YamlFile, type YamlDocument } from '../yaml/documents.ts';
 import { isKustomizationFile } from '../validation/kind.ts';
+import { parseDocument, isMap, isSeq, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { YAML_OPTIONS } from '../yaml/documents.ts';
 
 export interface IndexedObject {
   /** Absolute path of the file. */
@@ -27,6 +29,8 @@ export interface IndexedObject {
   /** As written in the file; undefined when the file leaves it to kustomize or Flux. */
   namespace?: string;
   nameOffset?: number;
+  /** Set for ConfigMaps/Secrets that a kustomization.yaml generator produces. */
+  generated?: { hashSuffix: boolean; customNameReferences: boolean };
 }
 
 interface FileEntry {
@@ -105,9 +109,11 @@ export class WorkspaceIndex {
         kind = 'Kustomization';
       }
       if (!apiVersion || !kind) continue;
-      const obj: IndexedObject = { file: path, start: h.start, end: h.end, apiVersion, kind, name: h.name ?? '', namespace: h.namespace, nameOffset: h.nameOffset };
-      objects.push(obj);
-      const key = `${kind}/${obj.name}`;
+      objects.push({ file: path, start: h.start, end: h.end, apiVersion, kind, name: h.name ?? '', namespace: h.namespace, nameOffset: h.nameOffset });
+    }
+    if (kustomization) objects.push(...generatedObjects(path, text));
+    for (const obj of objects) {
+      const key = `${obj.kind}/${obj.name}`;
       const list = this.byName.get(key);
       if (list) list.push(obj);
       else this.byName.set(key, [obj]);
@@ -197,4 +203,59 @@ export class WorkspaceIndex {
     const v = this.documentOf(obj)?.value();
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
+}
+
+/**
+ * The ConfigMaps and Secrets a kustomization.yaml generates
+ * (configMapGenerator/secretGenerator), so references to them resolve.
+ */
+function generatedObjects(path: string, text: string): IndexedObject[] {
+  const out: IndexedObject[] = [];
+  let doc;
+  try {
+    doc = parseDocument(text, YAML_OPTIONS);
+  } catch {
+    return out;
+  }
+  const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
+  if (!root) return out;
+  const scalarOf = (m: YAMLMap | undefined, key: string) => {
+    const v = m?.get(key, true);
+    return isScalar(v) ? v : undefined;
+  };
+  const ns = scalarOf(root, 'namespace')?.value;
+  const mapOf = (m: YAMLMap, key: string): YAMLMap | undefined => {
+    const v: unknown = m.get(key, true);
+    return isMap(v) ? (v as YAMLMap) : undefined;
+  };
+  const globalOptions = mapOf(root, 'generatorOptions');
+  const globalNoHash = scalarOf(globalOptions, 'disableNameSuffixHash')?.value === true;
+  const customNameReferences = isSeq(root.get('configurations', true));
+  for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+    const list = root.get(field, true);
+    if (!isSeq(list)) continue;
+    for (const item of (list as YAMLSeq).items) {
+      if (!isMap(item)) continue;
+      const m = item as YAMLMap;
+      const name = scalarOf(m, 'name');
+      if (!name || typeof name.value !== 'string' || !name.range) continue;
+      if (scalarOf(m, 'behavior')?.value === 'merge' || scalarOf(m, 'behavior')?.value === 'replace') continue;
+      const options = mapOf(m, 'options');
+      const local = scalarOf(options, 'disableNameSuffixHash')?.value;
+      const noHash = local === true || (local === undefined && globalNoHash);
+      const namespace = scalarOf(m, 'namespace')?.value ?? ns;
+      out.push({
+        file: path,
+        start: 0,
+        end: text.length,
+        apiVersion: 'v1',
+        kind,
+        name: name.value,
+        namespace: typeof namespace === 'string' ? namespace : undefined,
+        nameOffset: name.range[0],
+        generated: { hashSuffix: !noHash, customNameReferences },
+      });
+    }
+  }
+  return out;
 }

@@ -70,3 +70,23 @@ test('fixing a file clears its findings without a full rescan', () => {
   const again = checkGraph(index, host, new ReferenceCache(index, { repoRoot: '/ws' }));
   assert.equal(again.byFile.get(file), undefined);
 });
+
+test('a valuesFrom ConfigMap generated with a hash suffix is flagged; without the suffix it resolves', async () => {
+  const { memoryHost } = await import('../support/memory-host.ts');
+  const hr = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  chartRef:\n    kind: OCIRepository\n    name: app\n  valuesFrom:\n    - kind: ConfigMap\n      name: app-values\n`;
+  const oci = `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  url: oci://ghcr.io/example/app\n`;
+  const run = (kustomization: string) => {
+    const host = memoryHost({ '/ws/app/hr.yaml': hr, '/ws/app/oci.yaml': oci, '/ws/app/values.yaml': 'replicaCount: 2\n', '/ws/app/kustomization.yaml': kustomization });
+    const index = new WorkspaceIndex(host, { roots: ['/ws'] });
+    index.scan();
+    return checkGraph(index, host, new ReferenceCache(index, {})).byFile.get('/ws/app/hr.yaml') ?? [];
+  };
+  const hashed = run('namespace: apps\nresources: [hr.yaml, oci.yaml]\nconfigMapGenerator:\n  - name: app-values\n    files: [values.yaml=values.yaml]\n');
+  assert.equal(hashed.length, 1);
+  assert.equal(hashed[0].code, 'generated-name-hash');
+  assert.match(hashed[0].message, /disableNameSuffixHash: true/);
+  const plain = run('namespace: apps\nresources: [hr.yaml, oci.yaml]\nconfigMapGenerator:\n  - name: app-values\n    files: [values.yaml=values.yaml]\n    options:\n      disableNameSuffixHash: true\n');
+  assert.deepEqual(plain, []);
+  const global = run('resources: [hr.yaml, oci.yaml]\ngeneratorOptions:\n  disableNameSuffixHash: true\nconfigMapGenerator:\n  - name: app-values\n    files: [values.yaml]\n');
+  assert.deepEqual(global, []);
+});

@@ -1,0 +1,79 @@
+/**
+ * One workspace as the engine sees it: the object index, the reference
+ * cache on top of it, line indexes for positions, and the repository root
+ * that Flux Kustomization paths are relative to. Created by the façade;
+ * the server and CLI feed it file changes.
+ */
+import type { EngineHost } from '../host.ts';
+import { WorkspaceIndex, type IndexOptions } from './index.ts';
+import { ReferenceCache, checkGraph, type GraphResult } from './graph-check.ts';
+import { LineIndex } from '../yaml/lines.ts';
+import { referencesOf } from './references.ts';
+
+export class Workspace {
+  readonly index: WorkspaceIndex;
+  readonly refs: ReferenceCache;
+  private readonly lineCache = new Map<string, { text: string; lines: LineIndex }>();
+  private graph?: { version: number; result: GraphResult };
+
+  constructor(private readonly host: EngineHost, options: IndexOptions & { repoRoot?: string }) {
+    this.index = new WorkspaceIndex(host, options);
+    this.index.scan();
+    const repoRoot = options.repoRoot ?? chooseRepoRoot(this.index, host, options.roots);
+    this.refs = new ReferenceCache(this.index, { repoRoot });
+    this.repoRoot = repoRoot;
+  }
+
+  readonly repoRoot: string | undefined;
+
+  lines(file: string): LineIndex | undefined {
+    const text = this.index.fileText(file);
+    if (text === undefined) return undefined;
+    const hit = this.lineCache.get(file);
+    if (hit && hit.text === text) return hit.lines;
+    const lines = new LineIndex(text);
+    this.lineCache.set(file, { text, lines });
+    return lines;
+  }
+
+  /** Graph diagnostics for the whole workspace, recomputed only after a change. */
+  check(): GraphResult {
+    if (this.graph && this.graph.version === this.index.version) return this.graph.result;
+    const result = checkGraph(this.index, this.host, this.refs);
+    this.graph = { version: this.index.version, result };
+    return result;
+  }
+}
+
+/**
+ * The folder Flux Kustomization `path`s are relative to: among the roots
+ * and their ancestors, the one where most of the paths of Kustomizations
+ * sourced from `flux-system` exist (the checked folder wins ties).
+ */
+export function chooseRepoRoot(index: WorkspaceIndex, host: EngineHost, roots: string[]): string | undefined {
+  const paths: string[] = [];
+  for (const o of index.allObjects()) {
+    if (o.kind !== 'Kustomization' || !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+    for (const r of referencesOf(index, o, { repoRoot: '/' })) if (r.type === 'path' && r.role === 'kustomization-path') paths.push(r.written);
+  }
+  const candidates: string[] = [];
+  for (const root of roots) {
+    let dir = root.replace(/\/+$/, '') || '/';
+    for (;;) {
+      candidates.push(dir);
+      if (dir === '/' || host.readDir(`${dir}/.git`) !== undefined) break;
+      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    }
+  }
+  if (paths.length === 0) return candidates[0];
+  let best = candidates[0];
+  let bestScore = -1;
+  for (const c of candidates) {
+    const score = paths.filter((p) => host.readDir(`${c}/${p.replace(/^\.\//, '')}`.replace(/\/+$/, '')) !== undefined).length;
+    if (score > bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}

@@ -45,12 +45,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
     ],
-    synchronize: { configurationSection: SETTINGS_SECTION },
+    synchronize: {
+      configurationSection: SETTINGS_SECTION,
+      // The workspace index follows YAML files changed outside the editor (git checkout, generators).
+      fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'), vscode.workspace.createFileSystemWatcher('**/Kustomization')],
+    },
     outputChannel: output,
     initializationOptions: {
       trusted: vscode.workspace.isTrusted,
       validate: { enable: config.get<boolean>('validate.enable', true) },
       schemas: { crdPaths: config.get<string[]>('schemas.crdPaths', []) },
+      workspace: { exclude: config.get<string[]>('workspace.exclude', []) },
     },
   };
   client = new LanguageClient('fluxhelm', 'fluxhelm', serverOptions, clientOptions);

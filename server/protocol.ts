@@ -36,4 +36,5 @@ export interface FluxhelmSettings {
   validate?: { enable?: boolean };
   schemas?: { crdPaths?: string[] };
   trace?: { server?: string };
+  workspace?: { exclude?: string[] };
 }

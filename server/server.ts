@@ -5,7 +5,7 @@
  * cached diagnostics), and publishes diagnostics right after every change.
  */
 import {
-  TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind,
+  TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind, ResponseError, ErrorCodes,
   type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -73,9 +73,45 @@ export function startServer(connection: Connection, host: EngineHost): void {
     void connection.sendNotification(StatusNotification.method, { fluxDocuments: flux, errors, warnings, schemaProblems, schemaSource });
   }
 
+  // Reference-graph diagnostics for the whole workspace, by uri, from the last refresh.
+  let graph = new Map<string, Diagnostic[]>();
+  let graphTimer: NodeJS.Timeout | undefined;
+
+  function publishClosed(uri: string): void {
+    void connection.sendDiagnostics({ uri, diagnostics: (graph.get(uri) ?? []).map((d) => toLspDiagnostic(uri, d)) });
+  }
+
+  /** Recomputes the graph diagnostics and republishes every file whose set changed. */
+  function refreshWorkspace(): void {
+    if (!service.workspace) return;
+    const before = graph;
+    graph = service.doWorkspaceValidation();
+    const uris = new Set([...before.keys(), ...graph.keys()]);
+    for (const uri of uris) {
+      const a = JSON.stringify(before.get(uri) ?? []);
+      const b = JSON.stringify(graph.get(uri) ?? []);
+      if (a === b) continue;
+      const open = documents.get(uri);
+      if (open) validate(open);
+      else publishClosed(uri);
+    }
+  }
+
+  function scheduleWorkspaceRefresh(): void {
+    if (graphTimer) clearTimeout(graphTimer);
+    graphTimer = setTimeout(() => {
+      graphTimer = undefined;
+      try {
+        refreshWorkspace();
+      } catch (err) {
+        connection.console.error(`workspace check failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }, 150);
+  }
+
   function validate(doc: TextDocument): void {
     const file = fileFor(doc);
-    const diagnostics = service.doValidation(file);
+    const diagnostics = [...service.doValidation(file), ...(graph.get(doc.uri) ?? [])];
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
     const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
     fluxCounts.set(doc.uri, { flux, errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length });
@@ -97,6 +133,16 @@ export function startServer(connection: Connection, host: EngineHost): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     rootPath = folder ? uriToPath(folder) : undefined;
+    const roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (roots.length === 0 && rootPath) roots.push(rootPath);
+    if (roots.length) {
+      try {
+        service.openWorkspace({ roots, exclude: ((params.initializationOptions ?? {}) as FluxhelmSettings).workspace?.exclude });
+        graph = service.doWorkspaceValidation();
+      } catch (err) {
+        connection.console.error(`indexing the workspace failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     supportsConfiguration = params.capabilities.workspace?.configuration === true;
     const init = (params.initializationOptions ?? {}) as FluxhelmSettings;
     if (init.schemas?.crdPaths?.length) {
@@ -112,6 +158,10 @@ export function startServer(connection: Connection, host: EngineHost): void {
         hoverProvider: true,
         documentSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'fluxhelm', version: '0.1.0' },
     };
@@ -119,17 +169,31 @@ export function startServer(connection: Connection, host: EngineHost): void {
 
   connection.onInitialized(() => {
     void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
+    for (const [uri] of graph) if (!documents.get(uri)) publishClosed(uri);
   });
   connection.onDidChangeConfiguration(guardVoid(connection, 'configuration', () => {
     void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
   }));
 
-  documents.onDidChangeContent(guardVoid(connection, 'validation', (e) => validate(e.document)));
+  documents.onDidChangeContent(guardVoid(connection, 'validation', (e) => {
+    validate(e.document);
+    if (service.updateFile(e.document.uri, e.document.getText())) scheduleWorkspaceRefresh();
+  }));
   documents.onDidClose(guardVoid(connection, 'close', (e) => {
     parsed.delete(e.document.uri);
     fluxCounts.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // The file on disk is the truth again once the editor lets go of it.
+    if (service.updateFile(e.document.uri)) scheduleWorkspaceRefresh();
+    publishClosed(e.document.uri);
     sendStatus();
+  }));
+  connection.onDidChangeWatchedFiles(guardVoid(connection, 'watchedFiles', (p) => {
+    let changed = false;
+    for (const change of p.changes) {
+      if (documents.get(change.uri)) continue; // the editor's text wins while a file is open
+      changed = service.updateFile(change.uri, change.type === 3 ? null : undefined) || changed;
+    }
+    if (changed) scheduleWorkspaceRefresh();
   }));
 
   const withDoc = <R>(uri: string, fallback: R, fn: (file: YamlFile) => R): R => {
@@ -147,6 +211,16 @@ export function startServer(connection: Connection, host: EngineHost): void {
       const asEngine: Diagnostic[] = ours.map((d) => ({ range: d.range, severity: SEVERITY_NAME[d.severity ?? 1] ?? 'error', code: String(d.code ?? ''), message: typeof d.message === 'string' ? d.message : d.message.value, data: d.data }));
       return service.getCodeActions(f, p.range, asEngine).map((a) => ({ ...a, diagnostics: ours.filter((d) => d.code === 'removed-api-version') }));
     })));
+
+  connection.onDefinition(guard(connection, 'definition', [], (p) => service.findDefinition(p.textDocument.uri, p.position)));
+  connection.onReferences(guard(connection, 'references', [], (p) => service.findReferences(p.textDocument.uri, p.position, p.context.includeDeclaration)));
+  connection.onPrepareRename(guard(connection, 'prepareRename', null, (p) => service.prepareRename(p.textDocument.uri, p.position) ?? null));
+  connection.onRenameRequest(guard(connection, 'rename', null, (p) => {
+    const r = service.doRename(p.textDocument.uri, p.position, p.newName);
+    if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
+    return r.edit;
+  }));
+  connection.onWorkspaceSymbol(guard(connection, 'workspaceSymbol', [], (p) => service.findWorkspaceSymbols(p.query)));
 
   documents.listen(connection);
   connection.listen();

@@ -4,6 +4,7 @@
  * usage or internal failure.
  */
 import { check, CHECK_HELP } from './check.ts';
+import { graph, GRAPH_HELP } from './graph.ts';
 import { UsageError } from './args.ts';
 import { runServer } from '../server/main.ts';
 
@@ -14,13 +15,14 @@ const HELP = `fluxhelm ${VERSION}: Flux + Helm checks for your GitOps repository
 Usage: fluxhelm <command> [options]
 
 Commands:
-  check [PATH...]   validate Flux/kustomize/core YAML against schemas and CEL rules
+  check [PATH...]   validate Flux/kustomize/core YAML against schemas, CEL rules and references
+  graph [PATH...]   print the dependency graph (dot, json or html)
   lsp               run the language server over stdio (same as fluxhelm-language-server --stdio)
   help [COMMAND]    show help
 
 Run 'fluxhelm help check' for the options of a command.`;
 
-const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP };
+const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP };
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number | 'running' {
   const [command, ...rest] = argv;
@@ -40,6 +42,8 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         return 0;
       case 'check':
         return check(rest, VERSION, out, err);
+      case 'graph':
+        return graph(rest, out);
       case 'lsp':
         process.argv = [process.argv[0], process.argv[1], '--stdio'];
         runServer();

@@ -7,7 +7,10 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { StatusNotification, SETTINGS_SECTION, type StatusParams } from '../server/protocol.ts';
+import { StatusNotification, GraphRequest, SETTINGS_SECTION, type StatusParams } from '../server/protocol.ts';
+import { renderGraphHtml } from '../engine/graph/render-html.ts';
+import type { DependencyGraph } from '../engine/graph/model.ts';
+import { randomBytes } from 'node:crypto';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -63,6 +66,31 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   await client.start();
 }
 
+let graphPanel: vscode.WebviewPanel | undefined;
+
+async function showDependencyGraph(): Promise<void> {
+  if (!client) {
+    void vscode.window.showErrorMessage('fluxhelm: the language server is not running.');
+    return;
+  }
+  const graph = await client.sendRequest<DependencyGraph>(GraphRequest.method, {});
+  if (!graphPanel) {
+    graphPanel = vscode.window.createWebviewPanel('fluxhelm.graph', 'Flux dependency graph', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
+    graphPanel.onDidDispose(() => {
+      graphPanel = undefined;
+    });
+    graphPanel.webview.onDidReceiveMessage(async (msg: { type?: string; file?: string; line?: number }) => {
+      if (msg.type !== 'open' || !msg.file) return;
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(msg.file));
+      const line = Math.max(0, msg.line ?? 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.Beside });
+    });
+  }
+  const nonce = randomBytes(16).toString('base64');
+  graphPanel.webview.html = renderGraphHtml(graph, { nonce, cspSource: graphPanel.webview.cspSource, title: `Flux dependency graph (${graph.nodes.length} objects)` });
+  graphPanel.reveal();
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('fluxhelm', { log: true });
   statusItem = vscode.window.createStatusBarItem('fluxhelm.status', vscode.StatusBarAlignment.Right, 100);
@@ -78,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       renderStatus(undefined);
       await client?.restart();
     }),
+    vscode.commands.registerCommand('fluxhelm.showDependencyGraph', () => showDependencyGraph()),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       // Trust changes which features may run; restart so the server learns it.
       renderStatus(undefined);

@@ -29,6 +29,9 @@ export interface Message<P> {
 /** server -> client: summary for the status bar item. */
 export const StatusNotification: Message<StatusParams> = { method: 'fluxhelm/status' };
 
+/** client -> server: the dependency graph of the workspace (see engine/graph/model.ts for the shape). */
+export const GraphRequest: Message<Record<string, never>> = { method: 'fluxhelm/graph' };
+
 /** Settings section the server reads with workspace/configuration. */
 export const SETTINGS_SECTION = 'fluxhelm';
 

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, join } from 'node:path';
 import { createLanguageService, type EngineHost, type YamlFile, type Diagnostic } from '../engine/index.ts';
 import { guard, guardVoid } from './runner.ts';
-import { StatusNotification, SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
+import { StatusNotification, GraphRequest, SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
+import { buildDependencyGraph } from '../engine/graph/model.ts';
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -220,6 +221,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
     if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
     return r.edit;
   }));
+  connection.onRequest(GraphRequest.method, guard(connection, 'graph', { nodes: [], edges: [] }, () => (service.workspace ? buildDependencyGraph(service.workspace) : { nodes: [], edges: [] })));
   connection.onWorkspaceSymbol(guard(connection, 'workspaceSymbol', [], (p) => service.findWorkspaceSymbols(p.query)));
 
   documents.listen(connection);

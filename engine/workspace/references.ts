@@ -225,9 +225,21 @@ export function referencesOf(index: WorkspaceIndex, obj: IndexedObject, options:
   return ctx.out;
 }
 
-/** Candidates a reference points at in the index. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Candidates a reference points at in the index, nearest first: when a
+ * repository holds several clusters with objects of the same name, the one
+ * beside the referencing file (longest shared folder path) comes first.
+ */
 export function resolveObjectReference(index: WorkspaceIndex, ref: ObjectReference): IndexedObject[] {
-  return index.find(ref.kind, ref.name, ref.namespace);
+  const found = index.find(ref.kind, ref.name, ref.namespace);
+  if (found.length < 2) return found;
+  return [...found].sort((a, b) => commonPrefix(b.file, ref.from.file) - commonPrefix(a.file, ref.from.file));
 }
 
 /** Used by navigation: the reference (if any) whose name range holds `offset` in `file`. */

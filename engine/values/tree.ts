@@ -115,13 +115,13 @@ export function setPlainKey(o: Record<string, PlainValue>, key: string, value: P
   }
 }
 
-/** Unwraps an internal tree into plain data (ordinary objects, arrays and scalars). */
+/** Unwraps an internal tree into plain data (ordinary objects with keys sorted like Helm's output, arrays and scalars). */
 export function toPlain(n: Node | undefined): PlainValue {
   if (n === undefined || n === null) return null;
   if (n instanceof Leaf) return n.value;
   if (Array.isArray(n)) return n.map(toPlain);
   const out: Record<string, PlainValue> = {};
-  for (const k of Object.keys(n)) setPlainKey(out, k, toPlain(n[k]));
+  for (const k of Object.keys(n).sort()) setPlainKey(out, k, toPlain(n[k]));
   return out;
 }
 

@@ -65,7 +65,8 @@ test('the graph page renders every node without overlaps, and a click asks to op
     assert.ok(!overlap, `${a.id} overlaps ${b.id}`);
   }
   assert.equal(await page.$$eval('path.edge', (els) => els.length), g.edges.length);
-  const opened = page.evaluate(() => new Promise((resolve) => document.addEventListener('fluxhelm:open', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  // Runs in the page: listen for the event the graph page fires when a node is clicked outside VS Code.
+  const opened = page.evaluate(`new Promise((resolve) => document.addEventListener('fluxhelm:open', (e) => resolve(e.detail), { once: true }))`);
   await page.click('.node[data-id="HelmRelease/podinfo/podinfo"]');
   const detail = (await opened) as { file: string; line: number };
   assert.match(detail.file, /examples\/fleet\/apps\/base\/podinfo\/helmrelease\.yaml$/);

@@ -6,6 +6,8 @@
 export interface EngineHost {
   /** Reads a UTF-8 text file; `undefined` when it does not exist or cannot be read. */
   readFile(path: string): string | undefined;
+  /** Reads a file's bytes (chart archives); optional, `undefined` when missing or unsupported. */
+  readBinary?(path: string): Uint8Array | undefined;
   /** Lists a directory's entries; `undefined` when it is not a directory. */
   readDir(path: string): { name: string; isDirectory: boolean }[] | undefined;
   /** Milliseconds since the epoch. */

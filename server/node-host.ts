@@ -14,6 +14,13 @@ export function createNodeHost(): EngineHost {
         return undefined;
       }
     },
+    readBinary(path) {
+      try {
+        return new Uint8Array(readFileSync(path));
+      } catch {
+        return undefined;
+      }
+    },
     readDir(path) {
       try {
         return readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));

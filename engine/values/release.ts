@@ -39,17 +39,19 @@ export function valuesReferences(release: Record<string, unknown>): ValuesRefere
       kind: String(r.kind ?? ''),
       name: String(r.name ?? ''),
       valuesKey: typeof r.valuesKey === 'string' ? r.valuesKey : undefined,
-      targetPath: typeof r.targetPath === 'string' ? r.targetPath : undefined,
+      // Flux treats an empty targetPath as none.
+      targetPath: typeof r.targetPath === 'string' && r.targetPath !== '' ? r.targetPath : undefined,
       optional: r.optional === true,
       literal: r.literal === true,
     };
   });
 }
 
-/** A targetPath that Helm's `--set` parser rejects, with the reason. */
-export function checkTargetPath(targetPath: string): string | undefined {
+/** What Helm's `--set` parser makes of a targetPath: an error, a path that sets nothing, or fine. */
+export function checkTargetPath(targetPath: string): { error: string } | { noEffect: true } | undefined {
   const r = parseSet(`${targetPath}=x`, 'string');
-  return r.ok ? undefined : r.error;
+  if (!r.ok) return { error: r.error };
+  return Object.keys(r.value).length === 0 ? { noEffect: true } : undefined;
 }
 
 export function computeReleaseValues(release: Record<string, unknown>, namespace: string, chart: LoadedChart, lookup: ValuesLookup): ReleaseValues {
@@ -58,8 +60,10 @@ export function computeReleaseValues(release: Record<string, unknown>, namespace
   const refs = valuesReferences(release);
   refs.forEach((ref, i) => {
     if (ref.targetPath !== undefined) {
-      const err = checkTargetPath(ref.targetPath);
-      if (err) problems.push({ path: ['spec', 'valuesFrom', i, 'targetPath'], severity: 'error', code: 'invalid-target-path', message: `targetPath \`${ref.targetPath}\` is not valid Helm --set syntax: ${err}` });
+      const check = checkTargetPath(ref.targetPath);
+      const at = ['spec', 'valuesFrom', i, 'targetPath'];
+      if (check && 'error' in check) problems.push({ path: at, severity: 'error', code: 'invalid-target-path', message: `targetPath \`${ref.targetPath}\` is not valid Helm --set syntax: ${check.error}` });
+      else if (check) problems.push({ path: at, severity: 'warning', code: 'target-path-no-effect', message: `targetPath \`${ref.targetPath}\` sets nothing: Helm's --set parser silently ignores it (an index needs digits and a closing \`]\`)` });
     }
   });
   const chartSpec = rec(rec(spec.chart)?.spec);

@@ -99,7 +99,8 @@ export class SchemaRegistry {
           }
           for (const c of convertCrd(doc.toJS({ maxAliasCount: 100 }), { keepDescriptions: true })) {
             const key = schemaKey(apiVersionOf(c.group, c.version), c.kind);
-            const schema: JsonSchema = { ...c.schema, definitions: { ObjectMeta: objectMetaSchema() } };
+            const required = [...new Set([...((c.schema.required as string[] | undefined) ?? []), 'metadata'])];
+            const schema: JsonSchema = { ...c.schema, required, definitions: { ObjectMeta: objectMetaSchema() } };
             this.overrides.set(key, { key, schema, source: 'override', origin: f.path });
             found++;
           }

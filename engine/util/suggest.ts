@@ -27,7 +27,9 @@ export function suggest(word: string, candidates: Iterable<string>, max = 1): st
   for (const c of candidates) {
     if (c === word) continue;
     const dist = distance(word, c);
-    if (dist <= limit || c.toLowerCase() === word.toLowerCase()) scored.push({ c, d: dist });
+    // A shortened name ("HelmRepo" for "HelmRepository") is a likely slip too.
+    const prefix = word.length >= 4 && c.toLowerCase().startsWith(word.toLowerCase());
+    if (dist <= limit || c.toLowerCase() === word.toLowerCase() || prefix) scored.push({ c, d: prefix ? Math.min(dist, limit) : dist });
   }
   scored.sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
   return scored.slice(0, max).map((s) => s.c);

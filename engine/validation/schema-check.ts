@@ -97,12 +97,21 @@ function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[])
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       return { path, preferKey: false, code: 'enum', message: `\`${show(data)}\` is not allowed for ${where(path)}; expected one of: ${allowed.join(', ')}${didYouMean(String(data), allowed)}` };
     }
+    case 'propertyNames': {
+      const key = String((e.params as { propertyName: string }).propertyName);
+      const what = path.at(-1) === 'labels' ? 'label key' : path.at(-1) === 'annotations' ? 'annotation key' : 'key';
+      return { path: [...path, key], preferKey: true, code: 'name', message: `\`${key}\` is not a valid ${what}: use an optional DNS prefix and \`/\`, then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit` };
+    }
     case 'pattern': {
-      if (isSubstituted) return undefined;
+      if (isSubstituted || (e as { propertyName?: string }).propertyName !== undefined) return undefined;
       const pattern = String((e.params as { pattern: string }).pattern);
+      if (path[0] === 'metadata' && path[1] === 'labels' && path.length === 3) {
+        return { path, preferKey: false, code: 'name', message: `\`${show(data)}\` is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (no spaces)` };
+      }
       if (pattern === DURATION_PATTERN) return { path, preferKey: false, code: 'duration', message: `\`${show(data)}\` is not a duration for ${where(path)}; use a Go duration such as 30s, 5m or 1h30m (units ms, s, m, h)` };
       if (path[0] === 'metadata' && (path[1] === 'name' || path[1] === 'namespace')) {
-        return { path, preferKey: false, code: 'name', message: `\`${show(data)}\` is not a valid ${String(path[1])}: use lowercase letters, digits and '-'${path[1] === 'name' ? " or '.'" : ''}, starting and ending with a letter or digit` };
+        const dots = !pattern.includes('\\.');
+        return { path, preferKey: false, code: 'name', message: `\`${show(data)}\` is not a valid ${String(path[1])}: use lowercase letters, digits and '-'${dots ? ' (no dots)' : " or '.'"}, starting and ending with a letter or digit` };
       }
       return { path, preferKey: false, code: 'pattern', message: `\`${show(data)}\` does not match the format required for ${where(path)} (pattern ${pattern})` };
     }

@@ -12,6 +12,10 @@ import type { OffsetDiagnostic } from '../types.ts';
 import type { IndexedObject, WorkspaceIndex } from './index.ts';
 import { referencesOf, resolveObjectReference, type ObjectReference, type Reference, type ReferenceOptions } from './references.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { KINDS } from '../kinds.ts';
+
+/** Kinds a reference can name; anything else is a schema (enum) error, not a missing object. */
+const REFERABLE_KINDS = new Set(KINDS.map((k) => k.kind));
 
 export interface GraphResult {
   /** Diagnostics per absolute file path. */
@@ -78,7 +82,7 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
     }
     const targets = resolveObjectReference(index, ref);
     if (targets.length === 0) {
-      if (ref.optional) continue;
+      if (ref.optional || !REFERABLE_KINDS.has(ref.kind)) continue;
       const elsewhere = ref.namespace ? index.find(ref.kind, ref.name).filter((o) => o.namespace && o.namespace !== ref.namespace) : [];
       const sourceKinds = new Set(['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact']);
       const otherKind = sourceKinds.has(ref.kind) ? [...index.allObjects()].find((o) => o.name === ref.name && o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;

@@ -73,11 +73,39 @@ function scalarString(map: YAMLMap | undefined, key: string): string | undefined
   return isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') ? String(v.value) : undefined;
 }
 
-function syntaxDiagnostics(doc: Document.Parsed): { list: OffsetDiagnostic[]; broken: boolean } {
+/**
+ * An unclosed quoted string is reported by the parser where the text ends;
+ * the fix belongs at the opening quote, which is the last unescaped quote
+ * character before that point.
+ */
+function openingQuote(text: string, pos: number, quote: string): number | undefined {
+  for (let i = Math.min(pos, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === '"' && text[i - 1] === '\\') continue;
+    if (quote === "'" && (text[i - 1] === "'" || text[i + 1] === "'")) {
+      i--;
+      continue;
+    }
+    return i;
+  }
+  return undefined;
+}
+
+function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDiagnostic[]; broken: boolean } {
   const list: OffsetDiagnostic[] = [];
   let broken = false;
   for (const e of doc.errors) {
     const [start, end] = e.pos;
+    const unclosed = e.code === 'MISSING_CHAR' ? /Missing closing (["'])quote/.exec(e.message) : null;
+    if (unclosed) {
+      const at = openingQuote(text, start, unclosed[1]);
+      if (at !== undefined) {
+        broken = true;
+        const lineEnd = text.indexOf('\n', at);
+        list.push({ start: at, end: lineEnd < 0 ? text.length : lineEnd, severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: this quoted string is never closed (a closing ${unclosed[1]} is missing)` });
+        continue;
+      }
+    }
     if (e.code === 'DUPLICATE_KEY') {
       const key = /^Map keys must be unique/.test(e.message) ? '' : e.message;
       list.push({ start, end: Math.max(end, start + 1), severity: 'error', code: 'duplicate-key', message: key || 'duplicate key: the API server rejects an object that repeats a key (strict field validation)' });
@@ -91,7 +119,7 @@ function syntaxDiagnostics(doc: Document.Parsed): { list: OffsetDiagnostic[]; br
 }
 
 function makeDocument(text: string, start: number, doc: Document.Parsed, piecePart = { index: 0, count: 1 }): YamlDocument {
-  const { list, broken } = syntaxDiagnostics(doc);
+  const { list, broken } = syntaxDiagnostics(doc, text);
   for (const d of list) {
     if (d.code !== 'duplicate-key') continue;
     const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]+?)(?=\s*:)/.exec(text.slice(d.start));

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { convertCrd, type JsonSchema } from '../engine/schemas/crd.ts';
-import { objectMetaSchema } from '../engine/schemas/object-meta.ts';
+import { objectMetaSchema, namespaceMetaSchema } from '../engine/schemas/object-meta.ts';
 import { KINDS, apiVersionOf } from '../engine/kinds.ts';
 
 export interface KindDocs {
@@ -70,8 +70,8 @@ function applyDocs(schema: JsonSchema, version: string, docs: KindDocs | undefin
   }
 }
 
-function objectMetaWithDocs(common: KindDocs | undefined): JsonSchema {
-  const meta = objectMetaSchema();
+function objectMetaWithDocs(common: KindDocs | undefined, forNamespace = false): JsonSchema {
+  const meta = forNamespace ? namespaceMetaSchema() : objectMetaSchema();
   if (common?.fields?.metadata) meta.description = common.fields.metadata.trim();
   for (const [name, node] of Object.entries(meta.properties as Record<string, JsonSchema>)) {
     const text = common?.fields?.[`metadata.${name}`];
@@ -113,7 +113,9 @@ export function generateSchemas(repoRoot: string, crdDir: string): GeneratedSche
     const { group, version, kind, schema } = byKey.get(key)!;
     const label = `${apiVersionOf(group, version)}/${kind}`;
     applyDocs(schema, version, loadDocs(repoRoot, kind), common, undocumented, label);
-    const full: JsonSchema = { $schema: 'http://json-schema.org/draft-07/schema#', $id: `fluxhelm:${label}`, ...schema, definitions: { ObjectMeta: meta } };
+    // The API server needs a name, so metadata is required for every object we generate.
+    const required = [...new Set([...((schema.required as string[] | undefined) ?? []), 'metadata'])];
+    const full: JsonSchema = { $schema: 'http://json-schema.org/draft-07/schema#', $id: `fluxhelm:${label}`, ...schema, required, definitions: { ObjectMeta: meta } };
     const path = outputPath(group, version, kind);
     files.set(path, stableJson(full));
     entries.push({ key: label, path });
@@ -127,7 +129,10 @@ export function generateSchemas(repoRoot: string, crdDir: string): GeneratedSche
       const [, group = '', version, kind] = m;
       const schema = JSON.parse(readFileSync(join(srcDir, file), 'utf8')) as JsonSchema;
       const label = `${apiVersionOf(group, version)}/${kind}`;
-      const full: JsonSchema = { $schema: 'http://json-schema.org/draft-07/schema#', $id: `fluxhelm:${label}`, ...schema, definitions: { ...(schema.definitions as object | undefined), ObjectMeta: meta } };
+      const usesObjectMeta = JSON.stringify(schema.properties ?? {}).includes('#/definitions/ObjectMeta');
+      const required = usesObjectMeta ? [...new Set([...((schema.required as string[] | undefined) ?? []), 'metadata'])] : schema.required;
+      const objectMeta = group === '' && kind === 'Namespace' ? objectMetaWithDocs(common, true) : meta;
+      const full: JsonSchema = { $schema: 'http://json-schema.org/draft-07/schema#', $id: `fluxhelm:${label}`, ...schema, ...(required ? { required } : {}), definitions: { ...(schema.definitions as object | undefined), ObjectMeta: objectMeta } };
       const path = outputPath(group, version, kind);
       files.set(path, stableJson(full));
       entries.push({ key: label, path });

@@ -16,7 +16,7 @@ export class Workspace {
   private readonly lineCache = new Map<string, { text: string; lines: LineIndex }>();
   private graph?: { version: number; result: GraphResult };
 
-  constructor(private readonly host: EngineHost, options: IndexOptions & { repoRoot?: string }) {
+  constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string }) {
     this.index = new WorkspaceIndex(host, options);
     this.index.scan();
     const repoRoot = options.repoRoot ?? chooseRepoRoot(this.index, host, options.roots);
@@ -25,6 +25,11 @@ export class Workspace {
   }
 
   readonly repoRoot: string | undefined;
+
+  /** Reads any file of the workspace through the host (charts, values files). */
+  readText(path: string): string | undefined {
+    return this.index.fileText(path) ?? this.host.readFile(path);
+  }
 
   lines(file: string): LineIndex | undefined {
     const text = this.index.fileText(file);

@@ -1,0 +1,40 @@
+/**
+ * Gets the chart a resolution points at, as a loaded chart: a folder of
+ * this repository (GitRepository sources), or a `.tgz` from an HTTP chart
+ * repository, cached on disk by URL (an archive at a given URL and digest
+ * never changes). Offline, only the cache is used.
+ */
+import type { Workspace } from '../workspace/model.ts';
+import { isFetchFailure, type SourceHost } from '../sources/host.ts';
+import { loadChartArchive, type LoadedChart } from '../charts/chart.ts';
+import { loadChartFolder } from '../charts/folder.ts';
+import type { ResolvedChart } from './release-chart.ts';
+
+export type ChartFetch = { ok: true; chart: LoadedChart; fromCache: boolean } | { ok: false; message: string };
+
+const MAX_ARCHIVE_BYTES = 50 * 1024 * 1024;
+
+export async function fetchChart(ws: Workspace, host: SourceHost, resolved: ResolvedChart, options: { offline?: boolean; timeoutMs?: number } = {}): Promise<ChartFetch> {
+  if (resolved.error) return { ok: false, message: resolved.error.message };
+  if (resolved.localChartDir) {
+    const r = loadChartFolder(ws.host, resolved.localChartDir);
+    return r.ok ? { ok: true, chart: r.chart, fromCache: false } : { ok: false, message: r.error };
+  }
+  const url = resolved.url;
+  if (!url) return { ok: false, message: 'the chart version could not be resolved' };
+  if (url.startsWith('oci://')) return { ok: false, message: `pulling OCI charts (${url}) for values is not supported yet` };
+  const key = `chart-archive:${url}${resolved.digest ? `@${resolved.digest}` : ''}`;
+  const cached = await host.readCache(key);
+  if (cached) {
+    const r = loadChartArchive(cached.bytes, { location: url });
+    if (r.ok) return { ok: true, chart: r.chart, fromCache: true };
+  }
+  if (options.offline) return { ok: false, message: `chart ${resolved.chart} ${resolved.version ?? ''} is not in the cache and the network is off` };
+  const res = await host.fetch(url, { timeoutMs: options.timeoutMs, maxBytes: MAX_ARCHIVE_BYTES });
+  if (isFetchFailure(res)) return { ok: false, message: `downloading ${url} failed: ${res.error}` };
+  if (res.status !== 200) return { ok: false, message: `downloading ${url} failed: HTTP ${res.status}` };
+  const r = loadChartArchive(res.body, { location: url });
+  if (!r.ok) return { ok: false, message: `${url}: ${r.error}` };
+  await host.writeCache(key, res.body, { url, fetchedAt: host.now() });
+  return { ok: true, chart: r.chart, fromCache: false };
+}

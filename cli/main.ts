@@ -5,6 +5,8 @@
  */
 import { check, CHECK_HELP } from './check.ts';
 import { graph, GRAPH_HELP } from './graph.ts';
+import { resolve, RESOLVE_HELP } from './resolve.ts';
+import { values, VALUES_HELP } from './values.ts';
 import { UsageError } from './args.ts';
 import { runServer } from '../server/main.ts';
 
@@ -17,14 +19,16 @@ Usage: fluxhelm <command> [options]
 Commands:
   check [PATH...]   validate Flux/kustomize/core YAML against schemas, CEL rules and references
   graph [PATH...]   print the dependency graph (dot, json or html)
+  resolve [PATH...] which chart version each HelmRelease resolves to (Helm/Flux rules)
+  values PATH --release NS/NAME   effective values of a HelmRelease, with provenance
   lsp               run the language server over stdio (same as fluxhelm-language-server --stdio)
   help [COMMAND]    show help
 
 Run 'fluxhelm help check' for the options of a command.`;
 
-const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP };
+const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP, resolve: RESOLVE_HELP, values: VALUES_HELP };
 
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number | 'running' {
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number | 'running'> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -44,6 +48,10 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         return check(rest, VERSION, out, err);
       case 'graph':
         return graph(rest, out);
+      case 'resolve':
+        return await resolve(rest, out);
+      case 'values':
+        return await values(rest, out, err);
       case 'lsp':
         process.argv = [process.argv[0], process.argv[1], '--stdio'];
         runServer();

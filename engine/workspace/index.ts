@@ -13,7 +13,7 @@ import picomatch from 'picomatch';
 import type { EngineHost } from '../host.ts';
 import { scanHeaders } from './header-scan.ts';
 import { parseYamlFile, type YamlFile, type YamlDocument } from '../yaml/documents.ts';
-import { isKustomizationFile } from '../validation/kind.ts';
+import { isKustomizationFile, isHelmTemplate } from '../validation/kind.ts';
 import { parseDocument, isMap, isSeq, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { YAML_OPTIONS } from '../yaml/documents.ts';
 
@@ -101,6 +101,11 @@ export class WorkspaceIndex {
 
   private add(path: string, text: string): void {
     const objects: IndexedObject[] = [];
+    // Chart templates are Go templates that only look like YAML; they hold no objects of the workspace.
+    if (isHelmTemplate(path, text)) {
+      this.files.set(path, { text, objects });
+      return;
+    }
     const kustomization = isKustomizationFile(path);
     for (const h of scanHeaders(text)) {
       let { apiVersion, kind } = h;

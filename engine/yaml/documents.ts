@@ -19,6 +19,8 @@ import type { OffsetDiagnostic } from '../types.ts';
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   uniqueKeys: true,
+  // Never print to the console (the library warns through process.emitWarning otherwise).
+  logLevel: 'error',
   prettyErrors: false,
   customTags: (tags) =>
     tags.filter((t) => {

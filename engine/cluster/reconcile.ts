@@ -1,0 +1,133 @@
+/**
+ * The reconcile protocol `flux reconcile` follows (shared docs,
+ * flux-helm-semantics.md §5): refuse a suspended object, merge-patch the
+ * `reconcile.fluxcd.io/requestedAt` annotation (plus forceAt / resetAt),
+ * then poll until the controller has handled that request and settled, and
+ * report Ready or the Ready condition's reason and message. The clock and
+ * the sleep are injected so the wait is testable.
+ */
+import { Discovery, getObject, mergePatch, type ObjectRef } from './apply.ts';
+import { fail, ok, type ClusterResult, type ClusterTransport, type KubeObject } from './types.ts';
+
+export const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+export const FORCE_AT = 'reconcile.fluxcd.io/forceAt';
+export const RESET_AT = 'reconcile.fluxcd.io/resetAt';
+
+export interface ReconcileOptions {
+  /** HelmRelease only: run a one-off install/upgrade even if nothing changed. */
+  force?: boolean;
+  /** HelmRelease only: clear the failure counters. */
+  reset?: boolean;
+}
+
+/** RFC 3339 with nanoseconds, like Go's time.RFC3339Nano (trailing zeros trimmed). */
+export function rfc3339Nano(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-21T20:13:21.123Z
+  const [base, frac] = iso.slice(0, -1).split('.');
+  const trimmed = (frac ?? '').replace(/0+$/, '');
+  return trimmed ? `${base}.${trimmed}Z` : `${base}Z`;
+}
+
+/** The annotations a reconcile request sets, all with the same timestamp. */
+export function reconcileAnnotations(requestedAt: string, opts: ReconcileOptions = {}): Record<string, string> {
+  const a: Record<string, string> = { [REQUESTED_AT]: requestedAt };
+  if (opts.force) a[FORCE_AT] = requestedAt;
+  if (opts.reset) a[RESET_AT] = requestedAt;
+  return a;
+}
+
+export interface ReconcileRequest {
+  requestedAt: string;
+  object: KubeObject;
+}
+
+/** Asks the controller to reconcile now. A suspended object is refused with the `suspended` error. */
+export async function requestReconcile(
+  transport: ClusterTransport,
+  discovery: Discovery,
+  ref: ObjectRef,
+  nowMs: number,
+  opts: ReconcileOptions & { fieldManager?: string; defaultNamespace?: string } = {},
+): Promise<ClusterResult<ReconcileRequest>> {
+  const current = await getObject(transport, discovery, ref, opts.defaultNamespace);
+  if (!current.ok) return current;
+  const spec = current.value.spec as { suspend?: unknown } | undefined;
+  if (spec?.suspend === true) {
+    return fail({ kind: 'suspended', message: `${ref.kind} ${ref.name} is suspended; resume it first` });
+  }
+  const requestedAt = rfc3339Nano(nowMs);
+  const patched = await mergePatch(
+    transport,
+    discovery,
+    ref,
+    { metadata: { annotations: reconcileAnnotations(requestedAt, opts) } },
+    opts,
+  );
+  if (!patched.ok) return patched;
+  return ok({ requestedAt, object: patched.value });
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export type ReconcileProgress =
+  | { state: 'pending'; detail: string }
+  | { state: 'ready'; reason?: string; message?: string }
+  | { state: 'failed'; reason?: string; message?: string };
+
+/** Where the controller is with the request made at `requestedAt`, from the object's status. */
+export function reconcileProgress(obj: KubeObject, requestedAt: string): ReconcileProgress {
+  const status = (obj.status ?? {}) as { lastHandledReconcileAt?: string; observedGeneration?: number; conditions?: Condition[] };
+  if (status.lastHandledReconcileAt !== requestedAt) return { state: 'pending', detail: 'waiting for the controller to pick up the request' };
+  if (status.observedGeneration !== obj.metadata.generation) return { state: 'pending', detail: 'waiting for the current generation to be observed' };
+  const conds = status.conditions ?? [];
+  const find = (t: string) => conds.find((c) => c.type === t);
+  if (find('Reconciling')?.status === 'True') return { state: 'pending', detail: find('Reconciling')?.message ?? 'reconciling' };
+  if (find('Stalled')?.status === 'True') {
+    const stalled = find('Stalled')!;
+    return { state: 'failed', reason: stalled.reason, message: stalled.message };
+  }
+  const ready = find('Ready');
+  if (ready?.status === 'True') return { state: 'ready', reason: ready.reason, message: ready.message };
+  return { state: 'failed', reason: ready?.reason, message: ready?.message ?? 'no Ready condition' };
+}
+
+export interface WaitOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  defaultNamespace?: string;
+}
+
+/** Polls (the CLI's 2 s, 5 min defaults) until reconcileProgress leaves `pending`, or times out (`server` error, status 0). */
+export async function waitForReconcile(
+  transport: ClusterTransport,
+  discovery: Discovery,
+  ref: ObjectRef,
+  requestedAt: string,
+  opts: WaitOptions,
+): Promise<ClusterResult<ReconcileProgress>> {
+  const interval = opts.intervalMs ?? 2000;
+  const deadline = opts.now() + (opts.timeoutMs ?? 300000);
+  let detail = 'not read yet';
+  for (;;) {
+    const obj = await getObject(transport, discovery, ref, opts.defaultNamespace);
+    if (!obj.ok && obj.error.kind !== 'network') return obj;
+    if (obj.ok) {
+      const progress = reconcileProgress(obj.value, requestedAt);
+      if (progress.state !== 'pending') return ok(progress);
+      detail = progress.detail;
+    } else {
+      detail = obj.error.message;
+    }
+    if (opts.now() >= deadline) {
+      return fail({ kind: 'server', status: 0, reason: 'Timeout', message: `timed out waiting for ${ref.kind} ${ref.name}: ${detail}` });
+    }
+    await opts.sleep(interval);
+  }
+}

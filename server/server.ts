@@ -6,7 +6,7 @@
  */
 import {
   TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind, ResponseError, ErrorCodes,
-  type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic,
+  type Connection, type InitializeParams, type InitializeResult, type Diagnostic as LspDiagnostic, type CompletionList,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,10 @@ import { createLanguageService, type EngineHost, type YamlFile, type Diagnostic 
 import { guard, guardVoid } from './runner.ts';
 import { StatusNotification, GraphRequest, SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
 import { buildDependencyGraph } from '../engine/graph/model.ts';
+import { ChartResolution } from './resolution.ts';
+import { createNetHost } from './net-host.ts';
+import { chartVersionInlayHints, chartVersionHover, chartCompletion, pinVersionActions } from '../engine/features/chart-version.ts';
+import { pathToUri } from '../engine/index.ts';
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -53,6 +57,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let supportsConfiguration = false;
   let schemaProblems: string[] = [];
   let schemaSource = 'bundled (Flux 2.9)';
+  let trusted = true;
+  let resolution: ChartResolution | undefined;
 
   function fileFor(doc: TextDocument): YamlFile {
     const cached = parsed.get(doc.uri);
@@ -79,7 +85,21 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let graphTimer: NodeJS.Timeout | undefined;
 
   function publishClosed(uri: string): void {
-    void connection.sendDiagnostics({ uri, diagnostics: (graph.get(uri) ?? []).map((d) => toLspDiagnostic(uri, d)) });
+    const list = [...(graph.get(uri) ?? []), ...(resolution?.diagnosticsFor(undefined, uri) ?? [])];
+    void connection.sendDiagnostics({ uri, diagnostics: list.map((d) => toLspDiagnostic(uri, d)) });
+  }
+
+  /** After chart resolution changed for a document: republish it and the repositories it blames, refresh hints. */
+  function onResolutionChanged(uri: string): void {
+    const open = documents.get(uri);
+    if (open) validate(open, false);
+    for (const file of resolution?.sourceFiles() ?? []) {
+      const u = pathToUri(file);
+      const doc = documents.get(u);
+      if (doc) validate(doc, false);
+      else publishClosed(u);
+    }
+    void connection.languages.inlayHint.refresh().catch(() => undefined);
   }
 
   /** Recomputes the graph diagnostics and republishes every file whose set changed. */
@@ -110,9 +130,10 @@ export function startServer(connection: Connection, host: EngineHost): void {
     }, 150);
   }
 
-  function validate(doc: TextDocument): void {
+  function validate(doc: TextDocument, resolve = true): void {
     const file = fileFor(doc);
-    const diagnostics = [...service.doValidation(file), ...(graph.get(doc.uri) ?? [])];
+    const diagnostics = [...service.doValidation(file), ...(graph.get(doc.uri) ?? []), ...(resolution?.diagnosticsFor(file, doc.uri) ?? [])];
+    if (resolve) resolution?.schedule(doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
     const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
     fluxCounts.set(doc.uri, { flux, errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length });
@@ -152,6 +173,12 @@ export function startServer(connection: Connection, host: EngineHost): void {
       schemaSource = `${paths.length} CRD path(s) override the bundled schemas`;
     }
     if (init.validate?.enable === false) service.configure({ validate: false });
+    trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
+    resolution = new ChartResolution(service, createNetHost(), {
+      online: () => trusted,
+      onChanged: onResolutionChanged,
+      log: (m) => connection.console.warn(m),
+    });
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -163,6 +190,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         workspaceSymbolProvider: true,
+        inlayHintProvider: true,
       },
       serverInfo: { name: 'fluxhelm', version: '0.1.0' },
     };
@@ -182,6 +210,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
   }));
   documents.onDidClose(guardVoid(connection, 'close', (e) => {
     parsed.delete(e.document.uri);
+    resolution?.forget(e.document.uri);
     fluxCounts.delete(e.document.uri);
     // The file on disk is the truth again once the editor lets go of it.
     if (service.updateFile(e.document.uri)) scheduleWorkspaceRefresh();
@@ -202,15 +231,25 @@ export function startServer(connection: Connection, host: EngineHost): void {
     return doc ? fn(fileFor(doc)) : fallback;
   };
 
-  connection.onCompletion(guard(connection, 'completion', { isIncomplete: false, items: [] }, (p) =>
-    withDoc(p.textDocument.uri, { isIncomplete: false, items: [] }, (f) => service.doComplete(f, p.position))));
-  connection.onHover(guard(connection, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (f) => service.doHover(f, p.position))));
+  const emptyList: CompletionList = { isIncomplete: false, items: [] };
+  connection.onCompletion(guard(connection, 'completion', Promise.resolve(emptyList), (p) =>
+    withDoc(p.textDocument.uri, Promise.resolve(emptyList), async (f): Promise<CompletionList> => {
+      const plain = service.doComplete(f, p.position);
+      // Chart names and versions come from the repository index (cached; network only when trusted).
+      const index = resolution ? await resolution.indexFor(f, p.position).catch(() => undefined) : undefined;
+      const charts = chartCompletion(f, p.position, index);
+      return charts.length ? { isIncomplete: false, items: [...charts, ...plain.items.filter((i) => i.label !== '"*"' && i.label !== '*')] } : plain;
+    })));
+  connection.onHover(guard(connection, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (f) =>
+    chartVersionHover(f, p.position, resolution?.itemsFor(f) ?? []) ?? service.doHover(f, p.position))));
+  connection.languages.inlayHint.on(guard(connection, 'inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (f) => chartVersionInlayHints(f, resolution?.itemsFor(f) ?? [], p.range))));
   connection.onDocumentSymbol(guard(connection, 'symbols', [], (p) => withDoc(p.textDocument.uri, [], (f) => service.findDocumentSymbols(f))));
   connection.onCodeAction(guard(connection, 'codeAction', [], (p) =>
     withDoc(p.textDocument.uri, [], (f) => {
       const ours = p.context.diagnostics.filter((d) => d.source === 'fluxhelm');
       const asEngine: Diagnostic[] = ours.map((d) => ({ range: d.range, severity: SEVERITY_NAME[d.severity ?? 1] ?? 'error', code: String(d.code ?? ''), message: typeof d.message === 'string' ? d.message : d.message.value, data: d.data }));
-      return service.getCodeActions(f, p.range, asEngine).map((a) => ({ ...a, diagnostics: ours.filter((d) => d.code === 'removed-api-version') }));
+      const migrate = service.getCodeActions(f, p.range, asEngine).map((a) => ({ ...a, diagnostics: ours.filter((d) => d.code === 'removed-api-version') }));
+      return [...migrate, ...pinVersionActions(p.textDocument.uri, asEngine)];
     })));
 
   connection.onDefinition(guard(connection, 'definition', [], (p) => service.findDefinition(p.textDocument.uri, p.position)));

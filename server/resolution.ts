@@ -1,0 +1,177 @@
+/**
+ * Chart resolution for the language server: resolves the charts of the
+ * HelmReleases in open documents in the background (debounced, cached), and
+ * tells the server when results change so it can republish diagnostics and
+ * refresh inlay hints. Network use is off when the workspace is not trusted
+ * (cached indexes only). Also loads charts for the effective-values view.
+ */
+import type { LanguageService, YamlFile } from '../engine/index.ts';
+import { uriToPath } from '../engine/index.ts';
+import type { SourceHost } from '../engine/sources/host.ts';
+import { createHttpIndexSource } from '../engine/sources/http-index.ts';
+import { createOciSource } from '../engine/sources/oci.ts';
+import { resolveReleaseChart, type ChartSources, type ResolvedChart } from '../engine/resolve/release-chart.ts';
+import { fetchChart, type ChartFetch } from '../engine/resolve/fetch-chart.ts';
+import { chartResolutionDiagnostics, type DocResolution } from '../engine/features/chart-version.ts';
+import type { Diagnostic } from '../engine/index.ts';
+import { rangeForPath } from '../engine/yaml/nodes.ts';
+import type { IndexEntry } from '../engine/versions/select.ts';
+import type { IndexedObject } from '../engine/workspace/index.ts';
+
+const SUCCESS_TTL_MS = 5 * 60_000;
+const FAILURE_TTL_MS = 30_000;
+
+export interface ResolutionOptions {
+  /** Network allowed (trusted workspace). */
+  online: () => boolean;
+  timeoutMs?: number;
+  onChanged: (uri: string) => void;
+  log: (message: string) => void;
+}
+
+export class ChartResolution {
+  readonly sources: ChartSources;
+  private readonly cache = new Map<string, { at: number; result: ResolvedChart }>();
+  private readonly charts = new Map<string, Promise<ChartFetch>>();
+  private readonly latest = new Map<string, (ResolvedChart & { docStart: number })[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly generation = new Map<string, number>();
+
+  constructor(private readonly service: LanguageService, private readonly host: SourceHost, private readonly options: ResolutionOptions) {
+    this.sources = { http: createHttpIndexSource(host), oci: createOciSource(host) };
+  }
+
+  private releasesIn(uri: string): IndexedObject[] {
+    const ws = this.service.workspace;
+    const path = uriToPath(uri);
+    if (!ws || !path) return [];
+    const patchFiles = ws.check().patchFiles;
+    if (patchFiles.has(path)) return [];
+    return ws.index.objectsIn(path).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/'));
+  }
+
+  private keyOf(hr: IndexedObject): string {
+    const ws = this.service.workspace!;
+    const v = ws.index.valueOf(hr) ?? {};
+    const spec = (v.spec ?? {}) as Record<string, unknown>;
+    // The source object's spec matters too (url, type, ref); include every candidate's.
+    const srcNames = JSON.stringify([spec.chart, spec.chartRef]);
+    const sources = [...ws.index.allObjects()].filter((o) => /Repository|Bucket|HelmChart/.test(o.kind) && srcNames.includes(`"${o.name}"`)).map((o) => ws.index.valueOf(o)?.spec);
+    return JSON.stringify([hr.namespace, hr.name, spec.chart, spec.chartRef, sources, this.options.online()]);
+  }
+
+  /** Results for the HelmReleases of a document, matched to its parsed documents. */
+  itemsFor(file: YamlFile): DocResolution[] {
+    const results = this.latest.get(file.uri) ?? [];
+    const out: DocResolution[] = [];
+    for (const r of results) {
+      const doc = file.docs.find((d) => d.start === r.docStart);
+      if (doc) out.push({ doc, resolved: r });
+    }
+    return out;
+  }
+
+  /** Schedules resolution of a document's HelmReleases (debounced). */
+  schedule(uri: string, delayMs = 300): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      void this.resolveNow(uri).catch((err) => this.options.log(`chart resolution failed for ${uri}: ${err instanceof Error ? err.message : String(err)}`));
+    }, delayMs));
+  }
+
+  async resolveNow(uri: string): Promise<(ResolvedChart & { docStart: number })[]> {
+    const gen = (this.generation.get(uri) ?? 0) + 1;
+    this.generation.set(uri, gen);
+    const ws = this.service.workspace;
+    if (!ws) return [];
+    const results: (ResolvedChart & { docStart: number })[] = [];
+    for (const hr of this.releasesIn(uri)) {
+      const key = this.keyOf(hr);
+      const hit = this.cache.get(key);
+      let result: ResolvedChart;
+      if (hit && Date.now() - hit.at < (hit.result.error ? FAILURE_TTL_MS : SUCCESS_TTL_MS)) result = hit.result;
+      else {
+        result = await resolveReleaseChart(ws, hr, this.sources, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
+        this.cache.set(key, { at: Date.now(), result });
+      }
+      results.push({ ...result, docStart: hr.start });
+    }
+    if (this.generation.get(uri) !== gen) return results; // a newer run superseded this one
+    const before = JSON.stringify(this.latest.get(uri) ?? []);
+    this.latest.set(uri, results);
+    if (JSON.stringify(results) !== before) this.options.onChanged(uri);
+    return results;
+  }
+
+  /** The loaded chart of a resolution (cached per chart URL/version). */
+  loadChart(resolved: ResolvedChart): Promise<ChartFetch> {
+    const key = `${resolved.url ?? resolved.localChartDir}@${resolved.version ?? resolved.digest}`;
+    let p = this.charts.get(key);
+    if (!p || resolved.localChartDir) {
+      p = fetchChart(this.service.workspace!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
+      this.charts.set(key, p);
+      void p.then((r) => {
+        if (!r.ok) this.charts.delete(key);
+      });
+    }
+    return p;
+  }
+
+  /** Resolution diagnostics for a file: its own HelmReleases, plus repository problems found through other files. */
+  diagnosticsFor(file: YamlFile | undefined, uri: string): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    if (file) {
+      const { own } = chartResolutionDiagnostics(this.itemsFor(file));
+      for (const d of own) out.push({ range: file.lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message, ...(d.data !== undefined ? { data: d.data } : {}) });
+    }
+    const ws = this.service.workspace;
+    const path = uriToPath(uri);
+    if (!ws || !path) return out;
+    const seen = new Set<string>();
+    for (const results of this.latest.values()) {
+      for (const r of results) {
+        const src = r.error?.source;
+        if (!src || src.object.file !== path) continue;
+        const doc = ws.index.documentOf(src.object);
+        const lines = ws.lines(path);
+        if (!doc || !lines) continue;
+        const [s, e] = rangeForPath(doc.doc.contents, src.path);
+        const key = `${s}:${r.error!.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ range: lines.rangeOf(doc.start + s, doc.start + e), severity: 'warning', code: r.error!.code, message: `${r.error!.message} (needed by HelmRelease ${r.release})` });
+      }
+    }
+    return out;
+  }
+
+  /** The repository index behind the HelmRelease at a position (chart names and that chart's versions), from caches. */
+  async indexFor(file: YamlFile, position: { line: number; character: number }): Promise<{ chartNames: string[]; entries?: IndexEntry[] } | undefined> {
+    const offset = file.lines.offsetAt(position);
+    const item = this.itemsFor(file).find((d) => offset >= d.doc.start && offset <= d.doc.end);
+    const source = item?.resolved.source;
+    const ws = this.service.workspace;
+    if (!item || !source || !ws || source.kind !== 'HelmRepository') return undefined;
+    const spec = (ws.index.valueOf(source)?.spec ?? {}) as Record<string, unknown>;
+    if (spec.type === 'oci' || typeof spec.url !== 'string') return undefined;
+    const index = await this.sources.http.getIndex({ url: spec.url, offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
+    if (!index.ok) return undefined;
+    return { chartNames: [...index.index.charts.keys()], entries: index.index.charts.get(item.resolved.chart) };
+  }
+
+  /** Files whose repository-problem diagnostics may have changed. */
+  sourceFiles(): string[] {
+    const files = new Set<string>();
+    for (const results of this.latest.values()) for (const r of results) if (r.error?.source) files.add(r.error.source.object.file);
+    return [...files];
+  }
+
+  forget(uri: string): void {
+    this.latest.delete(uri);
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.delete(uri);
+  }
+}

@@ -11,6 +11,7 @@ import { StatusNotification, GraphRequest, SETTINGS_SECTION, type StatusParams }
 import { renderGraphHtml } from '../engine/graph/render-html.ts';
 import type { DependencyGraph } from '../engine/graph/model.ts';
 import { randomBytes } from 'node:crypto';
+import { registerValuesView } from './values-view.ts';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -100,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem.show();
   context.subscriptions.push(output, statusItem);
 
+  registerValuesView(context, () => client);
   context.subscriptions.push(
     vscode.commands.registerCommand('fluxhelm.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('fluxhelm.restartServer', async () => {

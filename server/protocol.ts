@@ -32,6 +32,26 @@ export const StatusNotification: Message<StatusParams> = { method: 'fluxhelm/sta
 /** client -> server: the dependency graph of the workspace (see engine/graph/model.ts for the shape). */
 export const GraphRequest: Message<Record<string, never>> = { method: 'fluxhelm/graph' };
 
+export interface EffectiveValuesParams {
+  /** The document that holds the HelmRelease. */
+  uri: string;
+  /** Cursor position: picks the HelmRelease in a multi-document file (default: the first). */
+  position?: { line: number; character: number };
+  /** Show values that came from Secrets. */
+  reveal?: boolean;
+}
+
+export interface EffectiveValuesResult {
+  /** YAML of the effective values with a provenance comment on every value (or an explanation when they cannot be computed). */
+  text: string;
+  /** `namespace/name` of the HelmRelease, when one was found. */
+  release?: string;
+  error?: string;
+}
+
+/** client -> server: the effective values of the HelmRelease at a position, with provenance. */
+export const EffectiveValuesRequest: Message<EffectiveValuesParams> = { method: 'fluxhelm/effectiveValues' };
+
 /** Settings section the server reads with workspace/configuration. */
 export const SETTINGS_SECTION = 'fluxhelm';
 
@@ -40,4 +60,5 @@ export interface FluxhelmSettings {
   schemas?: { crdPaths?: string[] };
   trace?: { server?: string };
   workspace?: { exclude?: string[] };
+  values?: { revealSecrets?: boolean; unknownKeys?: boolean };
 }

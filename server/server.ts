@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, join } from 'node:path';
 import { createLanguageService, type EngineHost, type YamlFile, type Diagnostic } from '../engine/index.ts';
 import { guard, guardVoid } from './runner.ts';
-import { StatusNotification, GraphRequest, SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
+import { StatusNotification, GraphRequest, EffectiveValuesRequest, SETTINGS_SECTION, type FluxhelmSettings, type EffectiveValuesParams } from './protocol.ts';
+import { effectiveValues } from './effective-values.ts';
 import { buildDependencyGraph } from '../engine/graph/model.ts';
 import { ChartResolution } from './resolution.ts';
 import { createNetHost } from './net-host.ts';
@@ -259,6 +260,11 @@ export function startServer(connection: Connection, host: EngineHost): void {
     const r = service.doRename(p.textDocument.uri, p.position, p.newName);
     if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
     return r.edit;
+  }));
+  connection.onRequest(EffectiveValuesRequest.method, guard(connection, 'effectiveValues', Promise.resolve({ text: '# fluxhelm could not compute the values; see the fluxhelm output channel.\n' }), (p: EffectiveValuesParams) => {
+    const doc = documents.get(p.uri);
+    if (!resolution) return Promise.resolve({ text: '# The server is still starting.\n' });
+    return effectiveValues(service, resolution, doc ? fileFor(doc) : undefined, p);
   }));
   connection.onRequest(GraphRequest.method, guard(connection, 'graph', { nodes: [], edges: [] }, () => (service.workspace ? buildDependencyGraph(service.workspace) : { nodes: [], edges: [] })));
   connection.onWorkspaceSymbol(guard(connection, 'workspaceSymbol', [], (p) => service.findWorkspaceSymbols(p.query)));

@@ -1,0 +1,41 @@
+/**
+ * Answers the effective-values request: finds the HelmRelease at the
+ * cursor, resolves and loads its chart (through the server's resolution
+ * cache), computes the values with the workspace's ConfigMaps/Secrets and
+ * renders YAML with a provenance comment on every value. Problems come back
+ * as readable text in the view, never as a failed request.
+ */
+import type { LanguageService, YamlFile } from '../engine/index.ts';
+import { uriToPath } from '../engine/index.ts';
+import type { ChartResolution } from './resolution.ts';
+import { computeReleaseValues } from '../engine/values/release.ts';
+import { renderValuesYaml } from '../engine/values/render.ts';
+import { workspaceValuesLookup } from '../engine/resolve/values-lookup.ts';
+import { formatPath } from '../engine/yaml/nodes.ts';
+import type { EffectiveValuesParams, EffectiveValuesResult } from './protocol.ts';
+
+export async function effectiveValues(service: LanguageService, resolution: ChartResolution, file: YamlFile | undefined, params: EffectiveValuesParams): Promise<EffectiveValuesResult> {
+  const ws = service.workspace;
+  const path = uriToPath(params.uri);
+  if (!ws || !path || !file) return { text: '# Open a HelmRelease in a workspace folder to see its effective values.\n', error: 'no workspace' };
+  const offset = params.position ? file.lines.offsetAt(params.position) : 0;
+  const releases = ws.index.objectsIn(path).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/'));
+  const hr = releases.find((o) => offset >= o.start && offset < o.end) ?? releases[0];
+  if (!hr) return { text: '# This file holds no HelmRelease.\n', error: 'no HelmRelease' };
+  const name = `${hr.namespace ?? 'default'}/${hr.name}`;
+  const results = await resolution.resolveNow(params.uri);
+  const resolved = results.find((r) => r.docStart === hr.start);
+  if (!resolved || resolved.error) return { release: name, text: `# Effective values of HelmRelease ${name}\n# The chart could not be resolved: ${resolved?.error?.message ?? 'unknown source'}\n`, error: resolved?.error?.message };
+  const chart = await resolution.loadChart(resolved);
+  if (!chart.ok) return { release: name, text: `# Effective values of HelmRelease ${name}\n# The chart could not be loaded: ${chart.message}\n`, error: chart.message };
+  const { result, problems } = computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, workspaceValuesLookup(ws));
+  const header = [
+    `Effective values of HelmRelease ${name}`,
+    `chart ${chart.chart.metadata.name} ${chart.chart.metadata.version} from ${resolved.sourceLabel}${resolved.stale ? ' (cached index)' : ''}`,
+    'each value is followed by the layer that set it; this view follows your edits',
+    ...(params.reveal ? [] : ['values from Secrets are masked (setting fluxhelm.values.revealSecrets)']),
+    ...problems.map((p) => `${p.severity}: ${formatPath(p.path)}: ${p.message}`),
+  ];
+  if (!result.ok) return { release: name, text: `${header.map((l) => `# ${l}`).join('\n')}\n# ${result.error}\n`, error: result.error };
+  return { release: name, text: renderValuesYaml(result.tree, { provenance: true, reveal: params.reveal, header }) };
+}

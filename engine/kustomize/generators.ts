@@ -88,6 +88,17 @@ function parseEnvFile(text: string, host: EngineHost, onError: (msg: string) => 
 }
 
 /** Base64 the way kustomize writes Secret data: encodings longer than 70 characters become 70-character lines, each ending in a newline. */
+/**
+ * True for values kustomize v5.6 cannot generate: several lines, a tab as
+ * the first character, and nothing that keeps its YAML writer from using a
+ * literal block (control characters, a trailing space, a space before a
+ * line break). The block it writes starts with the tab where YAML expects
+ * indentation, and reading it back fails. Checked against kustomize v5.6.
+ */
+function unreadableBlock(v: string): boolean {
+  return v.startsWith('\t') && v.includes('\n') && !/[\x00-\x08\x0B-\x1F\x7F-\x9F\uFEFF\uFFFE\uFFFF]/.test(v) && !v.endsWith(' ') && !v.includes(' \n');
+}
+
 function base64(s: string): string {
   const enc = Buffer.from(s, 'utf8').toString('base64');
   if (enc.length <= 70) return enc;
@@ -169,6 +180,12 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
   for (const [k, v, path] of data) {
     if (!CONFIG_KEY.test(k)) {
       err(path, `${JSON.stringify(k)} is not a valid ${kind} key (letters, digits, '-', '_' and '.' only)`);
+      failed = true;
+      continue;
+    }
+    if (kind === 'ConfigMap' && unreadableBlock(v)) {
+      // kustomize v5.6 writes such a value as a YAML block that it cannot read back.
+      err(path, `the value of ${JSON.stringify(k)} starts with a tab and has several lines: kustomize fails on it (yaml: found a tab character where an indentation space is expected)`);
       failed = true;
       continue;
     }

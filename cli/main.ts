@@ -7,6 +7,7 @@ import { check, CHECK_HELP } from './check.ts';
 import { graph, GRAPH_HELP } from './graph.ts';
 import { resolve, RESOLVE_HELP } from './resolve.ts';
 import { values, VALUES_HELP } from './values.ts';
+import { build, BUILD_HELP } from './build.ts';
 import { UsageError } from './args.ts';
 import { runServer } from '../server/main.ts';
 
@@ -21,12 +22,13 @@ Commands:
   graph [PATH...]   print the dependency graph (dot, json or html)
   resolve [PATH...] which chart version each HelmRelease resolves to (Helm/Flux rules)
   values PATH --release NS/NAME   effective values of a HelmRelease, with provenance
+  build PATH        print what a Flux Kustomization (or kustomization folder) builds, substituted
   lsp               run the language server over stdio (same as fluxhelm-language-server --stdio)
   help [COMMAND]    show help
 
 Run 'fluxhelm help check' for the options of a command.`;
 
-const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP, resolve: RESOLVE_HELP, values: VALUES_HELP };
+const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP, resolve: RESOLVE_HELP, values: VALUES_HELP, build: BUILD_HELP };
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number | 'running'> {
   const [command, ...rest] = argv;
@@ -52,6 +54,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await resolve(rest, out);
       case 'values':
         return await values(rest, out, err);
+      case 'build':
+        return build(rest, out, err);
       case 'lsp':
         process.argv = [process.argv[0], process.argv[1], '--stdio'];
         runServer();

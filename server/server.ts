@@ -59,6 +59,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let schemaProblems: string[] = [];
   let schemaSource = 'bundled (Flux 2.9)';
   let trusted = true;
+  let workspaceRoots: string[] = [];
+  let workspaceExclude: string[] | undefined;
   let resolution: ChartResolution | undefined;
 
   function fileFor(doc: TextDocument): YamlFile {
@@ -156,16 +158,9 @@ export function startServer(connection: Connection, host: EngineHost): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     rootPath = folder ? uriToPath(folder) : undefined;
-    const roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
-    if (roots.length === 0 && rootPath) roots.push(rootPath);
-    if (roots.length) {
-      try {
-        service.openWorkspace({ roots, exclude: ((params.initializationOptions ?? {}) as FluxhelmSettings).workspace?.exclude });
-        graph = service.doWorkspaceValidation();
-      } catch (err) {
-        connection.console.error(`indexing the workspace failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (workspaceRoots.length === 0 && rootPath) workspaceRoots.push(rootPath);
+    workspaceExclude = ((params.initializationOptions ?? {}) as FluxhelmSettings).workspace?.exclude;
     supportsConfiguration = params.capabilities.workspace?.configuration === true;
     const init = (params.initializationOptions ?? {}) as FluxhelmSettings;
     if (init.schemas?.crdPaths?.length) {
@@ -199,7 +194,21 @@ export function startServer(connection: Connection, host: EngineHost): void {
 
   connection.onInitialized(() => {
     void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
-    for (const [uri] of graph) if (!documents.get(uri)) publishClosed(uri);
+    // Index the workspace after answering initialize, so a large repository never delays the editor.
+    setImmediate(() => {
+      if (!workspaceRoots.length) return;
+      try {
+        const started = Date.now();
+        const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude });
+        for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText());
+        connection.console.log(`indexed ${ws.index.fileCount} files in ${Date.now() - started} ms`);
+        refreshWorkspace();
+        // Open documents may be patch files (checked as partial objects) or hold HelmReleases to resolve.
+        for (const doc of documents.all()) validate(doc);
+      } catch (err) {
+        connection.console.error(`indexing the workspace failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    });
   });
   connection.onDidChangeConfiguration(guardVoid(connection, 'configuration', () => {
     void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));

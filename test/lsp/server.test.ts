@@ -35,7 +35,8 @@ spec:
 let client: LspClient;
 before(async () => {
   client = new LspClient(process.execPath, [server, '--stdio']);
-  const init = await client.initialize(root);
+  // An empty workspace folder: these tests are about single documents.
+  const init = await client.initialize(mkdtempSync(join(tmpdir(), 'fluxhelm-lsp-')));
   const caps = init.capabilities as Record<string, unknown>;
   assert.equal(caps.textDocumentSync, 2, 'incremental sync');
   assert.ok(caps.completionProvider && caps.hoverProvider && caps.codeActionProvider && caps.documentSymbolProvider);

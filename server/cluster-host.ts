@@ -9,6 +9,8 @@
  * (engine/cluster/host.ts) sees data only.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
@@ -34,12 +36,40 @@ export interface ContextInfo {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * The kubeconfig files kubectl would read: an explicit one, else each
+ * existing file of KUBECONFIG, merged with the first definition of a name
+ * winning and the first current-context winning (client-node's own merge
+ * fails on missing files and duplicate names), else client-node's default.
+ */
+function readKubeConfig(explicit: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (explicit) {
+    kc.loadFromFile(explicit);
+    return kc;
+  }
+  const list = (process.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f && existsSync(f));
+  if (list.length === 0) {
+    kc.loadFromDefault();
+    return kc;
+  }
+  kc.loadFromFile(list[0]!);
+  for (const file of list.slice(1)) {
+    const more = new KubeConfig();
+    more.loadFromFile(file);
+    for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
+    for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
+    for (const c of more.contexts) if (!kc.getContextObject(c.name)) kc.addContext(c);
+    if (!kc.currentContext) kc.currentContext = more.currentContext;
+  }
+  return kc;
+}
+
 /** Loads kubeconfig like kubectl; problems are `bad-input` errors. */
 export function loadKubeConfig(opts: Pick<ClusterConnectOptions, 'kubeconfig' | 'context'> = {}): ClusterResult<KubeConfig> {
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    kc = readKubeConfig(opts.kubeconfig);
   } catch (e) {
     return fail({ kind: 'bad-input', message: `cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${message(e)}` });
   }
@@ -58,10 +88,9 @@ export function loadKubeConfig(opts: Pick<ClusterConnectOptions, 'kubeconfig' | 
 
 /** The contexts of the kubeconfig and the current one. */
 export function listContexts(opts: Pick<ClusterConnectOptions, 'kubeconfig'> = {}): ClusterResult<{ current: string; contexts: ContextInfo[] }> {
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    kc = readKubeConfig(opts.kubeconfig);
   } catch (e) {
     return fail({ kind: 'bad-input', message: `cannot load kubeconfig: ${message(e)}` });
   }

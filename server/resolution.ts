@@ -16,6 +16,17 @@ import { chartResolutionDiagnostics, type DocResolution } from '../engine/featur
 import type { Diagnostic } from '../engine/index.ts';
 import { rangeForPath } from '../engine/yaml/nodes.ts';
 import type { IndexEntry } from '../engine/versions/select.ts';
+import type { LoadedChart } from '../engine/charts/chart.ts';
+import { computeReleaseValues, type ReleaseValues } from '../engine/values/release.ts';
+import { workspaceValuesLookup } from '../engine/resolve/values-lookup.ts';
+import { getValuesDiagnostics } from '../engine/features/values-diagnostics.ts';
+import { compileValuesSchema } from '../engine/values/schema-check.ts';
+import type { ValuesLookup } from '../engine/values/merge.ts';
+
+export interface ReleaseValuesState {
+  chart: LoadedChart;
+  release: ReleaseValues;
+}
 import type { IndexedObject } from '../engine/workspace/index.ts';
 
 const SUCCESS_TTL_MS = 5 * 60_000;
@@ -36,6 +47,10 @@ export class ChartResolution {
   private readonly latest = new Map<string, (ResolvedChart & { docStart: number })[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly generation = new Map<string, number>();
+  private readonly values = new Map<string, Map<number, ReleaseValuesState>>();
+  private lookupCache?: { version: number; lookup: ValuesLookup };
+  /** Warn about keys the chart does not have (charts without a schema). */
+  unknownKeys = true;
 
   constructor(private readonly service: LanguageService, private readonly host: SourceHost, private readonly options: ResolutionOptions) {
     this.sources = { http: createHttpIndexSource(host), oci: createOciSource(host) };
@@ -101,8 +116,43 @@ export class ChartResolution {
     if (this.generation.get(uri) !== gen) return results; // a newer run superseded this one
     const before = JSON.stringify(this.latest.get(uri) ?? []);
     this.latest.set(uri, results);
-    if (JSON.stringify(results) !== before) this.options.onChanged(uri);
+    const valuesChanged = await this.computeValues(uri, results);
+    if (this.generation.get(uri) !== gen) return results;
+    if (JSON.stringify(results) !== before || valuesChanged) this.options.onChanged(uri);
     return results;
+  }
+
+  private lookup(): ValuesLookup {
+    const ws = this.service.workspace!;
+    if (!this.lookupCache || this.lookupCache.version !== ws.index.version) this.lookupCache = { version: ws.index.version, lookup: workspaceValuesLookup(ws) };
+    return this.lookupCache.lookup;
+  }
+
+  /** Effective values of each resolved HelmRelease of a document (for values diagnostics, hover and completion). */
+  private async computeValues(uri: string, results: (ResolvedChart & { docStart: number })[]): Promise<boolean> {
+    const ws = this.service.workspace;
+    const path = uriToPath(uri);
+    if (!ws || !path) return false;
+    const next = new Map<number, ReleaseValuesState>();
+    for (const r of results) {
+      if (r.error) continue;
+      const chart = await this.loadChart(r);
+      if (!chart.ok) continue;
+      const hr = ws.index.objectsIn(path).find((o) => o.start === r.docStart);
+      if (!hr) continue;
+      const release = computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, this.lookup());
+      next.set(r.docStart, { chart: chart.chart, release });
+    }
+    const before = this.values.get(uri);
+    this.values.set(uri, next);
+    const sig = (m: Map<number, ReleaseValuesState> | undefined) => JSON.stringify([...(m ?? new Map()).entries()].map(([k, v]) => [k, v.chart.metadata.version, v.release.result.ok ? v.release.result.values : v.release.result.error, v.release.problems]));
+    return sig(before) !== sig(next);
+  }
+
+  /** Chart and values of the HelmRelease document at an offset, when known. */
+  valuesAt(file: YamlFile, offset: number): ReleaseValuesState | undefined {
+    const doc = file.docs.find((d) => offset >= d.start && offset <= d.end);
+    return doc ? this.values.get(file.uri)?.get(doc.start) : undefined;
   }
 
   /** The loaded chart of a resolution (cached per chart URL/version). */
@@ -114,6 +164,8 @@ export class ChartResolution {
       this.charts.set(key, p);
       void p.then((r) => {
         if (!r.ok) this.charts.delete(key);
+        // Compile the values schema now, off the typing path.
+        else if (r.chart.schemaText) compileValuesSchema(r.chart.schemaText);
       });
     }
     return p;
@@ -125,6 +177,13 @@ export class ChartResolution {
     if (file) {
       const { own } = chartResolutionDiagnostics(this.itemsFor(file));
       for (const d of own) out.push({ range: file.lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message, ...(d.data !== undefined ? { data: d.data } : {}) });
+      for (const [docStart, state] of this.values.get(file.uri) ?? []) {
+        const doc = file.docs.find((d) => d.start === docStart);
+        if (!doc) continue;
+        for (const d of getValuesDiagnostics(doc, state.chart, state.release, { unknownKeys: this.unknownKeys })) {
+          out.push({ range: file.lines.rangeOf(doc.start + d.start, doc.start + d.end), severity: d.severity, code: d.code, message: d.message, ...(d.data !== undefined ? { data: d.data } : {}) });
+        }
+      }
     }
     const ws = this.service.workspace;
     const path = uriToPath(uri);
@@ -170,6 +229,7 @@ export class ChartResolution {
 
   forget(uri: string): void {
     this.latest.delete(uri);
+    this.values.delete(uri);
     const t = this.timers.get(uri);
     if (t) clearTimeout(t);
     this.timers.delete(uri);

@@ -19,6 +19,8 @@ import { buildDependencyGraph } from '../engine/graph/model.ts';
 import { ChartResolution } from './resolution.ts';
 import { createNetHost } from './net-host.ts';
 import { chartVersionInlayHints, chartVersionHover, chartCompletion, pinVersionActions } from '../engine/features/chart-version.ts';
+import { getValuesHover } from '../engine/features/values-hover.ts';
+import { getValuesCompletion } from '../engine/features/values-completion.ts';
 import { pathToUri } from '../engine/index.ts';
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
@@ -59,6 +61,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let schemaProblems: string[] = [];
   let schemaSource = 'bundled (Flux 2.9)';
   let trusted = true;
+  let revealSecrets = false;
   let workspaceRoots: string[] = [];
   let workspaceExclude: string[] | undefined;
   let resolution: ChartResolution | undefined;
@@ -147,6 +150,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
     if (!supportsConfiguration) return;
     const settings = ((await connection.workspace.getConfiguration(SETTINGS_SECTION)) ?? {}) as FluxhelmSettings;
     service.configure({ validate: settings.validate?.enable !== false });
+    revealSecrets = settings.values?.revealSecrets === true;
+    if (resolution) resolution.unknownKeys = settings.values?.unknownKeys !== false;
     const paths = (settings.schemas?.crdPaths ?? []).map((p) => (isAbsolute(p) || !rootPath ? p : join(rootPath, p)));
     const problems = service.setCrdPaths(paths);
     schemaProblems = problems.map((p) => `${p.file}: ${p.message}`);
@@ -244,14 +249,20 @@ export function startServer(connection: Connection, host: EngineHost): void {
   const emptyList: CompletionList = { isIncomplete: false, items: [] };
   connection.onCompletion(guard(connection, 'completion', Promise.resolve(emptyList), (p) =>
     withDoc(p.textDocument.uri, Promise.resolve(emptyList), async (f): Promise<CompletionList> => {
+      const values = resolution?.valuesAt(f, f.lines.offsetAt(p.position));
+      const valueKeys = values ? getValuesCompletion(f, p.position, values.chart) : undefined;
+      if (valueKeys) return valueKeys;
       const plain = service.doComplete(f, p.position);
       // Chart names and versions come from the repository index (cached; network only when trusted).
       const index = resolution ? await resolution.indexFor(f, p.position).catch(() => undefined) : undefined;
       const charts = chartCompletion(f, p.position, index);
       return charts.length ? { isIncomplete: false, items: [...charts, ...plain.items.filter((i) => i.label !== '"*"' && i.label !== '*')] } : plain;
     })));
-  connection.onHover(guard(connection, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (f) =>
-    chartVersionHover(f, p.position, resolution?.itemsFor(f) ?? []) ?? service.doHover(f, p.position))));
+  connection.onHover(guard(connection, 'hover', null, (p) => withDoc(p.textDocument.uri, null, (f) => {
+    const values = resolution?.valuesAt(f, f.lines.offsetAt(p.position));
+    const valuesHover = values ? getValuesHover(f, p.position, values.chart, values.release.result, { revealSecrets }) : null;
+    return valuesHover ?? chartVersionHover(f, p.position, resolution?.itemsFor(f) ?? []) ?? service.doHover(f, p.position);
+  })));
   connection.languages.inlayHint.on(guard(connection, 'inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (f) => chartVersionInlayHints(f, resolution?.itemsFor(f) ?? [], p.range))));
   connection.onDocumentSymbol(guard(connection, 'symbols', [], (p) => withDoc(p.textDocument.uri, [], (f) => service.findDocumentSymbols(f))));
   connection.onCodeAction(guard(connection, 'codeAction', [], (p) =>

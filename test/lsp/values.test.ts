@@ -58,3 +58,34 @@ test('a file without a HelmRelease gets an explanation, not an error', async () 
   const r = await client.request<{ text: string; error?: string }>('fluxhelm/effectiveValues', { uri });
   assert.match(r.text, /holds no HelmRelease/);
 });
+
+test('under spec.values: hover shows default, effective value and layer; completion offers chart keys; unknown keys warn', async () => {
+  const file = join(dir, 'infrastructure', 'configs', 'team-quotas.yaml');
+  const uri = `${pathToUri(file)}`;
+  const text = readFileSync(file, 'utf8').replace('      pods: 60\n', '      pods: 60\n      podz: 3\n');
+  const lines = text.split('\n');
+  const podsLine = lines.findIndex((l) => l.includes('pods: 60'));
+  client.notify('textDocument/didClose', { textDocument: { uri } });
+  // Wait until values are computed: the unknown key shows up as a warning.
+  const waited = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && (p.diagnostics as { code: string }[]).some((d) => d.code === 'unknown-value-key'), 30000);
+  client.open(uri, text, 10);
+  const diags = (await waited).diagnostics as { code: string; message: string; severity: number; range: { start: { line: number } } }[];
+  const unknown = diags.find((d) => d.code === 'unknown-value-key')!;
+  assert.equal(unknown.range.start.line, podsLine + 1);
+  assert.equal(unknown.severity, 2);
+  assert.match(unknown.message, /podz/);
+  assert.match(unknown.message, /pods/);
+  const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: podsLine, character: 7 } });
+  assert.match(hover.contents.value, /quota\.pods/);
+  assert.match(hover.contents.value, /40/, 'the chart default');
+  assert.match(hover.contents.value, /60/, 'the effective value');
+  assert.match(hover.contents.value, /spec\.values/, 'the layer that won');
+  const valuesLine = lines.findIndex((l) => l.trim() === 'values:');
+  const edited = `${lines.slice(0, valuesLine + 1).join('\n')}\n    \n${lines.slice(valuesLine + 1).join('\n')}`;
+  const pending = client.diagnostics(uri, 11);
+  client.change(uri, 11, [{ range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } }, text: edited }]);
+  await pending;
+  const completion = await client.request<{ items: { label: string }[] }>('textDocument/completion', { textDocument: { uri }, position: { line: valuesLine + 1, character: 4 } });
+  const labels = completion.items.map((i) => i.label);
+  for (const key of ['teams', 'limitRange', 'labels']) assert.ok(labels.includes(key), `${key} offered: ${labels.join(', ')}`);
+});

@@ -4,7 +4,8 @@
 #   - docker-registry: the CNCF distribution registry (/usr/bin/docker-registry),
 #     started by the OCI tests on 127.0.0.1 with a generated config;
 #   - apache2-utils: `htpasswd -B` writes the bcrypt htpasswd file for the
-#     registry's basic-auth test.
+#     registry's basic-auth test;
+#   - openssl: self-signed certificates for the TLS and token-auth tests.
 # The Debian package starts a system service on port 5000 when installed; the
 # tests never use it, so it is stopped and disabled where systemd runs.
 # Idempotent: packages already installed are skipped.
@@ -17,7 +18,7 @@ die() { echo "registry-deps: ERROR: $*" >&2; exit 1; }
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
 
-pkgs=(docker-registry apache2-utils)
+pkgs=(docker-registry apache2-utils openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -41,4 +42,5 @@ fi
 
 [[ -x /usr/bin/docker-registry ]] || die "/usr/bin/docker-registry missing after installing docker-registry"
 command -v htpasswd >/dev/null || die "htpasswd missing after installing apache2-utils"
+command -v openssl >/dev/null || die "openssl missing after installing openssl"
 log "docker-registry $(/usr/bin/docker-registry --version 2>/dev/null | awk '{print $3}'), htpasswd ready"

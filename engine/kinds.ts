@@ -52,6 +52,7 @@ export const KINDS: KindInfo[] = [
   flux(IMAGE, 'ImagePolicy', 'v1', [removed('v1beta2', 'Flux 2.7'), removed('v1beta1', 'Flux 2.7')]),
   flux(IMAGE, 'ImageUpdateAutomation', 'v1', [removed('v1beta2', 'Flux 2.7'), removed('v1beta1', 'Flux 2.7')]),
   { group: 'kustomize.config.k8s.io', kind: 'Kustomization', versions: [cur('v1beta1')], current: 'v1beta1', namespaced: false, flux: false },
+  { group: 'kustomize.config.k8s.io', kind: 'Component', versions: [cur('v1alpha1')], current: 'v1alpha1', namespaced: false, flux: false },
   { group: '', kind: 'ConfigMap', versions: [cur('v1')], current: 'v1', namespaced: true, flux: false },
   { group: '', kind: 'Secret', versions: [cur('v1')], current: 'v1', namespaced: true, flux: false },
   { group: '', kind: 'Namespace', versions: [cur('v1')], current: 'v1', namespaced: false, flux: false },

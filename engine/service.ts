@@ -18,6 +18,7 @@ import type { IndexOptions } from './workspace/index.ts';
 import { findDefinition, findReferences, prepareRename, doRename, findWorkspaceSymbols, type RenameResult, type WorkspaceSymbol } from './features/navigation.ts';
 import type { Location } from './types.ts';
 import { uriToPath, pathToUri } from './util/uri.ts';
+import { LineIndex } from './yaml/lines.ts';
 
 export interface EngineSettings {
   validate: boolean;
@@ -104,10 +105,19 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const out = new Map<string, Diagnostic[]>();
       if (!workspace || !settings.validate) return out;
       const ws = workspace;
-      for (const [path, list] of ws.check().byFile) {
-        const lines = ws.lines(path);
+      const merged = new Map<string, OffsetDiagnostic[]>();
+      for (const source of [ws.check().byFile, ws.checkBuilds(registry)]) {
+        for (const [path, list] of source) merged.set(path, [...(merged.get(path) ?? []), ...list]);
+      }
+      for (const [path, list] of merged) {
+        const lines = ws.lines(path) ?? (ws.readText(path) !== undefined ? new LineIndex(ws.readText(path)!) : undefined);
         if (!lines) continue;
-        out.set(pathToUri(path), list.map((d) => ({ range: lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message })));
+        // A finding on a built object can repeat what the file's own check reports; the file check keeps it.
+        const own = new Set<string>();
+        const text = ws.index.fileText(path);
+        if (text !== undefined) for (const d of validateFile(parseYamlFile(pathToUri(path), text), registry, { partial: ws.check().patchFiles.has(path) })) own.add(`${d.start}:${d.code}`);
+        const kept = list.filter((d) => !own.has(`${d.start}:${d.code}`));
+        if (kept.length) out.set(pathToUri(path), kept.map((d) => ({ range: lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message })));
       }
       return out;
     },

@@ -12,37 +12,38 @@ import s8 from './image.toolkit.fluxcd.io/v1beta1/ImageUpdateAutomation.json';
 import s9 from './image.toolkit.fluxcd.io/v1beta2/ImagePolicy.json';
 import s10 from './image.toolkit.fluxcd.io/v1beta2/ImageRepository.json';
 import s11 from './image.toolkit.fluxcd.io/v1beta2/ImageUpdateAutomation.json';
-import s12 from './kustomize.config.k8s.io/v1beta1/Kustomization.json';
-import s13 from './kustomize.toolkit.fluxcd.io/v1/Kustomization.json';
-import s14 from './kustomize.toolkit.fluxcd.io/v1beta1/Kustomization.json';
-import s15 from './kustomize.toolkit.fluxcd.io/v1beta2/Kustomization.json';
-import s16 from './notification.toolkit.fluxcd.io/v1/Receiver.json';
-import s17 from './notification.toolkit.fluxcd.io/v1beta1/Alert.json';
-import s18 from './notification.toolkit.fluxcd.io/v1beta1/Provider.json';
-import s19 from './notification.toolkit.fluxcd.io/v1beta1/Receiver.json';
-import s20 from './notification.toolkit.fluxcd.io/v1beta2/Alert.json';
-import s21 from './notification.toolkit.fluxcd.io/v1beta2/Provider.json';
-import s22 from './notification.toolkit.fluxcd.io/v1beta2/Receiver.json';
-import s23 from './notification.toolkit.fluxcd.io/v1beta3/Alert.json';
-import s24 from './notification.toolkit.fluxcd.io/v1beta3/Provider.json';
-import s25 from './source.toolkit.fluxcd.io/v1/Bucket.json';
-import s26 from './source.toolkit.fluxcd.io/v1/ExternalArtifact.json';
-import s27 from './source.toolkit.fluxcd.io/v1/GitRepository.json';
-import s28 from './source.toolkit.fluxcd.io/v1/HelmChart.json';
-import s29 from './source.toolkit.fluxcd.io/v1/HelmRepository.json';
-import s30 from './source.toolkit.fluxcd.io/v1/OCIRepository.json';
-import s31 from './source.toolkit.fluxcd.io/v1beta1/Bucket.json';
-import s32 from './source.toolkit.fluxcd.io/v1beta1/GitRepository.json';
-import s33 from './source.toolkit.fluxcd.io/v1beta1/HelmChart.json';
-import s34 from './source.toolkit.fluxcd.io/v1beta1/HelmRepository.json';
-import s35 from './source.toolkit.fluxcd.io/v1beta2/Bucket.json';
-import s36 from './source.toolkit.fluxcd.io/v1beta2/GitRepository.json';
-import s37 from './source.toolkit.fluxcd.io/v1beta2/HelmChart.json';
-import s38 from './source.toolkit.fluxcd.io/v1beta2/HelmRepository.json';
-import s39 from './source.toolkit.fluxcd.io/v1beta2/OCIRepository.json';
-import s40 from './core/v1/ConfigMap.json';
-import s41 from './core/v1/Namespace.json';
-import s42 from './core/v1/Secret.json';
+import s12 from './kustomize.config.k8s.io/v1alpha1/Component.json';
+import s13 from './kustomize.config.k8s.io/v1beta1/Kustomization.json';
+import s14 from './kustomize.toolkit.fluxcd.io/v1/Kustomization.json';
+import s15 from './kustomize.toolkit.fluxcd.io/v1beta1/Kustomization.json';
+import s16 from './kustomize.toolkit.fluxcd.io/v1beta2/Kustomization.json';
+import s17 from './notification.toolkit.fluxcd.io/v1/Receiver.json';
+import s18 from './notification.toolkit.fluxcd.io/v1beta1/Alert.json';
+import s19 from './notification.toolkit.fluxcd.io/v1beta1/Provider.json';
+import s20 from './notification.toolkit.fluxcd.io/v1beta1/Receiver.json';
+import s21 from './notification.toolkit.fluxcd.io/v1beta2/Alert.json';
+import s22 from './notification.toolkit.fluxcd.io/v1beta2/Provider.json';
+import s23 from './notification.toolkit.fluxcd.io/v1beta2/Receiver.json';
+import s24 from './notification.toolkit.fluxcd.io/v1beta3/Alert.json';
+import s25 from './notification.toolkit.fluxcd.io/v1beta3/Provider.json';
+import s26 from './source.toolkit.fluxcd.io/v1/Bucket.json';
+import s27 from './source.toolkit.fluxcd.io/v1/ExternalArtifact.json';
+import s28 from './source.toolkit.fluxcd.io/v1/GitRepository.json';
+import s29 from './source.toolkit.fluxcd.io/v1/HelmChart.json';
+import s30 from './source.toolkit.fluxcd.io/v1/HelmRepository.json';
+import s31 from './source.toolkit.fluxcd.io/v1/OCIRepository.json';
+import s32 from './source.toolkit.fluxcd.io/v1beta1/Bucket.json';
+import s33 from './source.toolkit.fluxcd.io/v1beta1/GitRepository.json';
+import s34 from './source.toolkit.fluxcd.io/v1beta1/HelmChart.json';
+import s35 from './source.toolkit.fluxcd.io/v1beta1/HelmRepository.json';
+import s36 from './source.toolkit.fluxcd.io/v1beta2/Bucket.json';
+import s37 from './source.toolkit.fluxcd.io/v1beta2/GitRepository.json';
+import s38 from './source.toolkit.fluxcd.io/v1beta2/HelmChart.json';
+import s39 from './source.toolkit.fluxcd.io/v1beta2/HelmRepository.json';
+import s40 from './source.toolkit.fluxcd.io/v1beta2/OCIRepository.json';
+import s41 from './core/v1/ConfigMap.json';
+import s42 from './core/v1/Namespace.json';
+import s43 from './core/v1/Secret.json';
 
 export const bundledSchemas: Record<string, object> = {
   'helm.toolkit.fluxcd.io/v2/HelmRelease': s0,
@@ -57,35 +58,36 @@ export const bundledSchemas: Record<string, object> = {
   'image.toolkit.fluxcd.io/v1beta2/ImagePolicy': s9,
   'image.toolkit.fluxcd.io/v1beta2/ImageRepository': s10,
   'image.toolkit.fluxcd.io/v1beta2/ImageUpdateAutomation': s11,
-  'kustomize.config.k8s.io/v1beta1/Kustomization': s12,
-  'kustomize.toolkit.fluxcd.io/v1/Kustomization': s13,
-  'kustomize.toolkit.fluxcd.io/v1beta1/Kustomization': s14,
-  'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization': s15,
-  'notification.toolkit.fluxcd.io/v1/Receiver': s16,
-  'notification.toolkit.fluxcd.io/v1beta1/Alert': s17,
-  'notification.toolkit.fluxcd.io/v1beta1/Provider': s18,
-  'notification.toolkit.fluxcd.io/v1beta1/Receiver': s19,
-  'notification.toolkit.fluxcd.io/v1beta2/Alert': s20,
-  'notification.toolkit.fluxcd.io/v1beta2/Provider': s21,
-  'notification.toolkit.fluxcd.io/v1beta2/Receiver': s22,
-  'notification.toolkit.fluxcd.io/v1beta3/Alert': s23,
-  'notification.toolkit.fluxcd.io/v1beta3/Provider': s24,
-  'source.toolkit.fluxcd.io/v1/Bucket': s25,
-  'source.toolkit.fluxcd.io/v1/ExternalArtifact': s26,
-  'source.toolkit.fluxcd.io/v1/GitRepository': s27,
-  'source.toolkit.fluxcd.io/v1/HelmChart': s28,
-  'source.toolkit.fluxcd.io/v1/HelmRepository': s29,
-  'source.toolkit.fluxcd.io/v1/OCIRepository': s30,
-  'source.toolkit.fluxcd.io/v1beta1/Bucket': s31,
-  'source.toolkit.fluxcd.io/v1beta1/GitRepository': s32,
-  'source.toolkit.fluxcd.io/v1beta1/HelmChart': s33,
-  'source.toolkit.fluxcd.io/v1beta1/HelmRepository': s34,
-  'source.toolkit.fluxcd.io/v1beta2/Bucket': s35,
-  'source.toolkit.fluxcd.io/v1beta2/GitRepository': s36,
-  'source.toolkit.fluxcd.io/v1beta2/HelmChart': s37,
-  'source.toolkit.fluxcd.io/v1beta2/HelmRepository': s38,
-  'source.toolkit.fluxcd.io/v1beta2/OCIRepository': s39,
-  'v1/ConfigMap': s40,
-  'v1/Namespace': s41,
-  'v1/Secret': s42,
+  'kustomize.config.k8s.io/v1alpha1/Component': s12,
+  'kustomize.config.k8s.io/v1beta1/Kustomization': s13,
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': s14,
+  'kustomize.toolkit.fluxcd.io/v1beta1/Kustomization': s15,
+  'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization': s16,
+  'notification.toolkit.fluxcd.io/v1/Receiver': s17,
+  'notification.toolkit.fluxcd.io/v1beta1/Alert': s18,
+  'notification.toolkit.fluxcd.io/v1beta1/Provider': s19,
+  'notification.toolkit.fluxcd.io/v1beta1/Receiver': s20,
+  'notification.toolkit.fluxcd.io/v1beta2/Alert': s21,
+  'notification.toolkit.fluxcd.io/v1beta2/Provider': s22,
+  'notification.toolkit.fluxcd.io/v1beta2/Receiver': s23,
+  'notification.toolkit.fluxcd.io/v1beta3/Alert': s24,
+  'notification.toolkit.fluxcd.io/v1beta3/Provider': s25,
+  'source.toolkit.fluxcd.io/v1/Bucket': s26,
+  'source.toolkit.fluxcd.io/v1/ExternalArtifact': s27,
+  'source.toolkit.fluxcd.io/v1/GitRepository': s28,
+  'source.toolkit.fluxcd.io/v1/HelmChart': s29,
+  'source.toolkit.fluxcd.io/v1/HelmRepository': s30,
+  'source.toolkit.fluxcd.io/v1/OCIRepository': s31,
+  'source.toolkit.fluxcd.io/v1beta1/Bucket': s32,
+  'source.toolkit.fluxcd.io/v1beta1/GitRepository': s33,
+  'source.toolkit.fluxcd.io/v1beta1/HelmChart': s34,
+  'source.toolkit.fluxcd.io/v1beta1/HelmRepository': s35,
+  'source.toolkit.fluxcd.io/v1beta2/Bucket': s36,
+  'source.toolkit.fluxcd.io/v1beta2/GitRepository': s37,
+  'source.toolkit.fluxcd.io/v1beta2/HelmChart': s38,
+  'source.toolkit.fluxcd.io/v1beta2/HelmRepository': s39,
+  'source.toolkit.fluxcd.io/v1beta2/OCIRepository': s40,
+  'v1/ConfigMap': s41,
+  'v1/Namespace': s42,
+  'v1/Secret': s43,
 };

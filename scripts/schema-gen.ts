@@ -136,6 +136,18 @@ export function generateSchemas(repoRoot: string, crdDir: string): GeneratedSche
       const path = outputPath(group, version, kind);
       files.set(path, stableJson(full));
       entries.push({ key: label, path });
+      if (group === 'kustomize.config.k8s.io' && kind === 'Kustomization') {
+        // A kustomize Component has the same fields under its own apiVersion and kind.
+        const component = JSON.parse(JSON.stringify(full)) as JsonSchema;
+        const props = component.properties as Record<string, JsonSchema>;
+        props.apiVersion = { ...props.apiVersion, enum: ['kustomize.config.k8s.io/v1alpha1'] };
+        props.kind = { ...props.kind, enum: ['Component'], description: 'Always `Component`.' };
+        component.$id = 'fluxhelm:kustomize.config.k8s.io/v1alpha1/Component';
+        component.description = 'A kustomize Component: a reusable set of resources, patches and generators that kustomizations include through `components`.';
+        const cpath = outputPath(group, 'v1alpha1', 'Component');
+        files.set(cpath, stableJson(component));
+        entries.push({ key: 'kustomize.config.k8s.io/v1alpha1/Component', path: cpath });
+      }
     }
   }
 

@@ -143,7 +143,10 @@ function keyEnd(s: string, from: number, end: number): number {
   for (let i = from; i < end; i++) {
     const ch = s.charCodeAt(i);
     if (ch === 58) {
-      if (i + 1 >= end || s.charCodeAt(i + 1) === SPACE) return i;
+      if (i + 1 >= end || s.charCodeAt(i + 1) === SPACE) {
+        if (s.charCodeAt(i - 1) === SPACE) throw BAIL; // `key :` - parsers disagree on the trailing space
+        return i;
+      }
     } else if (ch === HASH && i > from && s.charCodeAt(i - 1) === SPACE) {
       throw BAIL; // a comment starts before any `key:`
     }
@@ -155,7 +158,7 @@ function keyText(s: string, from: number, colon: number): string {
   const c = s.charCodeAt(from);
   if (c === 34) return decodeDouble(s.slice(from + 1, colon - 1));
   if (c === 39) return s.slice(from + 1, colon - 1).replaceAll("''", "'");
-  const k = s.slice(from, colon).trimEnd();
+  const k = trimYaml(s.slice(from, colon));
   if (k === '<<') throw BAIL;
   return k;
 }
@@ -173,6 +176,13 @@ function fieldOf(s: string, from: number, colon: number): Field | undefined {
   if (n === 2 && c === 60 && s.charCodeAt(from + 1) === 60) throw BAIL; // `<<` merge key
   for (const f of FIELD_LIST) if (f.length === n && s.startsWith(f, from)) return f;
   return undefined;
+}
+
+/** Drops trailing YAML white space (space and tab only; other Unicode spaces are content). */
+function trimYaml(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
+  return text.slice(0, end);
 }
 
 function firstNonSpace(s: string, from: number, end: number): number {
@@ -233,7 +243,7 @@ function scan(s: string): ScannedIndex {
         const c = s.charCodeAt(v);
         if (c === 38 || c === 42 || c === 33) throw BAIL; // anchors, aliases, tags
         if (c === 91 || c === 123) {
-          const rest = s.slice(v, lineEnd).trimEnd();
+          const rest = trimYaml(s.slice(v, lineEnd));
           if (rest !== '[]' && rest !== '{}') throw BAIL;
         } else if (c === 34 && closeDouble(s, v + 1, lineEnd) < 0) pendingQuote = 34;
         else if (c === 39 && closeSingle(s, v + 1, lineEnd) < 0) pendingQuote = 39;
@@ -249,7 +259,7 @@ function scan(s: string): ScannedIndex {
         urlsItemIndent = -1;
         return;
       }
-      if (s.slice(v, lineEnd).trimEnd() !== '[]') throw BAIL;
+      if (trimYaml(s.slice(v, lineEnd)) !== '[]') throw BAIL;
       entry!.urls = [];
       scalarFieldIndent = col;
       return;
@@ -307,7 +317,7 @@ function scan(s: string): ScannedIndex {
         if (hasEntries) throw BAIL;
         hasEntries = true;
         if (hasValue) {
-          if (s.slice(v, lineEnd).trimEnd() !== '{}') throw BAIL;
+          if (trimYaml(s.slice(v, lineEnd)) !== '{}') throw BAIL;
           continue;
         }
         mode = 'entries';
@@ -366,7 +376,7 @@ function scan(s: string): ScannedIndex {
       seqIndent = -1;
       keyIndent = -1;
       if (v < lineEnd && s.charCodeAt(v) !== HASH) {
-        if (s.slice(v, lineEnd).trimEnd() !== '[]') throw BAIL;
+        if (trimYaml(s.slice(v, lineEnd)) !== '[]') throw BAIL;
         chartList = undefined;
       }
       continue;

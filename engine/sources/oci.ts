@@ -40,6 +40,8 @@ export interface OciRequest {
   signal?: AbortSignal;
   /** Look up Helm/Docker config credentials when none are given (default true). */
   useConfigCredentials?: boolean;
+  /** Largest response accepted: default 16 MiB per tag page, 4 MiB per manifest or token. */
+  maxBytes?: number;
 }
 
 export interface TagListRequest extends OciRequest {
@@ -84,6 +86,9 @@ export interface OciReference {
   /** A tag or digest written after `:`/`@`, if any. */
   reference?: string;
 }
+
+const TAGS_MAX = 16 * 1024 * 1024;
+const MANIFEST_MAX = 4 * 1024 * 1024;
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -137,7 +142,7 @@ export function isLoopbackHost(hostPort: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-interface Challenge {
+export interface Challenge {
   scheme: string;
   params: Record<string, string>;
 }
@@ -214,8 +219,8 @@ export function createOciSource(host: SourceHost): OciSource {
   const failure = (kind: OciFailureReason, message: string, status?: number): OciMiss => ({ ok: false, reason: kind, message, ...(status !== undefined ? { status } : {}) });
 
   /** One registry request with the auth dance; returns the final response or a miss. */
-  const request = async (s: Session, req: OciRequest, url: string, method: 'GET' | 'HEAD', accept: string, scope: string): Promise<FetchResponse | OciMiss> => {
-    const common = { timeoutMs: req.timeoutMs, signal: req.signal, insecureSkipVerify: req.insecureSkipVerify, method };
+  const request = async (s: Session, req: OciRequest, url: string, method: 'GET' | 'HEAD', accept: string, scope: string, maxBytes: number): Promise<FetchResponse | OciMiss> => {
+    const common = { timeoutMs: req.timeoutMs, signal: req.signal, insecureSkipVerify: req.insecureSkipVerify, method, maxBytes: req.maxBytes ?? maxBytes };
     const tokenKey = `${s.ref.apiHost}\0${scope}\0${s.credentials?.username ?? ''}`;
     const cached = tokens.get(tokenKey);
     const headers: Record<string, string> = { accept };
@@ -237,7 +242,7 @@ export function createOciSource(host: SourceHost): OciSource {
       tokenUrl.searchParams.set('scope', challenge.params.scope ?? scope);
       const tokenHeaders: Record<string, string> = { accept: 'application/json' };
       if (s.credentials) tokenHeaders.authorization = basicHeader(s.credentials);
-      const tr = await host.fetch(tokenUrl.href, { ...common, method: 'GET', headers: tokenHeaders });
+      const tr = await host.fetch(tokenUrl.href, { ...common, method: 'GET', headers: tokenHeaders, maxBytes: MANIFEST_MAX });
       if (isFetchFailure(tr)) return failure(tr.kind, `token service ${tokenUrl.host}: ${tr.error}`);
       if (tr.status === 401 || tr.status === 403) {
         return failure('auth', s.credentials ? `HTTP ${tr.status} from the token service: the credentials for ${s.ref.registry} were rejected` : `HTTP ${tr.status} from the token service: ${s.ref.registry} needs credentials${noCreds}`, tr.status);
@@ -295,7 +300,7 @@ export function createOciSource(host: SourceHost): OciSource {
       for (;;) {
         if (seen.has(url)) return failure('malformed', `the registry's pagination loops back to ${url}`);
         seen.add(url);
-        const res = await request(s, req, url, 'GET', 'application/json', scope);
+        const res = await request(s, req, url, 'GET', 'application/json', scope, TAGS_MAX);
         if ('ok' in res) return res;
         if (res.status !== 200) return errorOf(res, `repository ${s.ref.repository}`);
         pages++;
@@ -321,13 +326,13 @@ export function createOciSource(host: SourceHost): OciSource {
       const scope = `repository:${s.ref.repository}:pull`;
       const url = `${s.base}/v2/${s.ref.repository}/manifests/${encodeURIComponent(req.tag)}`;
       const what = `${s.ref.repository}:${req.tag}`;
-      const head = await request(s, req, url, 'HEAD', MANIFEST_ACCEPT, scope);
+      const head = await request(s, req, url, 'HEAD', MANIFEST_ACCEPT, scope, MANIFEST_MAX);
       if ('ok' in head) return head;
       if (head.status === 200 && head.headers['docker-content-digest']) {
         return { ok: true, digest: head.headers['docker-content-digest'], ...(head.headers['content-type'] ? { mediaType: head.headers['content-type'] } : {}) };
       }
       if (head.status !== 200 && head.status !== 405) return errorOf(head, what);
-      const res = await request(s, req, url, 'GET', MANIFEST_ACCEPT, scope);
+      const res = await request(s, req, url, 'GET', MANIFEST_ACCEPT, scope, MANIFEST_MAX);
       if ('ok' in res) return res;
       if (res.status !== 200) return errorOf(res, what);
       const digest = res.headers['docker-content-digest'] ?? `sha256:${createHash('sha256').update(res.body).digest('hex')}`;

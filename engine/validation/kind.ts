@@ -34,6 +34,7 @@ export function resolveKind(doc: YamlDocument, uri: string, registry: SchemaRegi
   if (apiVersion === undefined || kind === undefined) return { status: 'ignored' };
   const { group, version } = splitApiVersion(apiVersion);
   if (group === '' && !CORE_KINDS.has(kind)) return { status: 'ignored' };
+
   const entry = registry.get(apiVersion, kind);
   const info = findKind(group, kind);
   if (entry) {

@@ -9,12 +9,16 @@ import { WorkspaceIndex, type IndexOptions } from './index.ts';
 import { ReferenceCache, checkGraph, type GraphResult } from './graph-check.ts';
 import { LineIndex } from '../yaml/lines.ts';
 import { referencesOf } from './references.ts';
+import type { OffsetDiagnostic } from '../types.ts';
+import type { SchemaRegistry } from '../schemas/registry.ts';
+import { checkFluxBuilds } from '../flux/build-check.ts';
 
 export class Workspace {
   readonly index: WorkspaceIndex;
   readonly refs: ReferenceCache;
   private readonly lineCache = new Map<string, { text: string; lines: LineIndex }>();
   private graph?: { version: number; result: GraphResult };
+  private builds?: { version: number; generation: number; result: Map<string, OffsetDiagnostic[]> };
 
   constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string }) {
     this.index = new WorkspaceIndex(host, options);
@@ -39,6 +43,14 @@ export class Workspace {
     const lines = new LineIndex(text);
     this.lineCache.set(file, { text, lines });
     return lines;
+  }
+
+  /** Findings on what the Flux Kustomizations build, recomputed only after a change (or new schemas). */
+  checkBuilds(registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
+    if (this.builds && this.builds.version === this.index.version && this.builds.generation === registry.generation) return this.builds.result;
+    const result = checkFluxBuilds(this, registry);
+    this.builds = { version: this.index.version, generation: registry.generation, result };
+    return result;
   }
 
   /** Graph diagnostics for the whole workspace, recomputed only after a change. */

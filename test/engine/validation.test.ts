@@ -129,3 +129,10 @@ test('the migration quick fix yields a document that validates clean on v2', () 
   assert.match(edit.newText, /patches:\n/);
   assert.doesNotMatch(edit.newText, /patchesStrategicMerge|patchesJson6902|valuesFile:/);
 });
+
+test('a kustomize Component is checked with the kustomization.yaml schema', () => {
+  const ok = validate('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - monitor.yaml\n', 'file:///ws/components/monitoring/kustomization.yaml');
+  assert.deepEqual(ok.map((d) => d.message), []);
+  const bad = validate('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresorces:\n  - monitor.yaml\n', 'file:///ws/components/monitoring/kustomization.yaml');
+  assert.deepEqual(bad.map((d) => d.code), ['unknown-field']);
+});

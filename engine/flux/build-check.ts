@@ -12,6 +12,8 @@ import type { SchemaRegistry } from '../schemas/registry.ts';
 import { evaluateFluxKustomization, fluxKustomizations } from './kustomization.ts';
 import { validateBuilt, duplicateObjects } from './built-diagnostics.ts';
 
+const ALREADY_REPORTED = new Set(['kustomize-missing', 'flux-path-missing', 'flux-substitute-from-missing']);
+
 export function checkFluxBuilds(ws: Workspace, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
   const byFile = new Map<string, OffsetDiagnostic[]>();
   const seen = new Set<string>();
@@ -26,8 +28,8 @@ export function checkFluxBuilds(ws: Workspace, registry: SchemaRegistry): Map<st
   for (const ks of fluxKustomizations(ws.index)) {
     const built = evaluateFluxKustomization(ws, ws.host, ks);
     const context = `in the build of Kustomization ${ks.namespace ? `${ks.namespace}/` : ''}${ks.name}`;
-    // Missing paths are already reported by the reference check.
-    for (const d of built.diagnostics) if (d.code !== 'kustomize-missing') add(d);
+    // Missing paths and substituteFrom objects are already reported by the reference check.
+    for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code)) add(d);
     for (const d of validateBuilt(ws.host, registry, built.resources, { context })) add(d);
     for (const d of duplicateObjects(built.resources, { context })) add(d);
   }

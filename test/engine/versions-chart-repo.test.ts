@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { startChartRepo } from '../support/chart-repo.ts';
 import { helmBinary, isolatedHelmEnv } from '../support/tools.ts';
-import { readIndex } from '../../engine/versions/index-reader.ts';
+import { parseIndex } from '../../engine/sources/index-scan.ts';
 
 const run = promisify(execFile);
 
@@ -25,7 +25,9 @@ test('serves an index and archives that tar and helm can read', async () => {
     assert.equal(index.apiVersion, 'v1');
     assert.deepEqual(index.entries.demo.map((e: { version: string }) => e.version), ['1.0.0', '1.1.0-rc.1']);
     assert.equal(index.entries.demo[1].created, '2025-02-03T04:05:06Z');
-    assert.equal(readIndex(repo.indexYaml()).charts.get('demo')![0].appVersion, '2.3');
+    const parsed = parseIndex(repo.indexYaml());
+    assert.ok(parsed.ok);
+    assert.equal(parsed.index.charts.get('demo')![0].appVersion, '2.3');
 
     const res = await fetch(`${repo.url}/${index.entries.demo[1].urls[0]}`);
     assert.equal(res.status, 200);

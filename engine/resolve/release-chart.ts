@@ -152,15 +152,15 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
     const ref = ociChartRef(url, chart);
     const direct = selectOciChartTag(undefined, constraint === '*' ? '' : constraint);
     if (direct.ok) return { ...base, version: direct.version, url: `${ref}:${direct.tag}` };
-    if (options.offline) return { ...base, stale: true, staleReason: 'offline: registry tags cannot be listed' };
-    const tags = await sources.oci.listTags({ ref, credentials, insecure: srcValue.insecure === true, timeoutMs: options.timeoutMs });
+    const tags = await sources.oci.listTags({ ref, credentials, insecure: srcValue.insecure === true, timeoutMs: options.timeoutMs, offline: options.offline });
     if (!tags.ok) {
       const code: ResolveErrorCode = tags.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable';
       return { ...base, error: { code, message: `${ref}: ${tags.message}`, path: ['spec', 'chart', 'spec', code === 'chart-not-found' ? 'chart' : 'sourceRef', ...(code === 'chart-not-found' ? [] : ['name'])], source: { object: source, path: ['spec', 'url'] } } };
     }
+    const stale = tags.stale ? { stale: true, staleReason: tags.staleReason } : {};
     const pick = selectOciChartTag(tags.tags, constraint === '*' ? '' : constraint);
-    if (!pick.ok) return { ...base, error: { code: pick.reason === 'invalid-constraint' ? 'invalid-constraint' : 'oci-tag-not-found', message: `${pick.message}${pick.nearest.length ? `; available: ${pick.nearest.join(', ')}` : ''}`, path: ['spec', 'chart', 'spec', 'version'], nearest: pick.nearest } };
-    return { ...base, version: pick.version, url: `${ref}:${pick.tag}` };
+    if (!pick.ok) return { ...base, ...stale, error: { code: pick.reason === 'invalid-constraint' ? 'invalid-constraint' : 'oci-tag-not-found', message: `${pick.message}${pick.nearest.length ? `; available: ${pick.nearest.join(', ')}` : ''}`, path: ['spec', 'chart', 'spec', 'version'], nearest: pick.nearest } };
+    return { ...base, ...stale, version: pick.version, url: `${ref}:${pick.tag}` };
   }
 
   const index = await sources.http.getIndex({ url, credentials, offline: options.offline, timeoutMs: options.timeoutMs });
@@ -212,10 +212,10 @@ async function resolveChartRef(ws: Workspace, hr: IndexedObject, release: string
   base.constraint = str(ref.semver) ?? str(ref.tag) ?? str(ref.digest) ?? 'latest';
   let tags: string[] | undefined;
   if (ref.semver && !ref.digest) {
-    if (options.offline) return { ...base, stale: true, staleReason: 'offline: registry tags cannot be listed' };
-    const listed = await sources.oci.listTags({ ref: url, credentials, insecure: spec.insecure === true, timeoutMs: options.timeoutMs });
+    const listed = await sources.oci.listTags({ ref: url, credentials, insecure: spec.insecure === true, timeoutMs: options.timeoutMs, offline: options.offline });
     if (!listed.ok) return { ...base, error: { code: listed.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable', message: `${url}: ${listed.message}`, path: ['spec', 'chartRef', 'name'], source: { object: source, path: ['spec', 'url'] } } };
     tags = listed.tags;
+    if (listed.stale) Object.assign(base, { stale: true, staleReason: listed.staleReason });
   }
   const r = resolveOciRepositoryRef({ digest: str(ref.digest), semver: str(ref.semver), semverFilter: str(ref.semverFilter), tag: str(ref.tag) }, tags);
   if (!r.ok) return { ...base, error: { code: r.reason === 'invalid-constraint' ? 'invalid-constraint' : 'oci-tag-not-found', message: `${r.message}${r.nearest.length ? `; nearest: ${r.nearest.join(', ')}` : ''}`, path: ['spec', 'chartRef', 'name'], source: { object: source, path: ['spec', 'ref', 'semver'] }, nearest: r.nearest } };

@@ -45,6 +45,8 @@ export interface OciRequest {
 }
 
 export interface TagListRequest extends OciRequest {
+  /** Use the cached tag list only (no network). */
+  offline?: boolean;
   /** Page size (`n`); default: the registry's own. */
   pageSize?: number;
   /** Stop after this many pages (default 1000). */
@@ -69,6 +71,9 @@ export interface TagList {
   repository: string;
   /** Where credentials came from: `request`, a config file path, or undefined (anonymous). */
   credentialsFrom?: string;
+  /** The list came from the disk cache because the registry could not be asked. */
+  stale?: boolean;
+  staleReason?: string;
 }
 
 export interface ManifestDigest {
@@ -287,8 +292,7 @@ export function createOciSource(host: SourceHost): OciSource {
     return failure('http', `HTTP ${res.status} for ${what}${detail}`, res.status);
   };
 
-  return {
-    async listTags(req) {
+  const listTagsLive = async (req: TagListRequest): Promise<TagList | OciMiss> => {
       const s = await session(req);
       if ('ok' in s) return s;
       const scope = `repository:${s.ref.repository}:pull`;
@@ -318,6 +322,31 @@ export function createOciSource(host: SourceHost): OciSource {
         url = next;
       }
       return { ok: true, tags, pages, registry: s.ref.registry, repository: s.ref.repository, ...(s.credentialsFrom ? { credentialsFrom: s.credentialsFrom } : {}) };
+  };
+
+  /** Tag lists are cached on disk, so an offline editor (or CLI run) still resolves from the last known list. */
+  const cachedTags = async (req: TagListRequest, reason: string): Promise<TagList | undefined> => {
+    const hit = await host.readCache(`oci-tags:${req.ref}`);
+    if (!hit) return undefined;
+    try {
+      const tags = JSON.parse(decodeText(hit.bytes)) as string[];
+      const ref = parseOciRef(req.ref);
+      return { ok: true, tags, pages: 0, registry: ref?.registry ?? '', repository: ref?.repository ?? '', stale: true, staleReason: reason };
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    async listTags(req) {
+      if (req.offline) return (await cachedTags(req, 'offline: the last cached tag list')) ?? { ok: false, reason: 'unreachable', message: `offline, and no cached tag list for ${req.ref}` };
+      const live = await listTagsLive(req);
+      if (live.ok) {
+        await host.writeCache(`oci-tags:${req.ref}`, new TextEncoder().encode(JSON.stringify(live.tags)), { url: req.ref, fetchedAt: host.now() });
+        return live;
+      }
+      if (live.reason === 'unreachable' || live.reason === 'timeout' || live.reason === 'tls') return (await cachedTags(req, live.message)) ?? live;
+      return live;
     },
 
     async manifestDigest(req) {

@@ -10,12 +10,16 @@ import { createCliSources, parseTimeout } from './sources.ts';
 import { resolveReleaseChart } from '../engine/resolve/release-chart.ts';
 import { fetchChart } from '../engine/resolve/fetch-chart.ts';
 import { workspaceValuesLookup } from '../engine/resolve/values-lookup.ts';
-import { computeReleaseValues } from '../engine/values/release.ts';
+import { computeReleaseValues, type ReleaseValues } from '../engine/values/release.ts';
+import { overlaysOfBaseCached } from '../engine/flux/overlays.ts';
+import { overlayReleaseValues } from '../engine/values/overlay-values.ts';
+import type { ValueLeaf } from '../engine/values/provenance.ts';
+import { resolve as resolvePath } from 'node:path';
 import { renderValuesJson, renderValuesYaml } from '../engine/values/render.ts';
 import { formatPath, rangeForPath } from '../engine/yaml/nodes.ts';
 import type { Workspace } from '../engine/index.ts';
 
-export const VALUES_HELP = `Usage: fluxhelm values PATH --release NAMESPACE/NAME [--format yaml|json] [--provenance] [--reveal-secrets] [--offline]
+export const VALUES_HELP = `Usage: fluxhelm values PATH --release NAMESPACE/NAME [--overlay DIR] [--format yaml|json] [--provenance] [--reveal-secrets] [--offline]
 
 Prints the effective values of a HelmRelease: the exact map its chart's
 templates receive as .Values. The layers are merged as Flux and Helm do:
@@ -27,6 +31,9 @@ order, then inline spec.values, then Helm's coalescing with the chart.
   --provenance        name the layer that set each value (YAML comments; JSON
                       becomes an array of {path, value, source})
   --reveal-secrets    show values that came from Secrets instead of masking them
+  --overlay DIR       the values as an overlay builds this base HelmRelease (e.g.
+                      apps/production): patches applied, valuesFrom objects from
+                      that build, and the patch file and line noted per value
   --offline           use cached indexes and charts only
   --timeout DURATION  per request (default 10s)`;
 
@@ -41,7 +48,7 @@ function findRelease(ws: Workspace, wanted: string) {
 }
 
 export async function values(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const args = parseArgs(argv, { release: { value: true }, format: { value: true }, provenance: {}, 'reveal-secrets': {}, offline: {}, timeout: { value: true }, help: {} });
+  const args = parseArgs(argv, { release: { value: true }, overlay: { value: true }, format: { value: true }, provenance: {}, 'reveal-secrets': {}, offline: {}, timeout: { value: true }, help: {} });
   if (args.flags.has('help')) {
     out(`${VALUES_HELP}\n`);
     return 0;
@@ -65,9 +72,18 @@ export async function values(argv: string[], out: (s: string) => void, err: (s: 
     err(`fluxhelm: ${hr.file}: cannot load the chart: ${fetched.message}\n`);
     return 1;
   }
-  const release = ws.index.valueOf(hr) ?? {};
-  const namespace = hr.namespace ?? 'default';
-  const { result, problems } = computeReleaseValues(release, namespace, fetched.chart, workspaceValuesLookup(ws));
+  const overlayWanted = args.options.get('overlay')?.[0]?.replace(/\/+$/, '').replace(/^\.\//, '');
+  let namespace = hr.namespace ?? 'default';
+  let computed: ReleaseValues & { noteFor?: (leaf: ValueLeaf) => string | undefined };
+  if (overlayWanted) {
+    const overlays = overlaysOfBaseCached(ws, ws.host, { file: hr.file, start: hr.start });
+    const overlay = overlays.find((o) => o.label === overlayWanted || o.overlay === resolvePath(overlayWanted));
+    if (!overlay) throw new UsageError(`no overlay ${overlayWanted} builds ${hr.name}; overlays that do: ${overlays.map((o) => o.label).join(', ') || 'none'}`);
+    computed = overlayReleaseValues(overlay, fetched.chart, ws.repoRoot);
+    const meta = (overlay.builtObject.metadata ?? {}) as { namespace?: string };
+    namespace = meta.namespace ?? namespace;
+  } else computed = computeReleaseValues(ws.index.valueOf(hr) ?? {}, namespace, fetched.chart, workspaceValuesLookup(ws));
+  const { result, problems } = computed;
   const lines = ws.lines(hr.file);
   const doc = ws.index.documentOf(hr);
   for (const p of problems) {
@@ -77,10 +93,11 @@ export async function values(argv: string[], out: (s: string) => void, err: (s: 
   if (!result.ok) return 1;
   const reveal = args.flags.has('reveal-secrets');
   const provenance = args.flags.has('provenance');
-  if (format === 'json') out(renderValuesJson(result.tree, { reveal, provenance }));
+  const noteFor = computed.noteFor;
+  if (format === 'json') out(renderValuesJson(result.tree, { reveal, provenance, noteFor }));
   else {
-    const header = provenance ? [`Effective values of HelmRelease ${namespace}/${hr.name}`, `chart ${fetched.chart.metadata.name} ${fetched.chart.metadata.version} from ${resolved.sourceLabel}`, 'each value is followed by the layer that set it'] : undefined;
-    out(renderValuesYaml(result.tree, { reveal, provenance, header }));
+    const header = provenance ? [`Effective values of HelmRelease ${namespace}/${hr.name}${overlayWanted ? ` as ${overlayWanted} builds it` : ''}`, `chart ${fetched.chart.metadata.name} ${fetched.chart.metadata.version} from ${resolved.sourceLabel}`, 'each value is followed by the layer that set it'] : undefined;
+    out(renderValuesYaml(result.tree, { reveal, provenance, header, noteFor }));
   }
   return problems.some((p) => p.severity === 'error') ? 1 : 0;
 }

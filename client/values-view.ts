@@ -14,6 +14,7 @@ export const VALUES_SCHEME = 'fluxhelm-values';
 interface ViewSource {
   uri: string;
   position: { line: number; character: number };
+  overlay?: string;
 }
 
 export function registerValuesView(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined): void {
@@ -36,15 +37,26 @@ export function registerValuesView(context: vscode.ExtensionContext, getClient: 
   context.subscriptions.push(
     changed,
     vscode.workspace.registerTextDocumentContentProvider(VALUES_SCHEME, provider),
-    vscode.commands.registerCommand('fluxhelm.showEffectiveValues', async () => {
+    vscode.commands.registerCommand('fluxhelm.showEffectiveValues', async (overlayArg?: string) => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.document.languageId !== 'yaml') {
         void vscode.window.showInformationMessage('fluxhelm: open a HelmRelease YAML file and put the cursor in it to see its effective values.');
         return;
       }
       const source: ViewSource = { uri: editor.document.uri.toString(), position: { line: editor.selection.active.line, character: editor.selection.active.character } };
+      // A base HelmRelease that overlays build: let the user pick the environment.
+      const client = getClient();
+      if (client && overlayArg === undefined) {
+        const probe = await client.sendRequest<EffectiveValuesResult>(EffectiveValuesRequest.method, { ...source });
+        if (probe.overlays?.length) {
+          const picked = await vscode.window.showQuickPick([{ label: 'base', description: 'as written in this file' }, ...probe.overlays.map((o) => ({ label: o, description: 'as this overlay builds it' }))], { placeHolder: 'Effective values for which environment?' });
+          if (!picked) return;
+          if (picked.label !== 'base') source.overlay = picked.label;
+        }
+      } else if (typeof overlayArg === 'string') source.overlay = overlayArg;
       const base = editor.document.uri.path.split('/').pop()?.replace(/\.ya?ml$/, '') ?? 'release';
-      const view = vscode.Uri.from({ scheme: VALUES_SCHEME, path: `/${base}.values.yaml`, query: `${encodeURIComponent(source.uri)}#${source.position.line}` });
+      const env = source.overlay ? `.${source.overlay.split('/').pop()}` : '';
+      const view = vscode.Uri.from({ scheme: VALUES_SCHEME, path: `/${base}${env}.values.yaml`, query: `${encodeURIComponent(source.uri)}#${source.position.line}${source.overlay ? `@${source.overlay}` : ''}` });
       views.set(view.toString(), { view, source });
       const doc = await vscode.workspace.openTextDocument(view);
       await vscode.languages.setTextDocumentLanguage(doc, 'yaml');

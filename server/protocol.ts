@@ -39,6 +39,8 @@ export interface EffectiveValuesParams {
   position?: { line: number; character: number };
   /** Show values that came from Secrets. */
   reveal?: boolean;
+  /** An overlay that builds this base HelmRelease (e.g. `apps/production`): show its values instead. */
+  overlay?: string;
 }
 
 export interface EffectiveValuesResult {
@@ -46,6 +48,8 @@ export interface EffectiveValuesResult {
   text: string;
   /** `namespace/name` of the HelmRelease, when one was found. */
   release?: string;
+  /** Overlays that build this HelmRelease (labels usable as `overlay`). */
+  overlays?: string[];
   error?: string;
 }
 

@@ -8,6 +8,11 @@ import type { Workspace } from '../workspace/model.ts';
 import { isFetchFailure, type SourceHost } from '../sources/host.ts';
 import { loadChartArchive, type LoadedChart } from '../charts/chart.ts';
 import { loadChartFolder } from '../charts/folder.ts';
+import { createHash } from 'node:crypto';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 import type { ResolvedChart } from './release-chart.ts';
 
 export type ChartFetch = { ok: true; chart: LoadedChart; fromCache: boolean } | { ok: false; message: string };
@@ -23,9 +28,10 @@ export async function fetchChart(ws: Workspace, host: SourceHost, resolved: Reso
   const url = resolved.url;
   if (!url) return { ok: false, message: 'the chart version could not be resolved' };
   if (url.startsWith('oci://')) return { ok: false, message: `pulling OCI charts (${url}) for values is not supported yet` };
-  const key = `chart-archive:${url}${resolved.digest ? `@${resolved.digest}` : ''}`;
+  const key = `chart-archive:${url}`;
   const cached = await host.readCache(key);
-  if (cached) {
+  // A cached archive counts only when it is the one the index describes (same sha256 digest).
+  if (cached && (!resolved.digest || sha256(cached.bytes) === resolved.digest.replace(/^sha256:/, ''))) {
     const r = loadChartArchive(cached.bytes, { location: url });
     if (r.ok) return { ok: true, chart: r.chart, fromCache: true };
   }
@@ -33,6 +39,7 @@ export async function fetchChart(ws: Workspace, host: SourceHost, resolved: Reso
   const res = await host.fetch(url, { timeoutMs: options.timeoutMs, maxBytes: MAX_ARCHIVE_BYTES });
   if (isFetchFailure(res)) return { ok: false, message: `downloading ${url} failed: ${res.error}` };
   if (res.status !== 200) return { ok: false, message: `downloading ${url} failed: HTTP ${res.status}` };
+  if (resolved.digest && sha256(res.body) !== resolved.digest.replace(/^sha256:/, '')) return { ok: false, message: `${url}: the archive's sha256 does not match the digest in the repository index` };
   const r = loadChartArchive(res.body, { location: url });
   if (!r.ok) return { ok: false, message: `${url}: ${r.error}` };
   await host.writeCache(key, res.body, { url, fetchedAt: host.now() });

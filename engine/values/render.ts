@@ -13,6 +13,8 @@ export interface RenderValuesOptions {
   provenance?: boolean;
   /** Comment lines placed at the top. */
   header?: string[];
+  /** Extra text after a value's source, e.g. the overlay patch that wrote it. */
+  noteFor?: (leaf: ValueLeaf) => string | undefined;
 }
 
 function annotate(node: unknown, path: (string | number)[], sources: Map<string, string>): void {
@@ -44,7 +46,10 @@ export function renderValuesYaml(tree: Node, options: RenderValuesOptions = {}):
   const doc = new Document(plain);
   if (options.provenance) {
     const sources = new Map<string, string>();
-    for (const leaf of flattenValues(tree)) sources.set(leaf.path, describeSource(leaf.source));
+    for (const leaf of flattenValues(tree)) {
+      const note = options.noteFor?.(leaf);
+      sources.set(leaf.path, note ? `${describeSource(leaf.source)} (${note})` : describeSource(leaf.source));
+    }
     annotate(doc.contents, [], sources);
   }
   if (options.header?.length) doc.commentBefore = options.header.map((l) => ` ${l}`).join('\n');
@@ -53,7 +58,10 @@ export function renderValuesYaml(tree: Node, options: RenderValuesOptions = {}):
 
 export function renderValuesJson(tree: Node, options: RenderValuesOptions = {}): string {
   if (options.provenance) {
-    const rows = valueLeaves(tree, options.reveal).map((l) => ({ path: l.path, value: l.value, source: describeSource(l.source) }));
+    const rows = valueLeaves(tree, options.reveal).map((l) => {
+      const note = options.noteFor?.(l);
+      return { path: l.path, value: l.value, source: note ? `${describeSource(l.source)} (${note})` : describeSource(l.source) };
+    });
     return `${JSON.stringify(rows, null, 2)}\n`;
   }
   return `${JSON.stringify(toPlainMasked(tree, { reveal: options.reveal }), null, 2)}\n`;

@@ -30,7 +30,7 @@ before(async () => {
   podinfo = await startChartRepo();
   podinfo.addCharts([
     { name: 'podinfo', version: '6.4.1', appVersion: '6.4.1' },
-    { name: 'podinfo', version: '6.5.3', appVersion: '6.5.3' },
+    { name: 'podinfo', version: '6.5.3', appVersion: '6.5.3', values: { replicaCount: 1, logLevel: 'info', ui: { color: '#34577c', message: '' }, ingress: { enabled: false, className: '', hosts: [] }, hpa: { enabled: false, maxReplicas: 10, cpu: null }, resources: { requests: { cpu: '1m', memory: '16Mi' } } } },
     { name: 'podinfo', version: '6.7.0-rc.1', appVersion: '6.7.0' },
   ]);
   nginx = await startChartRepo();
@@ -51,6 +51,8 @@ before(async () => {
   writeFileSync(join(cache, 'ingress-nginx-index.yaml'), nginx.indexYaml());
   // fluxhelm's own cache of a registry's tag list, as an earlier online run leaves it.
   const host = createNetHost({ cacheDir: join(home, 'fluxhelm-cache', 'sources') });
+  // A chart archive downloaded by an earlier online run.
+  await host.writeCache('chart-archive:https://stefanprodan.github.io/podinfo/charts/podinfo-6.5.3.tgz', new Uint8Array(podinfo.archive('podinfo', '6.5.3')), { url: 'https://stefanprodan.github.io/podinfo/charts/podinfo-6.5.3.tgz', fetchedAt: Date.now() });
   await host.writeCache('oci-tags:oci://ghcr.io/example-org/charts/redis', new TextEncoder().encode(JSON.stringify(['19.6.4', '20.1.0', '20.11.4', '21.0.1', 'latest'])), { url: 'oci://ghcr.io/example-org/charts/redis', fetchedAt: Date.now() });
 });
 after(async () => {
@@ -94,4 +96,21 @@ test('text output names each release, source, constraint and result', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /podinfo\/podinfo {2}HelmRepository\/flux-system\/podinfo {2}podinfo 6\.x → 6\.5\.3 \(app 6\.5\.3\)/);
   assert.match(r.stdout, /5 releases: 5 resolved, 0 unresolved/);
+});
+
+test('values offline for an overlay: production\'s values, with the patch file and line per inline value', () => {
+  const r = run(['values', 'examples/fleet', '--release', 'podinfo/podinfo', '--overlay', 'apps/production', '--provenance', '--offline'], env());
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /as apps\/production builds it/);
+  assert.match(r.stdout, /replicaCount: 3 # spec\.values \(apps\/production\/podinfo-patch\.yaml:\d+\)/, 'the overlay patch set it');
+  assert.match(r.stdout, /memory: 64Mi # spec\.values$/m, 'set in the base file, not by the patch');
+  assert.match(r.stdout, /maxReplicas: 6 # valuesFrom\[0\] ConfigMap\/podinfo-values key values\.yaml/, "from production's generated ConfigMap");
+  assert.match(r.stdout, /color: "#34577c" # valuesFrom\[2\] ConfigMap\/podinfo-values key ui-color/);
+  const staging = run(['values', 'examples/fleet', '--release', 'podinfo/podinfo', '--overlay', 'apps/staging', '--offline', '--format', 'json'], env());
+  assert.equal(staging.status, 0, staging.stderr);
+  const base = run(['values', 'examples/fleet', '--release', 'podinfo/podinfo', '--offline', '--format', 'json'], env());
+  assert.notDeepEqual(JSON.parse(staging.stdout), JSON.parse(base.stdout), 'the overlay changes the values');
+  const bad = run(['values', 'examples/fleet', '--release', 'podinfo/podinfo', '--overlay', 'apps/nowhere', '--offline'], env());
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /overlays that do: apps\/production, apps\/staging/);
 });

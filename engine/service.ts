@@ -39,7 +39,7 @@ export interface LanguageService {
   openWorkspace(options: IndexOptions & { repoRoot?: string }): Workspace;
   readonly workspace: Workspace | undefined;
   /** Tells the workspace a file changed (`undefined` text: read it again through the host; `null`: deleted). */
-  updateFile(uri: string, text?: string | null): boolean;
+  updateFile(uri: string, text?: string | null, parsed?: YamlFile): boolean;
   /** Reference-graph diagnostics for every file of the workspace, by uri. */
   doWorkspaceValidation(): Map<string, Diagnostic[]>;
   findDefinition(uri: string, position: Position): Location[];
@@ -95,11 +95,11 @@ export function createLanguageService(host: EngineHost): LanguageService {
       workspace = new Workspace(host, options);
       return workspace;
     },
-    updateFile(uri, text) {
+    updateFile(uri, text, parsed) {
       const path = uriToPath(uri);
       if (!workspace || !path) return false;
       if (text === undefined) return workspace.index.refreshFile(path);
-      return workspace.index.setFileText(path, text === null ? undefined : text);
+      return workspace.index.setFileText(path, text === null ? undefined : text, parsed);
     },
     doWorkspaceValidation() {
       const out = new Map<string, Diagnostic[]>();
@@ -139,7 +139,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
     doValidation(file) {
       if (!settings.validate) return [];
       const path = uriToPath(file.uri);
-      const partial = !!(workspace && path && workspace.check().patchFiles.has(path));
+      const partial = !!(workspace && path && workspace.patchFiles().has(path));
       return toDiagnostics(file, validateFile(file, registry, { partial }));
     },
     doComplete: (file, position) => doComplete(file, position, registry),

@@ -48,6 +48,7 @@ export class ChartResolution {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly generation = new Map<string, number>();
   private readonly values = new Map<string, Map<number, ReleaseValuesState>>();
+  private readonly valuesCache = new Map<string, ReleaseValuesState>();
   private lookupCache?: { version: number; lookup: ValuesLookup };
   /** Warn about keys the chart does not have (charts without a schema). */
   unknownKeys = true;
@@ -60,19 +61,28 @@ export class ChartResolution {
     const ws = this.service.workspace;
     const path = uriToPath(uri);
     if (!ws || !path) return [];
-    const patchFiles = ws.check().patchFiles;
-    if (patchFiles.has(path)) return [];
+    if (ws.patchFiles().has(path)) return [];
     return ws.index.objectsIn(path).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/'));
   }
 
+  /** What a resolution depends on: the HelmRelease's chart fields and the text of its source objects. */
   private keyOf(hr: IndexedObject): string {
     const ws = this.service.workspace!;
     const v = ws.index.valueOf(hr) ?? {};
     const spec = (v.spec ?? {}) as Record<string, unknown>;
-    // The source object's spec matters too (url, type, ref); include every candidate's.
-    const srcNames = JSON.stringify([spec.chart, spec.chartRef]);
-    const sources = [...ws.index.allObjects()].filter((o) => /Repository|Bucket|HelmChart/.test(o.kind) && srcNames.includes(`"${o.name}"`)).map((o) => ws.index.valueOf(o)?.spec);
+    const chartSpec = ((spec.chart as Record<string, unknown> | undefined)?.spec ?? {}) as Record<string, unknown>;
+    const ref = (chartSpec.sourceRef ?? spec.chartRef ?? {}) as Record<string, unknown>;
+    const kind = typeof ref.kind === 'string' ? ref.kind : 'HelmRepository';
+    const sources = typeof ref.name === 'string' ? ws.index.find(kind, ref.name).map((o) => ws.index.fileText(o.file)?.slice(o.start, o.end)) : [];
     return JSON.stringify([hr.namespace, hr.name, spec.chart, spec.chartRef, sources, this.options.online()]);
+  }
+
+  /** A signature of every ConfigMap and Secret in the workspace (the inputs of valuesFrom). */
+  private valuesObjectsSignature(): string {
+    const ws = this.service.workspace!;
+    let sig = '';
+    for (const o of ws.index.allObjects()) if (o.kind === 'ConfigMap' || o.kind === 'Secret') sig += `${o.file}:${o.start}:${ws.index.fileText(o.file)?.length ?? 0};`;
+    return sig;
   }
 
   /** Results for the HelmReleases of a document, matched to its parsed documents. */
@@ -134,14 +144,22 @@ export class ChartResolution {
     const path = uriToPath(uri);
     if (!ws || !path) return false;
     const next = new Map<number, ReleaseValuesState>();
+    const objectsSig = this.valuesObjectsSignature();
     for (const r of results) {
       if (r.error) continue;
       const chart = await this.loadChart(r);
       if (!chart.ok) continue;
       const hr = ws.index.objectsIn(path).find((o) => o.start === r.docStart);
       if (!hr) continue;
-      const release = computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, this.lookup());
-      next.set(r.docStart, { chart: chart.chart, release });
+      // Values change only with the HelmRelease's text, the chart, or the ConfigMaps/Secrets.
+      const key = JSON.stringify([ws.index.fileText(path)?.slice(hr.start, hr.end), r.url ?? r.localChartDir, r.version, objectsSig]);
+      let state = this.valuesCache.get(key);
+      if (!state) {
+        state = { chart: chart.chart, release: computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, this.lookup()) };
+        if (this.valuesCache.size > 500) this.valuesCache.clear();
+        this.valuesCache.set(key, state);
+      }
+      next.set(r.docStart, state);
     }
     const before = this.values.get(uri);
     this.values.set(uri, next);
@@ -163,7 +181,8 @@ export class ChartResolution {
       p = fetchChart(this.service.workspace!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
       this.charts.set(key, p);
       void p.then((r) => {
-        if (!r.ok) this.charts.delete(key);
+        // A failure is remembered briefly, so a file with many releases of one chart does not retry per release.
+        if (!r.ok) setTimeout(() => this.charts.delete(key), FAILURE_TTL_MS).unref?.();
         // Compile the values schema now, off the typing path.
         else if (r.chart.schemaText) compileValuesSchema(r.chart.schemaText);
       });

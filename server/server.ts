@@ -220,8 +220,10 @@ export function startServer(connection: Connection, host: EngineHost): void {
   }));
 
   documents.onDidChangeContent(guardVoid(connection, 'validation', (e) => {
+    // The index shares the editor's parse, so unchanged documents are parsed once.
+    const changed = service.updateFile(e.document.uri, e.document.getText(), fileFor(e.document));
     validate(e.document);
-    if (service.updateFile(e.document.uri, e.document.getText())) scheduleWorkspaceRefresh();
+    if (changed) scheduleWorkspaceRefresh();
   }));
   documents.onDidClose(guardVoid(connection, 'close', (e) => {
     parsed.delete(e.document.uri);

@@ -1,13 +1,12 @@
 /**
- * Server-side apply the way fluxhelm does it: PATCH with content type
- * application/apply-patch+yaml, field manager `fluxhelm`, force off, so a
- * field another manager (helm-controller, kubectl, a human) owns comes back
- * as a conflict naming that manager and the fields. Also the dry-run variant
- * used for diffs, a plain GET, and the discovery lookup that maps
- * apiVersion + kind to the resource path.
+ * The REST side of server-side apply: the discovery lookup that maps
+ * apiVersion + kind to a resource path, object paths, and the apply body
+ * (the object without server-owned bookkeeping). host.ts sends it as
+ * application/apply-patch+yaml with field manager `fluxhelm`, force off, so a
+ * field another manager owns comes back as a conflict naming that manager.
  */
 import { errorFromResponse, parseJson } from './status.ts';
-import { fail, ok, type ClusterResult, type ClusterTransport, type KubeObject, type TransportRequest } from './types.ts';
+import { fail, ok, type ClusterResult, type ClusterTransport, type KubeObject } from './types.ts';
 
 export const DEFAULT_FIELD_MANAGER = 'fluxhelm';
 
@@ -77,42 +76,6 @@ export async function objectPath(
   return ok({ path: `${base}/namespaces/${encodeURIComponent(namespace)}/${info.value.plural}/${name}`, namespace });
 }
 
-function refOf(obj: KubeObject): ObjectRef {
-  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name };
-  if (obj.metadata?.namespace) ref.namespace = obj.metadata.namespace;
-  return ref;
-}
-
-async function send(transport: ClusterTransport, req: TransportRequest): Promise<ClusterResult<KubeObject>> {
-  const res = await transport.request(req);
-  if ('error' in res) return fail({ kind: 'network', message: res.error });
-  if (res.status < 200 || res.status >= 300) return fail(errorFromResponse(res));
-  const body = parseJson(res.body);
-  if (!body || typeof body !== 'object') return fail({ kind: 'server', message: 'the API server sent no JSON object', status: res.status });
-  return ok(body as KubeObject);
-}
-
-/** Reads an object; a missing object is the `not-found` error. */
-export async function getObject(
-  transport: ClusterTransport,
-  discovery: Discovery,
-  ref: ObjectRef,
-  defaultNamespace?: string,
-): Promise<ClusterResult<KubeObject>> {
-  const p = await objectPath(discovery, ref, defaultNamespace);
-  if (!p.ok) return p;
-  return send(transport, { method: 'GET', path: p.value.path });
-}
-
-export interface ApplyOptions {
-  fieldManager?: string;
-  /** Take over fields other managers own. fluxhelm leaves this off unless the user asks. */
-  force?: boolean;
-  /** Ask the server what it would store, without storing it. */
-  dryRun?: boolean;
-  defaultNamespace?: string;
-}
-
 /** The body sent for an apply: the object without server-owned bookkeeping. */
 export function applyBody(obj: KubeObject, namespace: string | undefined): KubeObject {
   const { managedFields: _mf, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, generation: _g, ...meta } = obj.metadata;
@@ -120,54 +83,4 @@ export function applyBody(obj: KubeObject, namespace: string | undefined): KubeO
   if (namespace) body.metadata.namespace = namespace;
   delete body.status;
   return body;
-}
-
-/**
- * Server-side apply. Returns the object as stored (or as it would be, with
- * dryRun), or a ClusterError: `conflict` lists each field with the manager
- * that owns it, `invalid` the schema/CEL causes, `forbidden` for RBAC.
- */
-export async function serverSideApply(
-  transport: ClusterTransport,
-  discovery: Discovery,
-  obj: KubeObject,
-  opts: ApplyOptions = {},
-): Promise<ClusterResult<KubeObject>> {
-  if (!obj || typeof obj !== 'object' || !obj.metadata || typeof obj.metadata !== 'object') {
-    return fail({ kind: 'bad-input', message: 'not a Kubernetes object (no metadata)' });
-  }
-  const p = await objectPath(discovery, refOf(obj), opts.defaultNamespace);
-  if (!p.ok) return p;
-  const query: Record<string, string> = {
-    fieldManager: opts.fieldManager ?? DEFAULT_FIELD_MANAGER,
-    force: opts.force ? 'true' : 'false',
-  };
-  if (opts.dryRun) query.dryRun = 'All';
-  return send(transport, {
-    method: 'PATCH',
-    path: p.value.path,
-    query,
-    // JSON is YAML, so the apply-patch+yaml content type takes it as is.
-    body: JSON.stringify(applyBody(obj, p.value.namespace)),
-    contentType: 'application/apply-patch+yaml',
-  });
-}
-
-/** JSON merge patch (used for annotations and spec.suspend). */
-export async function mergePatch(
-  transport: ClusterTransport,
-  discovery: Discovery,
-  ref: ObjectRef,
-  patch: unknown,
-  opts: { fieldManager?: string; defaultNamespace?: string } = {},
-): Promise<ClusterResult<KubeObject>> {
-  const p = await objectPath(discovery, ref, opts.defaultNamespace);
-  if (!p.ok) return p;
-  return send(transport, {
-    method: 'PATCH',
-    path: p.value.path,
-    query: { fieldManager: opts.fieldManager ?? DEFAULT_FIELD_MANAGER },
-    body: JSON.stringify(patch),
-    contentType: 'application/merge-patch+json',
-  });
 }

@@ -2,12 +2,12 @@
  * The reconcile protocol `flux reconcile` follows (shared docs,
  * flux-helm-semantics.md §5): refuse a suspended object, merge-patch the
  * `reconcile.fluxcd.io/requestedAt` annotation (plus forceAt / resetAt),
- * then poll until the controller has handled that request and settled, and
- * report Ready or the Ready condition's reason and message. The clock and
- * the sleep are injected so the wait is testable.
+ * suspend and resume through `spec.suspend`, and read from a status whether
+ * the controller has handled the request and settled (wait.ts does the
+ * waiting).
  */
-import { Discovery, getObject, mergePatch, type ObjectRef } from './apply.ts';
-import { fail, ok, type ClusterResult, type ClusterTransport, type KubeObject } from './types.ts';
+import type { ClusterHost, ObjectRef } from './host.ts';
+import { fail, ok, type ClusterResult, type KubeObject } from './types.ts';
 
 export const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 export const FORCE_AT = 'reconcile.fluxcd.io/forceAt';
@@ -43,26 +43,20 @@ export interface ReconcileRequest {
 
 /** Asks the controller to reconcile now. A suspended object is refused with the `suspended` error. */
 export async function requestReconcile(
-  transport: ClusterTransport,
-  discovery: Discovery,
+  host: ClusterHost,
   ref: ObjectRef,
   nowMs: number,
-  opts: ReconcileOptions & { fieldManager?: string; defaultNamespace?: string } = {},
+  opts: ReconcileOptions & { current?: KubeObject } = {},
 ): Promise<ClusterResult<ReconcileRequest>> {
-  const current = await getObject(transport, discovery, ref, opts.defaultNamespace);
+  // A caller that has just applied the object passes it and saves a read.
+  const current = opts.current ? ok(opts.current) : await host.get(ref);
   if (!current.ok) return current;
   const spec = current.value.spec as { suspend?: unknown } | undefined;
   if (spec?.suspend === true) {
     return fail({ kind: 'suspended', message: `${ref.kind} ${ref.name} is suspended; resume it first` });
   }
   const requestedAt = rfc3339Nano(nowMs);
-  const patched = await mergePatch(
-    transport,
-    discovery,
-    ref,
-    { metadata: { annotations: reconcileAnnotations(requestedAt, opts) } },
-    opts,
-  );
+  const patched = await host.patch(ref, { metadata: { annotations: reconcileAnnotations(requestedAt, opts) } });
   if (!patched.ok) return patched;
   return ok({ requestedAt, object: patched.value });
 }
@@ -96,38 +90,18 @@ export function reconcileProgress(obj: KubeObject, requestedAt: string): Reconci
   return { state: 'failed', reason: ready?.reason, message: ready?.message ?? 'no Ready condition' };
 }
 
-export interface WaitOptions {
-  intervalMs?: number;
-  timeoutMs?: number;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  defaultNamespace?: string;
+/** Sets spec.suspend (the controller then stops reconciling the object). */
+export async function suspend(host: ClusterHost, ref: ObjectRef): Promise<ClusterResult<KubeObject>> {
+  return host.patch(ref, { spec: { suspend: true } });
 }
 
-/** Polls (the CLI's 2 s, 5 min defaults) until reconcileProgress leaves `pending`, or times out (`server` error, status 0). */
-export async function waitForReconcile(
-  transport: ClusterTransport,
-  discovery: Discovery,
-  ref: ObjectRef,
-  requestedAt: string,
-  opts: WaitOptions,
-): Promise<ClusterResult<ReconcileProgress>> {
-  const interval = opts.intervalMs ?? 2000;
-  const deadline = opts.now() + (opts.timeoutMs ?? 300000);
-  let detail = 'not read yet';
-  for (;;) {
-    const obj = await getObject(transport, discovery, ref, opts.defaultNamespace);
-    if (!obj.ok && obj.error.kind !== 'network') return obj;
-    if (obj.ok) {
-      const progress = reconcileProgress(obj.value, requestedAt);
-      if (progress.state !== 'pending') return ok(progress);
-      detail = progress.detail;
-    } else {
-      detail = obj.error.message;
-    }
-    if (opts.now() >= deadline) {
-      return fail({ kind: 'server', status: 0, reason: 'Timeout', message: `timed out waiting for ${ref.kind} ${ref.name}: ${detail}` });
-    }
-    await opts.sleep(interval);
-  }
+/**
+ * Clears spec.suspend and asks for a reconcile in the same patch, like
+ * `flux resume`; wait for the returned requestedAt afterwards.
+ */
+export async function resume(host: ClusterHost, ref: ObjectRef, nowMs: number): Promise<ClusterResult<ReconcileRequest>> {
+  const requestedAt = rfc3339Nano(nowMs);
+  const patched = await host.patch(ref, { spec: { suspend: false }, metadata: { annotations: { [REQUESTED_AT]: requestedAt } } });
+  if (!patched.ok) return patched;
+  return ok({ requestedAt, object: patched.value });
 }

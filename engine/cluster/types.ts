@@ -1,9 +1,9 @@
 /**
  * Plain data for fluxhelm's cluster features (server-side apply, dry-run
- * diff, reconcile requests). The engine talks to a cluster only through the
- * small ClusterTransport interface below, so everything except the one
- * adapter in kubernetes-client.ts is pure and testable with a fake transport.
- * Failures are returned as ClusterError values, never thrown.
+ * diff, reconcile requests, watches). The engine reaches a cluster only
+ * through the ClusterTransport interface below (HTTP requests and watch
+ * streams); the Node implementation on @kubernetes/client-node lives in
+ * server/cluster-host.ts. Failures are ClusterError values, never thrown.
  */
 
 /** A Kubernetes object as plain JSON. */
@@ -47,9 +47,31 @@ export interface TransportRequest {
   contentType?: string;
 }
 
+export interface WatchRequest {
+  /** Collection path, e.g. /apis/helm.toolkit.fluxcd.io/v2/namespaces/x/helmreleases */
+  path: string;
+  query?: Record<string, string>;
+}
+
+/** One line of a watch stream. */
+export interface RawWatchEvent {
+  type: string;
+  object: unknown;
+}
+
+export interface StopHandle {
+  stop(): void;
+}
+
 /** How the engine reaches an API server. Implementations must not throw: network failures become `error`. */
 export interface ClusterTransport {
   request(req: TransportRequest): Promise<TransportResponse | { error: string }>;
+  /**
+   * Opens a watch stream. `onEvent` gets every decoded event; `onEnd` is
+   * called exactly once when the stream ends (server close, network error,
+   * or stop()), with the error text when it failed.
+   */
+  watch(req: WatchRequest, onEvent: (e: RawWatchEvent) => void, onEnd: (error?: string) => void): StopHandle;
 }
 
 /** One field the API server refused to let us take over. */
@@ -80,6 +102,9 @@ export type ClusterError =
   | { kind: 'unknown-kind'; message: string; apiVersion: string; objectKind: string }
   | { kind: 'suspended'; message: string }
   | { kind: 'bad-input'; message: string }
+  | { kind: 'timeout'; message: string }
+  | { kind: 'cancelled'; message: string }
+  | { kind: 'untrusted'; message: string }
   | { kind: 'server'; message: string; status: number; reason?: string };
 
 export type ClusterResult<T> = { ok: true; value: T } | { ok: false; error: ClusterError };

@@ -19,7 +19,7 @@ import { resolveRef, schemaAtPath, type SchemaRegistry } from '../schemas/regist
 import type { JsonSchema } from '../schemas/crd.ts';
 import { resolveKind, isKustomizationFile } from '../validation/kind.ts';
 import { KINDS, apiVersionOf, splitApiVersion, findKind } from '../kinds.ts';
-import { describeType, getFieldMarkdown, getFieldShape, getTypingContext, isOpen, splitDescription, toYamlScalar, type TypingContext } from './context.ts';
+import { describeType, keyInsertText, getFieldMarkdown, getFieldShape, getTypingContext, isOpen, splitDescription, toYamlScalar, type TypingContext } from './context.ts';
 import { getSnippetItems } from './snippets.ts';
 
 /** metadata fields the API server fills in: never written by hand. */
@@ -153,16 +153,8 @@ function getKeyItem(root: JsonSchema, name: string, prop: JsonSchema, required: 
   const node = resolveRef(root, prop);
   const shape = getFieldShape(root, node);
   const type = describeType(root, node);
-  const inner = ' '.repeat(ctx.col + 2);
-  let newText: string;
-  let command: CompletionItem['command'];
-  if (ctx.keyOnly) newText = name;
-  else if (shape === 'object') newText = `${name}:\n${inner}$0`;
-  else if (shape === 'list') newText = `${name}:\n${inner}- $0`;
-  else {
-    newText = `${name}: $0`;
-    if (Array.isArray(node?.enum) || type === 'boolean') command = TRIGGER_SUGGEST;
-  }
+  const newText = keyInsertText(name, shape, ctx);
+  const command: CompletionItem['command'] = !ctx.keyOnly && shape !== 'object' && shape !== 'list' && (Array.isArray(node?.enum) || type === 'boolean') ? TRIGGER_SUGGEST : undefined;
   const description = splitDescription(node).text;
   const item: CompletionItem = {
     label: name,

@@ -401,3 +401,12 @@ export function getFieldMarkdown(root: JsonSchema, node: JsonSchema | undefined,
   if (options.required) parts.push('Required.');
   return parts.join('\n\n');
 }
+
+/** The text a key completion inserts: the key alone on an existing `key:` line, else with a place for its value. */
+export function keyInsertText(name: string, shape: 'object' | 'list' | 'scalar' | string, ctx: { keyOnly: boolean; col: number }): string {
+  if (ctx.keyOnly) return name;
+  const inner = ' '.repeat(ctx.col + 2);
+  if (shape === 'object') return `${name}:\n${inner}$0`;
+  if (shape === 'list') return `${name}:\n${inner}- $0`;
+  return `${name}: $0`;
+}

@@ -18,7 +18,7 @@ import type { YamlFile } from '../yaml/documents.ts';
 import type { LoadedChart } from '../charts/chart.ts';
 import type { PlainValue } from '../values/tree.ts';
 import { schemaFacts, schemaNodesAt, subchartSections, type JsonSchemaNode, type SchemaFacts } from '../values/schema-check.ts';
-import { getTypingContext, toYamlScalar, type TypingContext } from './context.ts';
+import { getTypingContext, keyInsertText, toYamlScalar, type TypingContext } from './context.ts';
 
 type PlainMap = { [key: string]: PlainValue };
 
@@ -298,16 +298,8 @@ function shapeOf(model: ValuesModel): 'object' | 'list' | 'scalar' {
 function keyItem(chart: LoadedChart, valuesPath: (string | number)[], name: string, rank: string, ctx: Extract<TypingContext, { mode: 'key' }>, range: Range): CompletionItem {
   const model = valuesModelAt(chart, [...valuesPath, name]);
   const shape = shapeOf(model);
-  const inner = ' '.repeat(ctx.col + 2);
-  let newText: string;
-  let command: CompletionItem['command'];
-  if (ctx.keyOnly) newText = name;
-  else if (shape === 'object') newText = `${name}:\n${inner}$0`;
-  else if (shape === 'list') newText = `${name}:\n${inner}- $0`;
-  else {
-    newText = `${name}: $0`;
-    if (model.facts.enumValues?.length || model.facts.types.includes('boolean') || typeof model.defaultValue === 'boolean') command = TRIGGER_SUGGEST;
-  }
+  const newText = keyInsertText(name, shape, ctx);
+  const command: CompletionItem['command'] = !ctx.keyOnly && shape !== 'object' && shape !== 'list' && (model.facts.enumValues?.length || model.facts.types.includes('boolean') || typeof model.defaultValue === 'boolean') ? TRIGGER_SUGGEST : undefined;
   const type = typeLabel(model);
   const inline = model.defaultValue !== undefined ? inlineValue(model.defaultValue) : undefined;
   const doc = valuesDocumentation(model);

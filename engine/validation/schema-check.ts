@@ -15,36 +15,10 @@ import type { YamlDocument } from '../yaml/documents.ts';
 import { rangeForPath, findAtPath, formatPath, nodeRange, type PathSeg } from '../yaml/nodes.ts';
 import type { SchemaEntry, SchemaRegistry } from '../schemas/registry.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { pointerToSegments, describeValueType } from '../util/json-pointer.ts';
 
 const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
 const SUBSTITUTION = /\$\{[^}]*\}/;
-
-function toPath(instancePath: string, value: unknown): PathSeg[] {
-  if (!instancePath) return [];
-  const out: PathSeg[] = [];
-  let cur: unknown = value;
-  for (const raw of instancePath.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur)) {
-      const i = Number(seg);
-      out.push(i);
-      cur = cur[i];
-    } else {
-      out.push(seg);
-      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
-    }
-  }
-  return out;
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  if (typeof v === 'boolean') return 'a boolean';
-  return `a ${typeof v}`;
-}
 
 function expected(t: unknown): string {
   const list = (Array.isArray(t) ? t : [t]).filter((x) => x !== 'null').map(String);
@@ -90,7 +64,7 @@ function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[])
       if (want.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
         hint = text !== undefined && text !== String(data) ? `; YAML reads \`${text}\` as ${show(data)}, quote it: "${text}"` : `; quote it: "${text ?? String(data)}"`;
       }
-      return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${want}, not ${typeName(data)}${hint}` };
+      return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${want}, not ${describeValueType(data)}${hint}` };
     }
     case 'enum': {
       if (isSubstituted) return undefined;
@@ -147,7 +121,7 @@ function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[])
     case 'anyOf': {
       if (data === null || isSubstituted) return undefined;
       const branches = (e.schema as { type?: unknown }[] | undefined)?.map((s) => s.type).filter(Boolean);
-      if (branches && branches.length) return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${expected(branches)}, not ${typeName(data)}` };
+      if (branches && branches.length) return { path, preferKey: false, code: 'type', message: `${where(path)} must be ${expected(branches)}, not ${describeValueType(data)}` };
       return { path, preferKey: false, code: 'schema', message: `${where(path)} does not match any allowed form` };
     }
     default:
@@ -174,7 +148,7 @@ export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: Sch
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && anyOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`))) continue;
-    const path = toPath(e.instancePath, value);
+    const path = pointerToSegments(e.instancePath, value);
     const mapped = mapError(e, path, sourceText);
     if (!mapped) continue;
     let [start, end] = rangeForPath(contents, mapped.path, mapped.preferKey);

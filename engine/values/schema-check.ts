@@ -26,6 +26,7 @@ import type { LoadedChart } from '../charts/chart.ts';
 import type { ChartValues } from './effective.ts';
 import { formatValuePath } from './provenance.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { pointerToSegments, describeValueType } from '../util/json-pointer.ts';
 
 export type SchemaDraft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
 export type JsonSchemaNode = { [key: string]: unknown };
@@ -187,32 +188,6 @@ export function compileValuesSchema(text: string, options: SchemaCheckOptions = 
 // ---------------------------------------------------------------------------
 // Readable errors
 
-function pointerToSegments(pointer: string, data: unknown): (string | number)[] {
-  if (!pointer) return [];
-  const out: (string | number)[] = [];
-  let cur: unknown = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur)) {
-      out.push(Number(seg));
-      cur = cur[Number(seg)];
-    } else {
-      out.push(seg);
-      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
-    }
-  }
-  return out;
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  if (typeof v === 'boolean') return 'a boolean';
-  return `a ${typeof v}`;
-}
-
 function expectedType(t: unknown): string {
   const list = (Array.isArray(t) ? t : String(t).split(',')).map(String);
   return list.map((x) => (x === 'object' ? 'a map' : x === 'array' ? 'a list' : x === 'integer' ? 'an integer' : x === 'null' ? 'null' : `a ${x}`)).join(' or ');
@@ -238,7 +213,7 @@ function describeError(e: ErrorObject, path: (string | number)[], data: unknown,
   const at = where(path);
   switch (e.keyword) {
     case 'type':
-      return { path, message: `${at} must be ${expectedType(p.type)}, not ${typeName(data)}` };
+      return { path, message: `${at} must be ${expectedType(p.type)}, not ${describeValueType(data)}` };
     case 'required':
       return { path, message: `${at} is missing the required key \`${String(p.missingProperty)}\`` };
     case 'additionalProperties':

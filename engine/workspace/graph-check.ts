@@ -32,7 +32,21 @@ export class ReferenceCache {
     const text = this.index.fileText(file);
     const hit = this.cache.get(file);
     if (hit && hit.text === text) return hit.refs;
-    const refs = this.index.objectsIn(file).flatMap((o) => referencesOf(this.index, o, this.options));
+    const refs: Reference[] = [];
+    for (const obj of this.index.objectsIn(file)) {
+      // References are kept on the parsed document: an edit elsewhere in the file reuses them (shifted).
+      const doc = obj.generated ? undefined : this.index.documentOf(obj);
+      const key = `refs:${this.options.repoRoot ?? ''}`;
+      const memo = doc?.memo.get(key) as { start: number; from: IndexedObject; refs: Reference[] } | undefined;
+      if (doc && memo) {
+        const delta = doc.start - memo.start;
+        for (const r of memo.refs) refs.push({ ...r, from: obj, start: r.start + delta, end: r.end + delta } as Reference);
+        continue;
+      }
+      const own = referencesOf(this.index, obj, this.options);
+      if (doc) doc.memo.set(key, { start: doc.start, from: obj, refs: own });
+      refs.push(...own);
+    }
     this.cache.set(file, { text, refs });
     return refs;
   }

@@ -37,6 +37,8 @@ interface FileEntry {
   text: string;
   objects: IndexedObject[];
   parsed?: YamlFile;
+  /** The parse of an earlier text of this file, reused for the documents that did not change. */
+  previous?: YamlFile;
 }
 
 export interface IndexOptions {
@@ -142,14 +144,25 @@ export class WorkspaceIndex {
    * Updates one file: new text, or `undefined` when it was deleted. Files
    * outside the roots or excluded are ignored. Returns true when anything changed.
    */
-  setFileText(path: string, text: string | undefined): boolean {
+  setFileText(path: string, text: string | undefined, parsed?: YamlFile): boolean {
     const rel = this.relative(path);
     if (rel === undefined || this.isExcluded(rel) || rel.split('/').some((seg) => ALWAYS_SKIPPED.has(seg))) return false;
     const old = this.files.get(path);
-    if (old && old.text === text) return false;
+    if (old && old.text === text) {
+      if (parsed && !old.parsed && parsed.text === text) old.parsed = parsed;
+      return false;
+    }
     if (!old && text === undefined) return false;
+    const previous = old?.parsed ?? old?.previous;
     this.remove(path);
-    if (text !== undefined && (/\.ya?ml$/i.test(path) || path.endsWith('/Kustomization'))) this.add(path, text);
+    if (text !== undefined && (/\.ya?ml$/i.test(path) || path.endsWith('/Kustomization'))) {
+      this.add(path, text);
+      const entry = this.files.get(path);
+      if (entry) {
+        if (parsed && parsed.text === text) entry.parsed = parsed;
+        else entry.previous = previous;
+      }
+    }
     this.version++;
     return true;
   }
@@ -193,7 +206,10 @@ export class WorkspaceIndex {
   parsedFile(path: string): YamlFile | undefined {
     const entry = this.files.get(path);
     if (!entry) return undefined;
-    if (!entry.parsed) entry.parsed = parseYamlFile(`file://${path}`, entry.text);
+    if (!entry.parsed) {
+      entry.parsed = parseYamlFile(`file://${path}`, entry.text, entry.previous);
+      entry.previous = undefined;
+    }
     return entry.parsed;
   }
 

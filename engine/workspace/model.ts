@@ -53,6 +53,15 @@ export class Workspace {
     return result;
   }
 
+  /**
+   * Files kustomizations use as patches, from the last graph check (computed
+   * once if there was none). Cheap enough for every keystroke; the graph
+   * check that refreshes it runs off the typing path.
+   */
+  patchFiles(): Set<string> {
+    return (this.graph ?? { result: this.check() }).result.patchFiles;
+  }
+
   /** Graph diagnostics for the whole workspace, recomputed only after a change. */
   check(): GraphResult {
     if (this.graph && this.graph.version === this.index.version) return this.graph.result;

@@ -1,0 +1,395 @@
+/**
+ * `index` section of `npm run bench`: picking a chart version out of a very
+ * large Helm repository index.
+ *
+ * A 300-chart × 200-version index (about 53 MB, laid out the way
+ * `helm repo index` writes it; test/sources/gen-index.ts) is served from a
+ * loopback HTTP server in this process. fluxhelm's own engine then
+ *   - cold: downloads it with a fresh source and an empty disk cache,
+ *     parses it and runs `selectChartVersion` for one chart and a range
+ *     constraint (median of a few runs, each with its own empty cache), with
+ *     the extra memory of the first run (RSS and heap, before and after GC);
+ *   - warm: repeats the same lookup, which the memory cache answers (median
+ *     of 20).
+ * The peer is the real helm CLI: `helm search repo CHART --version C` in an
+ * isolated Helm home after `helm repo add` of the same server (so helm reads
+ * its already-downloaded copy; the download is not in its number). Its peak
+ * memory and CPU come from `/usr/bin/time -v` when that exists.
+ *
+ * Options: --index-charts=300 --index-versions=200 --index-cold-runs=3
+ * --index-warm=20 --peer=none.
+ *
+ * Also exports a few measuring helpers that the `values` and `workspace`
+ * sections share.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadavg } from 'node:os';
+import { createHash } from 'node:crypto';
+import { generateIndex } from '../test/sources/gen-index.ts';
+import { helmBinary, isolatedHelmEnv } from '../test/support/tools.ts';
+import { createHttpIndexSource } from '../engine/sources/http-index.ts';
+import { decodeText, isFetchFailure } from '../engine/sources/host.ts';
+import { parseIndex } from '../engine/sources/index-scan.ts';
+import { createNetHost } from '../server/net-host.ts';
+import { selectChartVersion } from '../engine/versions/select.ts';
+import { median, type BenchOptions, type BenchRow, type BenchSection, type Measurement } from './report.ts';
+
+// ---------------------------------------------------------------- shared helpers
+
+/** A function that forces a full garbage collection, when V8 lets us have one. */
+export function gcFunction(): (() => void) | undefined {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (typeof g === 'function') return g;
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+const MB = 2 ** 20;
+export const toMb = (bytes: number): number => Math.round((bytes / MB) * 10) / 10;
+export const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** CPU time (user + system) of this process since `start`, in ms. */
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+/**
+ * Runs `fn` `count` times (after `warmup` untimed runs) and returns a
+ * Measurement with the median wall time and the median CPU time per run.
+ */
+export async function sample(count: number, fn: (i: number) => unknown | Promise<unknown>, warmup = 2): Promise<Measurement> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t0);
+    cpu.push(cpuSince(c0));
+  }
+  return { ms: median(samples), samples: samples.map(round2), cpuMs: median(cpu) };
+}
+
+/** The load average, rounded, for notes. */
+export function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+export interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  /** From /usr/bin/time -v when used. */
+  maxRssMb?: number;
+  cpuMs?: number;
+  timedOut: boolean;
+}
+
+/** `/usr/bin/time` when it exists (GNU time with -v). */
+export function gnuTime(): string | undefined {
+  return existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+}
+
+/**
+ * Runs a program and measures it. With GNU time available it is wrapped in
+ * `/usr/bin/time -v` for peak RSS and CPU time (the wrapper's own cost is a
+ * fork+exec, well under a millisecond of the wall time).
+ */
+export function runMeasured(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<ProcessRun> {
+  const time = gnuTime();
+  const [cmd, argv] = time ? [time, ['-v', command, ...args]] : [command, args];
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      clearTimeout(timer);
+      let maxRssMb: number | undefined;
+      let cpuMs: number | undefined;
+      if (time) {
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+        const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+        const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+        if (rss) maxRssMb = Math.round(Number(rss[1]) / 102.4) / 10;
+        if (user && sys) cpuMs = (Number(user[1]) + Number(sys[1])) * 1000;
+        // Keep only the program's own messages.
+        stderr = stderr.replace(/\n?\tCommand being timed:[\s\S]*$/, '');
+      }
+      resolve({ code, stdout, stderr, wallMs, maxRssMb, cpuMs, timedOut });
+    });
+  });
+}
+
+/** Runs a program to completion (setup steps, not measured); rejects on failure. */
+export function runQuiet(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env, timeout: timeoutMs, maxBuffer: 64 * MB }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- the section
+
+interface Served {
+  url: string;
+  server: Server;
+  requests: number;
+}
+
+/** Serves `body` as /index.yaml on 127.0.0.1 (with an ETag and a length, like a static file server). */
+async function serveIndex(body: Buffer): Promise<Served> {
+  const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+  const served: Served = { url: '', server: undefined as unknown as Server, requests: 0 };
+  const server = createServer((req, res) => {
+    served.requests++;
+    if ((req.url ?? '').split('?')[0] !== '/index.yaml') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/x-yaml', 'content-length': body.length, etag });
+    res.end(body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  served.server = server;
+  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return served;
+}
+
+function chartName(c: number): string {
+  // Same naming as gen-index.ts.
+  return `chart-${c.toString(36)}${c % 7 === 0 ? '-operator' : ''}`;
+}
+
+export const indexSection: BenchSection = {
+  name: 'index',
+  description: 'chart version resolution on a ~53 MB Helm repository index (fluxhelm engine vs helm search repo)',
+  async run(options: BenchOptions): Promise<BenchRow[]> {
+    const { args, log } = options;
+    const charts = Number(args['index-charts'] ?? 300);
+    const versions = Number(args['index-versions'] ?? 200);
+    const coldRuns = Math.max(1, Number(args['index-cold-runs'] ?? 3));
+    const warmRuns = Math.max(1, Number(args['index-warm'] ?? 20));
+    const chartNo = Math.min(charts - 1, 123);
+    const chart = chartName(chartNo);
+    const constraint = '>=1.2.0 <2.0.0';
+    const dir = join(options.workDir, 'index');
+    mkdirSync(dir, { recursive: true });
+    const loadBefore = loadText();
+
+    let t0 = performance.now();
+    const body = Buffer.from(generateIndex({ charts, versions }), 'utf8');
+    const sizeMb = toMb(body.length);
+    const sizeDecimalMb = Math.round(body.length / 1e6);
+    log(`index: generated ${charts} charts × ${versions} versions = ${sizeMb} MB in ${(performance.now() - t0).toFixed(0)} ms`);
+    const served = await serveIndex(body);
+    const gc = gcFunction();
+    const rows: BenchRow[] = [];
+    try {
+      // ---- cold: empty caches, fresh source each time
+      const coldSamples: number[] = [];
+      const coldCpu: number[] = [];
+      let firstMemory: Record<string, unknown> | undefined;
+      let picked: string | undefined;
+      let parser: string | undefined;
+      let entryCount = 0;
+      let source: ReturnType<typeof createHttpIndexSource> | undefined;
+      const cacheDirs: string[] = [];
+      for (let run = 0; run < coldRuns; run++) {
+        const cacheDir = mkdtempSync(join(dir, 'cache-'));
+        cacheDirs.push(cacheDir);
+        source = createHttpIndexSource(createNetHost({ cacheDir }));
+        gc?.();
+        const before = process.memoryUsage();
+        const maxRssBefore = process.resourceUsage().maxRSS * 1024;
+        const c0 = process.cpuUsage();
+        t0 = performance.now();
+        const res = await source.getIndex({ url: served.url, useHelmCache: false, maxAgeMs: 3_600_000 });
+        if (!res.ok) throw new Error(`index: fetch failed: ${res.message}`);
+        const entries = res.index.charts.get(chart) ?? [];
+        const sel = selectChartVersion(entries, constraint);
+        const ms = performance.now() - t0;
+        const cpu = cpuSince(c0);
+        coldSamples.push(ms);
+        coldCpu.push(cpu);
+        if (!sel.ok) throw new Error(`index: no version of ${chart} matches ${constraint}: ${sel.message}`);
+        picked = sel.version;
+        parser = res.index.parser;
+        entryCount = 0;
+        for (const list of res.index.charts.values()) entryCount += list.length;
+        if (run === 0) {
+          const after = process.memoryUsage();
+          const maxRssAfter = process.resourceUsage().maxRSS * 1024;
+          gc?.();
+          const retained = process.memoryUsage();
+          firstMemory = {
+            rssExtraMb: toMb(after.rss - before.rss),
+            // Lifetime peak RSS grew by this much during the run (0: the peak stayed below an earlier one).
+            peakRssGrowthMb: toMb(Math.max(0, maxRssAfter - maxRssBefore)),
+            peakRssOverBaselineMb: toMb(Math.max(after.rss, maxRssAfter) - before.rss),
+            heapUsedExtraMb: toMb(after.heapUsed - before.heapUsed),
+            externalExtraMb: toMb(after.external + after.arrayBuffers - before.external - before.arrayBuffers),
+            retainedHeapAfterGcMb: toMb(retained.heapUsed - before.heapUsed),
+            retainedRssAfterGcMb: toMb(retained.rss - before.rss),
+            gcAvailable: gc !== undefined,
+          };
+        }
+        log(`index: cold run ${run + 1}: ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(0)} ms) → ${chart} ${picked}`);
+      }
+      // ---- where the cold time goes: the same steps one by one (one extra run)
+      gc?.();
+      const phases: Record<string, number> = {};
+      {
+        const phaseCache = mkdtempSync(join(dir, 'cache-'));
+        cacheDirs.push(phaseCache);
+        const host = createNetHost({ cacheDir: phaseCache });
+        let p0 = performance.now();
+        const res = await host.fetch(`${served.url}/index.yaml`, {});
+        phases.fetchMs = round2(performance.now() - p0);
+        if (isFetchFailure(res)) throw new Error(`index: fetch failed: ${res.error}`);
+        p0 = performance.now();
+        const text = decodeText(res.body);
+        phases.decodeMs = round2(performance.now() - p0);
+        p0 = performance.now();
+        const parsed = parseIndex(text);
+        phases.parseMs = round2(performance.now() - p0);
+        if (!parsed.ok) throw new Error(`index: parse failed: ${parsed.message}`);
+        p0 = performance.now();
+        selectChartVersion(parsed.index.charts.get(chart) ?? [], constraint);
+        phases.selectMs = round2(performance.now() - p0);
+      }
+      log(`index: cold phases ${JSON.stringify(phases)}`);
+      const cold: Measurement = {
+        ms: median(coldSamples),
+        samples: coldSamples.map(round2),
+        cpuMs: median(coldCpu),
+        details: {
+          indexMiB: sizeMb,
+          indexBytes: body.length,
+          charts,
+          versionsPerChart: versions,
+          entries: entryCount,
+          parser,
+          chart,
+          constraint,
+          picked,
+          memoryFirstRun: firstMemory,
+          phasesOneRun: phases,
+          runs: coldRuns,
+          what: 'HTTP GET over loopback + parse + write disk cache + selectChartVersion',
+        },
+      };
+
+      // ---- warm: memory cache of the last source
+      let warmOrigin: string | undefined;
+      const warmSource = source!;
+      const warm = await sample(warmRuns, async () => {
+        const res = await warmSource.getIndex({ url: served.url, useHelmCache: false, maxAgeMs: 3_600_000 });
+        if (!res.ok) throw new Error(res.message);
+        warmOrigin = res.origin;
+        const sel = selectChartVersion(res.index.charts.get(chart) ?? [], constraint);
+        if (!sel.ok || sel.version !== picked) throw new Error('index: warm lookup picked another version');
+      });
+      // Split of the warm lookup: the memory-cache hit alone and the selection alone.
+      const getOnly = await sample(warmRuns, () => warmSource.getIndex({ url: served.url, useHelmCache: false, maxAgeMs: 3_600_000 }));
+      const warmHit = await warmSource.getIndex({ url: served.url, useHelmCache: false, maxAgeMs: 3_600_000 });
+      const warmEntries = warmHit.ok ? (warmHit.index.charts.get(chart) ?? []) : [];
+      const selectOnly = await sample(warmRuns, () => selectChartVersion(warmEntries, constraint));
+      warm.details = { getIndexMedianMs: round2(getOnly.ms ?? NaN), selectMedianMs: round2(selectOnly.ms ?? NaN), versionsOfChart: warmEntries.length, origin: warmOrigin, chart, constraint, picked, heapUsedMb: toMb(process.memoryUsage().heapUsed) };
+      log(`index: warm median ${warm.ms?.toFixed(3)} ms (origin ${warmOrigin})`);
+      for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
+
+      // ---- peer: helm search repo
+      let peerResult: Measurement | undefined;
+      let peer: string | undefined;
+      if (args.peer !== 'none') {
+        peer = 'helm search repo';
+        const helm = helmBinary();
+        const home = mkdtempSync(join(dir, 'helm-'));
+        const env = isolatedHelmEnv(home);
+        try {
+          const version = (await runQuiet(helm, ['version', '--short'], env)).trim();
+          t0 = performance.now();
+          await runQuiet(helm, ['repo', 'add', 'bench', served.url], env, 300_000);
+          const addMs = performance.now() - t0;
+          log(`index: helm ${version} repo add took ${addMs.toFixed(0)} ms`);
+          const run = await runMeasured(helm, ['search', 'repo', `bench/${chart}`, '--version', constraint], env, 300_000);
+          const line = run.stdout.split('\n').find((l) => l.startsWith(`bench/${chart} `) || l.startsWith(`bench/${chart}\t`));
+          const helmPicked = line?.split(/\s+/)[1];
+          peerResult = {
+            ms: run.timedOut ? undefined : run.wallMs,
+            samples: [round2(run.wallMs)],
+            timedOutAfterMs: run.timedOut ? 300_000 : undefined,
+            cpuMs: run.cpuMs,
+            details: { helm: version, picked: helmPicked, peakRssMb: run.maxRssMb, repoAddMs: round2(addMs), exitCode: run.code, memorySource: gnuTime() ? '/usr/bin/time -v' : 'not measured' },
+            error: run.code !== 0 ? run.stderr.trim().slice(0, 500) : undefined,
+          };
+          log(`index: helm search repo ${run.wallMs.toFixed(0)} ms, peak RSS ${run.maxRssMb ?? '?'} MB → ${helmPicked}`);
+        } catch (err) {
+          peerResult = { samples: [], error: err instanceof Error ? err.message : String(err) };
+        } finally {
+          rmSync(home, { recursive: true, force: true });
+        }
+      }
+
+      const note = `load average ${loadBefore} at start (2 cores, shared machine)`;
+      const memNote =
+        'fluxhelm cold = GET over loopback + parse + disk-cache write + select, in-process (CPU includes the in-process HTTP server); helm search repo reads the copy `helm repo add` already downloaded';
+      rows.push({
+        section: 'index',
+        name: `${sizeDecimalMb} MB index · cold resolve`,
+        fluxhelm: cold,
+        peer,
+        peerResult,
+        targets: [{ maxMs: 300 }],
+        note: `${note}; ${memNote}; memory target ≤ 200 MB extra: ${firstMemory && typeof firstMemory.peakRssOverBaselineMb === 'number' ? (firstMemory.peakRssOverBaselineMb <= 200 ? 'PASS' : 'FAIL') : 'n/a'} (peak RSS over baseline ${String(firstMemory?.peakRssOverBaselineMb)} MB)`,
+      });
+      rows.push({
+        section: 'index',
+        name: `${sizeDecimalMb} MB index · warm resolve`,
+        fluxhelm: warm,
+        targets: [{ maxMs: 1 }],
+        note,
+      });
+    } finally {
+      await new Promise<void>((resolve) => {
+        served.server.closeAllConnections?.();
+        served.server.close(() => resolve());
+      });
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * Entry point of `npm run bench`. Runs each benchmark section in turn, prints
+ * one table of all their rows (fluxhelm ms, peer ms, ratio, targets) and
+ * writes every measurement to bench/results.json.
+ *
+ * Sections live in their own files and export a `BenchSection` (see
+ * report.ts); add a new one (chart index resolution, values, cluster apply)
+ * by appending it to SECTIONS.
+ *
+ * Options (all `--key=value`):
+ *   --section=lsp        run only the named section(s), comma-separated
+ *   --sizes=1,100,1000   LSP: documents per generated file
+ *   --repeats=3          LSP: opens per file (median)
+ *   --edits=10 --queries=10   LSP: edits / completion and hover requests per file
+ *   --timeout=60         LSP: seconds before a single measurement is given up ("> N s")
+ *   --peer=none          LSP: skip yaml-language-server
+ *   --online             LSP: start fluxhelm as in a trusted workspace (network for chart indexes)
+ *   --runs=1             repeat every section N times; each row reports the median of the runs
+ *   --out=PATH           where to write the JSON (default bench/results.json)
+ */
+import { join } from 'node:path';
+import { lspSection } from './lsp.ts';
+import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
+
+const SECTIONS: BenchSection[] = [lspSection];
+
+function parseArgs(argv: string[]): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const a of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (m) args[m[1]] = m[2] ?? 'true';
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const root = join(import.meta.dirname, '..');
+  const args = parseArgs(process.argv.slice(2));
+  const only = args.section?.split(',');
+  const env = environment();
+  const log = (line: string) => console.error(line);
+  log(`fluxhelm bench · node ${env.node} · ${env.cpuCount} CPU (${env.cpuModel}) · load ${env.loadAverage.join(' ')}`);
+  const runs = Math.max(1, Number(args.runs ?? 1));
+  const perRun: BenchRow[][] = [];
+  const failures: Record<string, string> = {};
+  for (let run = 1; run <= runs; run++) {
+    const rows: BenchRow[] = [];
+    for (const section of SECTIONS) {
+      if (only && !only.includes(section.name)) continue;
+      log(`\n== ${section.name}: ${section.description}${runs > 1 ? ` (run ${run} of ${runs})` : ''}`);
+      try {
+        rows.push(...(await section.run({ root, workDir: join(root, 'bench', '.work'), args, log })));
+      } catch (err) {
+        failures[section.name] = err instanceof Error ? err.message : String(err);
+        log(`section ${section.name} failed: ${failures[section.name]}`);
+      }
+    }
+    perRun.push(rows);
+  }
+  const rows = mergeRuns(perRun);
+  console.log('\n' + renderTable(rows));
+  const out = args.out ?? join(root, 'bench', 'results.json');
+  writeResults(out, env, rows, { args, runs, failures });
+  log(`\nwrote ${out}`);
+  if (Object.keys(failures).length) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -8,6 +8,9 @@ import { graph, GRAPH_HELP } from './graph.ts';
 import { resolve, RESOLVE_HELP } from './resolve.ts';
 import { values, VALUES_HELP } from './values.ts';
 import { build, BUILD_HELP } from './build.ts';
+import { diff, DIFF_HELP } from './diff.ts';
+import { reconcile, RECONCILE_HELP } from './reconcile.ts';
+import { status, STATUS_HELP } from './status.ts';
 import { UsageError } from './args.ts';
 import { runServer } from '../server/main.ts';
 
@@ -23,12 +26,15 @@ Commands:
   resolve [PATH...] which chart version each HelmRelease resolves to (Helm/Flux rules)
   values PATH --release NS/NAME   effective values of a HelmRelease, with provenance
   build PATH        print what a Flux Kustomization (or kustomization folder) builds, substituted
+  diff PATH         compare the workspace with the cluster (exit 0 same, 1 differs, >1 error)
+  reconcile (PATH | --release NS/NAME)   apply and ask Flux to reconcile, then wait for Ready
+  status [PATH]     Ready/Stalled and recent events of the objects in the cluster
   lsp               run the language server over stdio (same as fluxhelm-language-server --stdio)
   help [COMMAND]    show help
 
 Run 'fluxhelm help check' for the options of a command.`;
 
-const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP, resolve: RESOLVE_HELP, values: VALUES_HELP, build: BUILD_HELP };
+const COMMAND_HELP: Record<string, string> = { check: CHECK_HELP, graph: GRAPH_HELP, resolve: RESOLVE_HELP, values: VALUES_HELP, build: BUILD_HELP, diff: DIFF_HELP, reconcile: RECONCILE_HELP, status: STATUS_HELP };
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number | 'running'> {
   const [command, ...rest] = argv;
@@ -56,6 +62,12 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await values(rest, out, err);
       case 'build':
         return build(rest, out, err);
+      case 'diff':
+        return await diff(rest, out, err);
+      case 'reconcile':
+        return await reconcile(rest, out, err);
+      case 'status':
+        return await status(rest, out, err);
       case 'lsp':
         process.argv = [process.argv[0], process.argv[1], '--stdio'];
         runServer();

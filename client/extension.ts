@@ -12,6 +12,7 @@ import { renderGraphHtml } from '../engine/graph/render-html.ts';
 import type { DependencyGraph } from '../engine/graph/model.ts';
 import { randomBytes } from 'node:crypto';
 import { registerValuesView } from './values-view.ts';
+import { registerClusterCommands } from './cluster-commands.ts';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -102,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output, statusItem);
 
   registerValuesView(context, () => client);
+  registerClusterCommands(context, () => client, output);
   context.subscriptions.push(
     vscode.commands.registerCommand('fluxhelm.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('fluxhelm.restartServer', async () => {

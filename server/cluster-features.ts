@@ -42,6 +42,8 @@ export interface ClusterFeatureDeps {
   log?: (message: string) => void;
   /** Connects to a cluster; defaults to server/cluster-host.ts (tests pass their own). */
   connect?: (opts: { context?: string }) => Promise<ClusterResult<ClusterHost>>;
+  /** Lenses of other features for a document (shown whether or not the workspace is trusted). */
+  extraLenses?: (uri: string) => CodeLens[];
 }
 
 export interface ClusterFeatures {
@@ -347,13 +349,14 @@ export function registerClusterFeatures(connection: Connection, deps: ClusterFea
   // The code lens is registered dynamically, so the lead's static capabilities stay as they are.
   void connection.client.register(CodeLensRequest.type, { documentSelector: [{ language: 'yaml' }], resolveProvider: false }).catch(() => undefined);
   connection.onCodeLens((p): CodeLens[] => {
-    if (!trusted()) return [];
+    const extra = deps.extraLenses?.(p.textDocument.uri) ?? [];
+    if (!trusted()) return extra;
     void ensureHost();
     const ws = deps.service.workspace;
     const path = uriToPath(p.textDocument.uri);
-    if (!ws || !path) return [];
+    if (!ws || !path) return extra;
     const lines = ws.lines(path);
-    if (!lines) return [];
+    if (!lines) return extra;
     const lenses: CodeLens[] = [];
     const now = Date.now();
     for (const o of ws.index.objectsIn(path)) {
@@ -369,7 +372,7 @@ export function registerClusterFeatures(connection: Connection, deps: ClusterFea
       else title = 'Cluster: …';
       lenses.push({ range, command: { title, command: host ? 'fluxhelm.showStatus' : 'fluxhelm.switchContext', arguments: host ? args : [] } });
     }
-    return lenses;
+    return [...extra, ...lenses];
   });
 
   const features: ClusterFeatures = {

@@ -65,4 +65,5 @@ export interface FluxhelmSettings {
   trace?: { server?: string };
   workspace?: { exclude?: string[] };
   values?: { revealSecrets?: boolean; unknownKeys?: boolean };
+  network?: { enable?: boolean };
 }

@@ -15,6 +15,8 @@ import { createLanguageService, type EngineHost, type YamlFile, type Diagnostic 
 import { guard, guardVoid } from './runner.ts';
 import { StatusNotification, GraphRequest, EffectiveValuesRequest, SETTINGS_SECTION, type FluxhelmSettings, type EffectiveValuesParams } from './protocol.ts';
 import { effectiveValues } from './effective-values.ts';
+import { registerClusterFeatures, type ClusterFeatures } from './cluster-features.ts';
+import { overlayLenses } from '../engine/features/overlay-lens.ts';
 import { buildDependencyGraph } from '../engine/graph/model.ts';
 import { ChartResolution } from './resolution.ts';
 import { createNetHost } from './net-host.ts';
@@ -62,9 +64,11 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let schemaSource = 'bundled (Flux 2.9)';
   let trusted = true;
   let revealSecrets = false;
+  let networkEnabled = true;
   let workspaceRoots: string[] = [];
   let workspaceExclude: string[] | undefined;
   let resolution: ChartResolution | undefined;
+  let cluster: ClusterFeatures | undefined;
 
   function fileFor(doc: TextDocument): YamlFile {
     const cached = parsed.get(doc.uri);
@@ -91,7 +95,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let graphTimer: NodeJS.Timeout | undefined;
 
   function publishClosed(uri: string): void {
-    const list = [...(graph.get(uri) ?? []), ...(resolution?.diagnosticsFor(undefined, uri) ?? [])];
+    const list = [...(graph.get(uri) ?? []), ...(resolution?.diagnosticsFor(undefined, uri) ?? []), ...(cluster?.diagnosticsFor(uri) ?? [])];
     void connection.sendDiagnostics({ uri, diagnostics: list.map((d) => toLspDiagnostic(uri, d)) });
   }
 
@@ -138,7 +142,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
 
   function validate(doc: TextDocument, resolve = true): void {
     const file = fileFor(doc);
-    const diagnostics = [...service.doValidation(file), ...(graph.get(doc.uri) ?? []), ...(resolution?.diagnosticsFor(file, doc.uri) ?? [])];
+    const diagnostics = [...service.doValidation(file), ...(graph.get(doc.uri) ?? []), ...(resolution?.diagnosticsFor(file, doc.uri) ?? []), ...(cluster?.diagnosticsFor(doc.uri) ?? [])];
     if (resolve) resolution?.schedule(doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
     const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
@@ -151,6 +155,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
     const settings = ((await connection.workspace.getConfiguration(SETTINGS_SECTION)) ?? {}) as FluxhelmSettings;
     service.configure({ validate: settings.validate?.enable !== false });
     revealSecrets = settings.values?.revealSecrets === true;
+    networkEnabled = settings.network?.enable !== false;
     if (resolution) resolution.unknownKeys = settings.values?.unknownKeys !== false;
     const paths = (settings.schemas?.crdPaths ?? []).map((p) => (isAbsolute(p) || !rootPath ? p : join(rootPath, p)));
     const problems = service.setCrdPaths(paths);
@@ -176,7 +181,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
     if (init.validate?.enable === false) service.configure({ validate: false });
     trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
     resolution = new ChartResolution(service, createNetHost(), {
-      online: () => trusted,
+      online: () => trusted && networkEnabled,
       onChanged: onResolutionChanged,
       log: (m) => connection.console.warn(m),
     });
@@ -199,6 +204,22 @@ export function startServer(connection: Connection, host: EngineHost): void {
 
   connection.onInitialized(() => {
     void loadSettings().catch((err) => connection.console.error(`loading settings failed: ${String(err)}`));
+    // Cluster features (lenses, live conditions, reconcile requests); they stay inert until the workspace is trusted.
+    cluster = registerClusterFeatures(connection, {
+      service,
+      trusted: () => trusted,
+      onDiagnosticsChanged: (uri) => {
+        const d = documents.get(uri);
+        if (d) validate(d, false);
+        else publishClosed(uri);
+      },
+      log: (m) => connection.console.log(m),
+      extraLenses: (uri) => {
+        const ws = service.workspace;
+        const path = uriToPath(uri);
+        return ws && path ? overlayLenses(ws, path) : [];
+      },
+    });
     // Index the workspace after answering initialize, so a large repository never delays the editor.
     setImmediate(() => {
       if (!workspaceRoots.length) return;

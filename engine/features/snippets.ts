@@ -41,8 +41,9 @@ export const DOCUMENT_SNIPPETS: DocumentSnippet[] = [
       '      sourceRef:',
       '        kind: HelmRepository',
       '        name: ${6:podinfo}',
+      '        namespace: ${7:flux-system}',
       '  values:',
-      '    ${7:replicaCount: 1}$0',
+      '    ${8:replicaCount: 1}$0',
     ].join('\n'),
   },
   {

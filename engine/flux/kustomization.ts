@@ -30,6 +30,8 @@ import { parseDocument, stringify } from 'yaml';
 export interface FluxWorkspace {
   index: WorkspaceIndex;
   repoRoot?: string;
+  /** The repository root a Kustomization file's path is relative to (see Workspace.repoRootFor). */
+  repoRootFor?: (file: string, path?: string) => string;
 }
 
 export interface FluxBuiltResource extends BuiltResource {
@@ -494,8 +496,8 @@ export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, k
     return result;
   }
   const spec = isPlainMap(sd.value.spec) ? sd.value.spec : {};
-  const root = ws.repoRoot ?? '/';
   const written = typeof spec.path === 'string' ? spec.path : '';
+  const root = ws.repoRootFor?.(ks.file, written) ?? ws.repoRoot ?? '/';
   const dir = joinPath(root, written.replace(/^\/+/, '') || '.');
   if (host.readDir(dir) === undefined) {
     const ref = isPlainMap(spec.sourceRef) ? spec.sourceRef : {};
@@ -540,5 +542,5 @@ export function fluxKustomizationDir(ws: FluxWorkspace, ks: IndexedObject): stri
   const spec = isPlainMap(v?.spec) ? v.spec : undefined;
   if (!spec) return undefined;
   const written = typeof spec.path === 'string' ? spec.path : '';
-  return joinPath(ws.repoRoot ?? '/', written.replace(/^\/+/, '') || '.');
+  return joinPath(ws.repoRootFor?.(ks.file, written) ?? ws.repoRoot ?? '/', written.replace(/^\/+/, '') || '.');
 }

@@ -144,7 +144,7 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
   if (!source) return { ...base, error: { code: 'source-not-found', message: `${kind} \`${name}\` is not in the workspace, so the chart version cannot be resolved`, path: ['spec', 'chart', 'spec', 'sourceRef', 'name'] } };
   base.source = source;
   const srcValue = rec(ws.index.valueOf(source)?.spec) ?? {};
-  if (kind === 'GitRepository' || kind === 'Bucket') return resolveLocal(ws, base, source, chart, constraint);
+  if (kind === 'GitRepository' || kind === 'Bucket') return resolveLocal(ws, hr, base, source, chart, constraint);
 
   const url = str(srcValue.url) ?? '';
   const credentials = secretCredentials(ws, str(rec(srcValue.secretRef)?.name), source.namespace);
@@ -223,12 +223,12 @@ async function resolveChartRef(ws: Workspace, hr: IndexedObject, release: string
   return { ...base, version: tagToVersion(r.tag), url: `${url}:${r.tag}` };
 }
 
-function resolveLocal(ws: Workspace, base: ResolvedChart, source: IndexedObject, chart: string, constraint: string): ResolvedChart {
+function resolveLocal(ws: Workspace, hr: IndexedObject, base: ResolvedChart, source: IndexedObject, chart: string, constraint: string): ResolvedChart {
   const ignoredVersion = constraint && constraint !== '*' ? constraint : undefined;
   // Only a GitRepository of this repository has its files here; by convention that is flux-system.
   const isThisRepo = source.kind === 'GitRepository' && source.name === 'flux-system' && ws.repoRoot;
   if (!isThisRepo) return { ...base, ignoredVersion, error: { code: 'unsupported-source', message: `the chart comes from ${source.kind} ${source.name}, whose files are not in this workspace`, path: ['spec', 'chart', 'spec', 'sourceRef', 'name'] } };
-  const dir = `${ws.repoRoot!.replace(/\/+$/, '')}/${chart.replace(/^\.\//, '').replace(/\/+$/, '')}`;
+  const dir = `${ws.repoRootFor(hr.file, chart).replace(/\/+$/, '')}/${chart.replace(/^\.\//, '').replace(/\/+$/, '')}`;
   const text = ws.readText(`${dir}/Chart.yaml`);
   if (text === undefined) return { ...base, ignoredVersion, error: { code: 'local-chart-missing', message: `no Chart.yaml at ${chart} in this repository`, path: ['spec', 'chart', 'spec', 'chart'] } };
   let meta: Record<string, unknown> = {};

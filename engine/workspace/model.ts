@@ -24,11 +24,32 @@ export class Workspace {
     this.index = new WorkspaceIndex(host, options);
     this.index.scan();
     const repoRoot = options.repoRoot ?? chooseRepoRoot(this.index, host, options.roots);
-    this.refs = new ReferenceCache(this.index, { repoRoot });
     this.repoRoot = repoRoot;
+    this.roots = options.roots.map((r) => r.replace(/\/+$/, '') || '/');
+    this.refs = new ReferenceCache(this.index, { repoRoot, repoRootFor: (file, path) => this.repoRootFor(file, path) });
   }
 
   readonly repoRoot: string | undefined;
+  private readonly roots: string[];
+
+  /**
+   * The repository root a Flux Kustomization's `path` is relative to. A
+   * workspace can hold several fleet repositories (or be a folder above
+   * one), so the nearest folder above the Kustomization's file, within the
+   * workspace, where that path exists wins; otherwise the workspace's root.
+   */
+  repoRootFor(file: string, path?: string): string {
+    const fallback = this.repoRoot ?? this.roots[0] ?? '/';
+    if (!path) return fallback;
+    const rel = path.replace(/^\.\//, '').replace(/\/+$/, '');
+    let dir = file.slice(0, file.lastIndexOf('/')) || '/';
+    const top = this.roots.find((r) => file.startsWith(`${r}/`)) ?? '/';
+    for (;;) {
+      if (this.host.readDir(rel ? `${dir}/${rel}` : dir) !== undefined) return dir;
+      if (dir === top || dir === '/' || dir.length <= top.length) return fallback;
+      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    }
+  }
 
   /** Reads any file of the workspace through the host (charts, values files). */
   readText(path: string): string | undefined {

@@ -119,7 +119,7 @@ function helmRelease(ctx: Ctx, ns: string | undefined): void {
   objectRef(ctx, 'kubeConfig', ['spec', 'kubeConfig', 'secretRef'], 'Secret', ns);
 }
 
-function fluxKustomization(ctx: Ctx, ns: string | undefined, repoRoot: string | undefined): void {
+function fluxKustomization(ctx: Ctx, ns: string | undefined, options: ReferenceOptions): void {
   objectRef(ctx, 'sourceRef', ['spec', 'sourceRef'], undefined, ns);
   for (const i of eachIndex(get(ctx.value, 'spec', 'dependsOn'))) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], 'Kustomization', ns);
   for (const i of eachIndex(get(ctx.value, 'spec', 'postBuild', 'substituteFrom'))) objectRef(ctx, 'substituteFrom', ['spec', 'postBuild', 'substituteFrom', i], undefined, ns);
@@ -130,6 +130,7 @@ function fluxKustomization(ctx: Ctx, ns: string | undefined, repoRoot: string | 
   const path = str(get(ctx.value, 'spec', 'path'));
   const sourceKind = str(get(ctx.value, 'spec', 'sourceRef', 'kind'));
   const sourceName = str(get(ctx.value, 'spec', 'sourceRef', 'name'));
+  const repoRoot = path ? (options.repoRootFor?.(ctx.obj.file, path) ?? options.repoRoot) : undefined;
   if (path && repoRoot && sourceKind === 'GitRepository' && sourceName === 'flux-system') {
     pathRef(ctx, 'kustomization-path', ['spec', 'path'], path, repoRoot, 'dir');
   }
@@ -190,6 +191,8 @@ function imagePolicyMarkers(ctx: Ctx): void {
 export interface ReferenceOptions {
   /** Root of the Git repository the workspace is (for Flux Kustomization paths). */
   repoRoot?: string;
+  /** Per file: the repository root a Kustomization's path is relative to (see Workspace.repoRootFor). */
+  repoRootFor?: (file: string, path: string) => string;
 }
 
 /** All references made by one indexed object. Never throws. */
@@ -205,7 +208,7 @@ export function referencesOf(index: WorkspaceIndex, obj: IndexedObject, options:
       if (group === 'helm.toolkit.fluxcd.io') helmRelease(ctx, ns);
       break;
     case 'Kustomization':
-      if (group === 'kustomize.toolkit.fluxcd.io') fluxKustomization(ctx, ns, options.repoRoot);
+      if (group === 'kustomize.toolkit.fluxcd.io') fluxKustomization(ctx, ns, options);
       else kustomizeConfig(ctx);
       break;
     case 'Component':

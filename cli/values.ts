@@ -67,7 +67,7 @@ export async function values(argv: string[], out: (s: string) => void, err: (s: 
     err(`fluxhelm: ${hr.file}: cannot resolve the chart: ${resolved.error.message}\n`);
     return 1;
   }
-  const fetched = await fetchChart(ws, host, resolved, { offline, timeoutMs });
+  const fetched = await fetchChart(ws, host, resolved, { offline, timeoutMs, oci: sources.oci });
   if (!fetched.ok) {
     err(`fluxhelm: ${hr.file}: cannot load the chart: ${fetched.message}\n`);
     return 1;

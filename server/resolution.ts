@@ -178,7 +178,7 @@ export class ChartResolution {
     const key = `${resolved.url ?? resolved.localChartDir}@${resolved.version ?? resolved.digest}`;
     let p = this.charts.get(key);
     if (!p || resolved.localChartDir) {
-      p = fetchChart(this.service.workspace!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
+      p = fetchChart(this.service.workspace!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs, oci: this.sources.oci });
       this.charts.set(key, p);
       void p.then((r) => {
         // A failure is remembered briefly, so a file with many releases of one chart does not retry per release.

@@ -69,6 +69,8 @@ export interface ResolvedChart {
   error?: ResolveError;
   /** For GitRepository/Bucket charts in this workspace: the chart folder. */
   localChartDir?: string;
+  /** The OCI source allows plain HTTP (`spec.insecure`). */
+  insecure?: boolean;
 }
 
 function rec(v: unknown): Record<string, unknown> | undefined {
@@ -151,7 +153,7 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
   if (str(srcValue.type) === 'oci') {
     const ref = ociChartRef(url, chart);
     const direct = selectOciChartTag(undefined, constraint === '*' ? '' : constraint);
-    if (direct.ok) return { ...base, version: direct.version, url: `${ref}:${direct.tag}` };
+    if (direct.ok) return { ...base, version: direct.version, url: `${ref}:${direct.tag}`, insecure: srcValue.insecure === true };
     const tags = await sources.oci.listTags({ ref, credentials, insecure: srcValue.insecure === true, timeoutMs: options.timeoutMs, offline: options.offline });
     if (!tags.ok) {
       const code: ResolveErrorCode = tags.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable';
@@ -160,7 +162,7 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
     const stale = tags.stale ? { stale: true, staleReason: tags.staleReason } : {};
     const pick = selectOciChartTag(tags.tags, constraint === '*' ? '' : constraint);
     if (!pick.ok) return { ...base, ...stale, error: { code: pick.reason === 'invalid-constraint' ? 'invalid-constraint' : 'oci-tag-not-found', message: `${pick.message}${pick.nearest.length ? `; available: ${pick.nearest.join(', ')}` : ''}`, path: ['spec', 'chart', 'spec', 'version'], nearest: pick.nearest } };
-    return { ...base, ...stale, version: pick.version, url: `${ref}:${pick.tag}` };
+    return { ...base, ...stale, version: pick.version, url: `${ref}:${pick.tag}`, insecure: srcValue.insecure === true };
   }
 
   const index = await sources.http.getIndex({ url, credentials, offline: options.offline, timeoutMs: options.timeoutMs });
@@ -219,8 +221,9 @@ async function resolveChartRef(ws: Workspace, hr: IndexedObject, release: string
   }
   const r = resolveOciRepositoryRef({ digest: str(ref.digest), semver: str(ref.semver), semverFilter: str(ref.semverFilter), tag: str(ref.tag) }, tags);
   if (!r.ok) return { ...base, error: { code: r.reason === 'invalid-constraint' ? 'invalid-constraint' : 'oci-tag-not-found', message: `${r.message}${r.nearest.length ? `; nearest: ${r.nearest.join(', ')}` : ''}`, path: ['spec', 'chartRef', 'name'], source: { object: source, path: ['spec', 'ref', 'semver'] }, nearest: r.nearest } };
-  if (r.kind === 'digest') return { ...base, digest: r.digest, url: `${url}@${r.digest}` };
-  return { ...base, version: tagToVersion(r.tag), url: `${url}:${r.tag}` };
+  const insecure = spec.insecure === true;
+  if (r.kind === 'digest') return { ...base, digest: r.digest, url: `${url}@${r.digest}`, insecure };
+  return { ...base, version: tagToVersion(r.tag), url: `${url}:${r.tag}`, insecure };
 }
 
 function resolveLocal(ws: Workspace, hr: IndexedObject, base: ResolvedChart, source: IndexedObject, chart: string, constraint: string): ResolvedChart {

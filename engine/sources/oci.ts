@@ -186,10 +186,23 @@ export function nextLink(link: string | undefined, current: string): string | un
   return undefined;
 }
 
+export interface ChartBlob {
+  ok: true;
+  /** The chart archive (.tgz) bytes. */
+  bytes: Uint8Array;
+  /** Digest of the chart layer. */
+  digest: string;
+}
+
 export interface OciSource {
   listTags(request: TagListRequest): Promise<TagList | OciMiss>;
   manifestDigest(request: OciRequest & { tag: string }): Promise<ManifestDigest | OciMiss>;
+  /** Downloads a Helm chart pushed as an OCI artifact: the manifest's chart layer, by tag or digest. */
+  pullChart(request: OciRequest & { reference: string; maxBytes?: number }): Promise<ChartBlob | OciMiss>;
 }
+
+/** The layer media type Helm uses for a chart archive. */
+export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 interface Session {
   ref: OciReference;
@@ -347,6 +360,32 @@ export function createOciSource(host: SourceHost): OciSource {
       }
       if (live.reason === 'unreachable' || live.reason === 'timeout' || live.reason === 'tls') return (await cachedTags(req, live.message)) ?? live;
       return live;
+    },
+
+    async pullChart(req) {
+      const s = await session(req);
+      if ('ok' in s) return s;
+      const scope = `repository:${s.ref.repository}:pull`;
+      const what = `${s.ref.repository}:${req.reference}`;
+      const manifestUrl = `${s.base}/v2/${s.ref.repository}/manifests/${encodeURIComponent(req.reference)}`;
+      const res = await request(s, req, manifestUrl, 'GET', MANIFEST_ACCEPT, scope, MANIFEST_MAX);
+      if ('ok' in res) return res;
+      if (res.status !== 200) return errorOf(res, what);
+      let manifest: { layers?: { mediaType?: string; digest?: string; size?: number }[] };
+      try {
+        manifest = JSON.parse(decodeText(res.body)) as typeof manifest;
+      } catch {
+        return failure('malformed', `the manifest of ${what} is not JSON`);
+      }
+      const layer = manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER);
+      if (!layer?.digest) return failure('malformed', `${what} is not a Helm chart (no ${HELM_CHART_LAYER} layer)`);
+      const blobUrl = `${s.base}/v2/${s.ref.repository}/blobs/${layer.digest}`;
+      const blob = await request(s, req, blobUrl, 'GET', '*/*', scope, req.maxBytes ?? 50 * 1024 * 1024);
+      if ('ok' in blob) return blob;
+      if (blob.status !== 200) return errorOf(blob, `${what} chart layer`);
+      const actual = `sha256:${createHash('sha256').update(blob.body).digest('hex')}`;
+      if (layer.digest.startsWith('sha256:') && actual !== layer.digest) return failure('malformed', `the chart layer of ${what} does not match its digest`);
+      return { ok: true, bytes: blob.body, digest: layer.digest };
     },
 
     async manifestDigest(req) {

@@ -17,12 +17,20 @@
  *   --online             LSP: start fluxhelm as in a trusted workspace (network for chart indexes)
  *   --runs=1             repeat every section N times; each row reports the median of the runs
  *   --out=PATH           where to write the JSON (default bench/results.json)
+ *   index:     --index-charts=300 --index-versions=200 --index-cold-runs=3 --index-warm=20
+ *   values:    --values-lines=5000 --values-runs=20 --helm-runs=3
+ *   workspace: --ws-teams=100 --ws-cold-runs=3 --ws-edits=10 --ws-queries=20 --ws-broken=10
+ *   cluster:   --count=500 (needs the control plane: npm run cluster:up)
  */
 import { join } from 'node:path';
 import { lspSection } from './lsp.ts';
+import { indexSection } from './index-section.ts';
+import { valuesSection } from './values-section.ts';
+import { workspaceSection } from './workspace-section.ts';
+import { clusterSection } from './cluster.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection];
+const SECTIONS: BenchSection[] = [lspSection, indexSection, valuesSection, workspaceSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

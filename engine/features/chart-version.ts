@@ -56,7 +56,8 @@ export function chartResolutionDiagnostics(items: DocResolution[]): { own: Offse
     const r = d.resolved;
     if (r.error) {
       const severity = r.error.code === 'source-not-found' || r.error.code === 'unsupported-source' ? 'info' : 'error';
-      if (r.error.code === 'source-not-found') continue; // the reference check already reports it
+      // The reference check already reports a missing source; with the network off and no cache nothing is known.
+      if (r.error.code === 'source-not-found' || r.error.code === 'not-cached') continue;
       const [start, end] = absRange(d, r.error.path);
       own.push({ start, end, severity: r.error.code === 'repository-unreachable' ? 'warning' : severity, code: r.error.code, message: r.error.message });
       if (r.error.source) sources.push({ file: r.error.source.object.file, path: r.error.source.path, message: `${r.error.message} (needed by HelmRelease ${r.release})` });

@@ -30,6 +30,8 @@ export interface ResolveOptions {
 }
 
 export type ResolveErrorCode =
+  /** Offline (Restricted Mode, network off, --offline) and nothing cached: not a problem of the YAML. */
+  | 'not-cached'
   | 'source-not-found' | 'chart-not-found' | 'no-matching-version' | 'invalid-constraint'
   | 'repository-unreachable' | 'oci-tag-not-found' | 'unsupported-source' | 'local-chart-missing';
 
@@ -156,7 +158,7 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
     if (direct.ok) return { ...base, version: direct.version, url: `${ref}:${direct.tag}`, insecure: srcValue.insecure === true };
     const tags = await sources.oci.listTags({ ref, credentials, insecure: srcValue.insecure === true, timeoutMs: options.timeoutMs, offline: options.offline });
     if (!tags.ok) {
-      const code: ResolveErrorCode = tags.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable';
+      const code: ResolveErrorCode = options.offline ? 'not-cached' : tags.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable';
       return { ...base, error: { code, message: `${ref}: ${tags.message}`, path: ['spec', 'chart', 'spec', code === 'chart-not-found' ? 'chart' : 'sourceRef', ...(code === 'chart-not-found' ? [] : ['name'])], source: { object: source, path: ['spec', 'url'] } } };
     }
     const stale = tags.stale ? { stale: true, staleReason: tags.staleReason } : {};
@@ -167,6 +169,7 @@ export async function resolveReleaseChart(ws: Workspace, hr: IndexedObject, sour
 
   const index = await sources.http.getIndex({ url, credentials, offline: options.offline, timeoutMs: options.timeoutMs });
   if (!index.ok) {
+    if (options.offline) return { ...base, error: { code: 'not-cached', message: `${index.indexUrl}: ${index.message}`, path: ['spec', 'chart', 'spec', 'sourceRef', 'name'] } };
     return { ...base, error: { code: 'repository-unreachable', message: `${index.indexUrl}: ${index.message}`, path: ['spec', 'chart', 'spec', 'sourceRef', 'name'], source: { object: source, path: ['spec', 'url'] } } };
   }
   const stale = index.stale ? { stale: true, staleReason: index.staleReason } : {};
@@ -215,7 +218,7 @@ async function resolveChartRef(ws: Workspace, hr: IndexedObject, release: string
   let tags: string[] | undefined;
   if (ref.semver && !ref.digest) {
     const listed = await sources.oci.listTags({ ref: url, credentials, insecure: spec.insecure === true, timeoutMs: options.timeoutMs, offline: options.offline });
-    if (!listed.ok) return { ...base, error: { code: listed.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable', message: `${url}: ${listed.message}`, path: ['spec', 'chartRef', 'name'], source: { object: source, path: ['spec', 'url'] } } };
+    if (!listed.ok) return { ...base, error: { code: options.offline ? 'not-cached' : listed.reason === 'not-found' ? 'chart-not-found' : 'repository-unreachable', message: `${url}: ${listed.message}`, path: ['spec', 'chartRef', 'name'], source: { object: source, path: ['spec', 'url'] } } };
     tags = listed.tags;
     if (listed.stale) Object.assign(base, { stale: true, staleReason: listed.staleReason });
   }

@@ -17,7 +17,7 @@
  * Every number becomes a float64, like JSON decoding in Go.
  */
 import { parseAllDocuments, isScalar, isMap, isSeq, isAlias, isPair, type Document, type Node as YNode } from 'yaml';
-import { Leaf, newMap, newList, type Node, type NodeMap, type ValueSource, isMap as isNodeMap } from './tree.ts';
+import { Leaf, newMap, newList, type Node, type NodeMap, type ValueSource, isMap as isNodeMap, deepCopyMap } from './tree.ts';
 
 export type YamlValuesResult = { ok: true; value: NodeMap } | { ok: false; error: string };
 
@@ -202,7 +202,25 @@ export function parseYamlValue(text: string, source?: ValueSource): { ok: true; 
  * Helm's `ReadValues`: a YAML document whose top level must be a map; empty
  * or null documents give an empty map.
  */
+/**
+ * Parsed values by text and source. Merging shares and mutates maps (as Flux
+ * does), so callers always get a fresh copy of the cached tree; copying is
+ * far cheaper than parsing the YAML again on every keystroke.
+ */
+const parsedValues = new Map<string, YamlValuesResult>();
+
 export function readValues(text: string, source?: ValueSource): YamlValuesResult {
+  const key = `${JSON.stringify(source ?? null)}\u0000${text}`;
+  let r = parsedValues.get(key);
+  if (!r) {
+    r = readValuesUncached(text, source);
+    if (parsedValues.size >= 256) parsedValues.delete(parsedValues.keys().next().value!);
+    parsedValues.set(key, r);
+  }
+  return r.ok ? { ok: true, value: deepCopyMap(r.value) } : r;
+}
+
+function readValuesUncached(text: string, source?: ValueSource): YamlValuesResult {
   const r = parseYamlValue(text, source);
   if (!r.ok) return r;
   const v = r.value;

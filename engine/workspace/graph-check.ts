@@ -81,12 +81,32 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
   const patchFiles = new Set<string>();
   const refs = cache.all();
   const edges = new Map<string, { to: IndexedObject; ref: ObjectReference }[]>();
+  // Looked up once per check, not once per reference.
+  const namesByKind = new Map<string, string[]>();
+  const byName = new Map<string, IndexedObject[]>();
+  for (const o of index.allObjects()) {
+    const names = namesByKind.get(o.kind);
+    if (names) names.push(o.name);
+    else namesByKind.set(o.kind, [o.name]);
+    const same = byName.get(o.name);
+    if (same) same.push(o);
+    else byName.set(o.name, [o]);
+  }
+  const exists = new Map<string, { file: boolean; dir: boolean }>();
+  const stat = (p: string) => {
+    let e = exists.get(p);
+    if (!e) {
+      const file = host.readFile(p) !== undefined;
+      e = { file, dir: !file && host.readDir(p) !== undefined };
+      exists.set(p, e);
+    }
+    return e;
+  };
 
   for (const ref of refs) {
     if (ref.type === 'path') {
       if (ref.role === 'patch') patchFiles.add(ref.target);
-      const isFile = host.readFile(ref.target) !== undefined;
-      const isDir = !isFile && host.readDir(ref.target) !== undefined;
+      const { file: isFile, dir: isDir } = stat(ref.target);
       const ok = ref.expect === 'file' ? isFile : ref.expect === 'dir' ? isDir : isFile || isDir;
       if (!ok) {
         const what = ref.expect === 'dir' ? 'folder' : ref.expect === 'file' ? 'file' : 'file or folder';
@@ -99,8 +119,8 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
       if (ref.optional || !REFERABLE_KINDS.has(ref.kind)) continue;
       const elsewhere = ref.namespace ? index.find(ref.kind, ref.name).filter((o) => o.namespace && o.namespace !== ref.namespace) : [];
       const sourceKinds = new Set(['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact']);
-      const otherKind = sourceKinds.has(ref.kind) ? [...index.allObjects()].find((o) => o.name === ref.name && o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;
-      const names = [...index.allObjects()].filter((o) => o.kind === ref.kind).map((o) => o.name);
+      const otherKind = sourceKinds.has(ref.kind) ? (byName.get(ref.name) ?? []).find((o) => o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;
+      const names = namesByKind.get(ref.kind) ?? [];
       const hint = elsewhere.length
         ? `; one exists in namespace ${elsewhere[0].namespace} (a reference without a namespace looks only in its own namespace: set \`namespace: ${elsewhere[0].namespace}\`)`
         : otherKind

@@ -8,7 +8,6 @@ import type { EngineHost } from '../host.ts';
 import { WorkspaceIndex, type IndexOptions } from './index.ts';
 import { ReferenceCache, checkGraph, type GraphResult } from './graph-check.ts';
 import { LineIndex } from '../yaml/lines.ts';
-import { referencesOf } from './references.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
 import { checkFluxBuilds } from '../flux/build-check.ts';
@@ -98,10 +97,13 @@ export class Workspace {
  * sourced from `flux-system` exist (the checked folder wins ties).
  */
 export function chooseRepoRoot(index: WorkspaceIndex, host: EngineHost, roots: string[]): string | undefined {
+  // Only the written spec.path values matter here; read them from the text instead of parsing every file.
   const paths: string[] = [];
   for (const o of index.allObjects()) {
     if (o.kind !== 'Kustomization' || !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
-    for (const r of referencesOf(index, o, { repoRoot: '/' })) if (r.type === 'path' && r.role === 'kustomization-path') paths.push(r.written);
+    const text = index.fileText(o.file)?.slice(o.start, o.end) ?? '';
+    const m = /^\s{2,}path:\s*["']?([^"'#\n]+?)["']?\s*(#.*)?$/m.exec(text);
+    if (m) paths.push(m[1].trim());
   }
   const candidates: string[] = [];
   for (const root of roots) {

@@ -158,6 +158,8 @@ export interface CodeServer {
 function settingsFor(mode: Mode): Record<string, unknown> {
   return {
     'security.workspace.trust.enabled': mode === 'restricted',
+    // This machine reaches no chart repositories: fluxhelm works from its caches, as a user would set it offline.
+    'fluxhelm.network.enable': false,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'always',
     'workbench.startupEditor': 'none',

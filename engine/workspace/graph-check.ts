@@ -26,6 +26,31 @@ export interface GraphResult {
 
 export class ReferenceCache {
   private readonly cache = new Map<string, { text: string | undefined; refs: Reference[] }>();
+  /** Whether paths exist (valid while the set of files stays the same), and "did you mean" hints. */
+  private pathCache = { version: -1, entries: new Map<string, { file: boolean; dir: boolean }>() };
+  private hintCache = { version: -1, entries: new Map<string, string>() };
+
+  pathExists(host: EngineHost, p: string): { file: boolean; dir: boolean } {
+    if (this.pathCache.version !== this.index.fileSetVersion) this.pathCache = { version: this.index.fileSetVersion, entries: new Map() };
+    let e = this.pathCache.entries.get(p);
+    if (!e) {
+      const file = this.index.fileText(p) !== undefined || host.readFile(p) !== undefined;
+      e = { file, dir: !file && host.readDir(p) !== undefined };
+      this.pathCache.entries.set(p, e);
+    }
+    return e;
+  }
+
+  hint(key: string, compute: () => string): string {
+    // Names change with any edit, so hints are kept only while nothing changed.
+    if (this.hintCache.version !== this.index.version) this.hintCache = { version: this.index.version, entries: new Map() };
+    let h = this.hintCache.entries.get(key);
+    if (h === undefined) {
+      h = compute();
+      this.hintCache.entries.set(key, h);
+    }
+    return h;
+  }
   constructor(private readonly index: WorkspaceIndex, private readonly options: ReferenceOptions = {}) {}
 
   refsOfFile(file: string): Reference[] {
@@ -92,16 +117,7 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
     if (same) same.push(o);
     else byName.set(o.name, [o]);
   }
-  const exists = new Map<string, { file: boolean; dir: boolean }>();
-  const stat = (p: string) => {
-    let e = exists.get(p);
-    if (!e) {
-      const file = host.readFile(p) !== undefined;
-      e = { file, dir: !file && host.readDir(p) !== undefined };
-      exists.set(p, e);
-    }
-    return e;
-  };
+  const stat = (p: string) => cache.pathExists(host, p);
 
   for (const ref of refs) {
     if (ref.type === 'path') {
@@ -121,11 +137,12 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
       const sourceKinds = new Set(['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact']);
       const otherKind = sourceKinds.has(ref.kind) ? (byName.get(ref.name) ?? []).find((o) => o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;
       const names = namesByKind.get(ref.kind) ?? [];
+      const suggestion = () => cache.hint(`${ref.kind}/${ref.name}`, () => didYouMean(ref.name, names));
       const hint = elsewhere.length
         ? `; one exists in namespace ${elsewhere[0].namespace} (a reference without a namespace looks only in its own namespace: set \`namespace: ${elsewhere[0].namespace}\`)`
         : otherKind
           ? ` (there is a ${otherKind.kind} with that name: check \`kind\`)`
-          : didYouMean(ref.name, names);
+          : suggestion();
       const secret = ref.kind === 'Secret';
       push(byFile, ref.from.file, {
         start: ref.start,

@@ -59,6 +59,8 @@ export class WorkspaceIndex {
   private readonly isExcluded: (relative: string) => boolean;
   /** Bumped on every change, so dependants can tell whether their cache is stale. */
   version = 0;
+  /** Bumped only when files appear or disappear (not on edits): caches of path existence key on it. */
+  fileSetVersion = 0;
 
   constructor(private readonly host: EngineHost, readonly options: IndexOptions) {
     const patterns = options.exclude ?? [];
@@ -68,6 +70,7 @@ export class WorkspaceIndex {
 
   /** Walks every root and indexes every YAML file found. Returns counts. */
   scan(): { files: number; objects: number } {
+    this.fileSetVersion++;
     this.files.clear();
     this.byName.clear();
     for (const root of this.options.roots) this.walk(root, root);
@@ -154,6 +157,7 @@ export class WorkspaceIndex {
     }
     if (!old && text === undefined) return false;
     const previous = old?.parsed ?? old?.previous;
+    if (!old || text === undefined) this.fileSetVersion++;
     this.remove(path);
     if (text !== undefined && (/\.ya?ml$/i.test(path) || path.endsWith('/Kustomization'))) {
       this.add(path, text);

@@ -40,6 +40,19 @@ export class Workspace {
   repoRootFor(file: string, path?: string): string {
     const fallback = this.repoRoot ?? this.roots[0] ?? '/';
     if (!path) return fallback;
+    if (this.rootCache.version !== this.index.fileSetVersion) this.rootCache = { version: this.index.fileSetVersion, entries: new Map() };
+    const key = `${file.slice(0, file.lastIndexOf('/'))}\u0000${path}`;
+    let hit = this.rootCache.entries.get(key);
+    if (hit === undefined) {
+      hit = this.findRepoRoot(file, path, fallback);
+      this.rootCache.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  private rootCache = { version: -1, entries: new Map<string, string>() };
+
+  private findRepoRoot(file: string, path: string, fallback: string): string {
     const rel = path.replace(/^\.\//, '').replace(/\/+$/, '');
     let dir = file.slice(0, file.lastIndexOf('/')) || '/';
     const top = this.roots.find((r) => file.startsWith(`${r}/`)) ?? '/';

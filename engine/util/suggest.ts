@@ -24,8 +24,12 @@ function distance(a: string, b: string): number {
 export function suggest(word: string, candidates: Iterable<string>, max = 1): string[] {
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   const scored: { c: string; d: number }[] = [];
+  const lower = word.toLowerCase();
   for (const c of candidates) {
     if (c === word) continue;
+    // The edit distance is at least the length difference: skip what cannot be close (a cheap test first).
+    const prefixMatch = word.length >= 4 && c.toLowerCase().startsWith(lower);
+    if (!prefixMatch && Math.abs(c.length - word.length) > limit && c.toLowerCase() !== lower) continue;
     const dist = distance(word, c);
     // A shortened name ("HelmRepo" for "HelmRepository") is a likely slip too.
     const prefix = word.length >= 4 && c.toLowerCase().startsWith(word.toLowerCase());

@@ -7,7 +7,7 @@
 // FLUXHELM_TEST_ONLY=engine,lsp runs a subset (folder names under test/).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -20,7 +20,7 @@ function run(cmd, args, opts = {}) {
 
 if (!process.env.FLUXHELM_SKIP_BUILD) {
   run(process.execPath, ['scripts/build.mjs']);
-  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit']);
+  run(process.execPath, [join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', '.', '--noEmit']);
 }
 
 const only = (process.env.FLUXHELM_TEST_ONLY ?? '').split(',').filter(Boolean);

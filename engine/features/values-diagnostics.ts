@@ -23,7 +23,7 @@ import type { YamlDocument } from '../yaml/documents.ts';
 import type { LoadedChart } from '../charts/chart.ts';
 import type { ReleaseValues } from '../values/release.ts';
 import type { PlainValue, ValueSource } from '../values/tree.ts';
-import { Leaf, isMap, toPlain, type Node } from '../values/tree.ts';
+import { Leaf, isMap, toPlain, nodeAtPath, type Node } from '../values/tree.ts';
 import { mergeValuesFiles } from '../values/effective.ts';
 import { describeSource, flattenValues, formatValuePath } from '../values/provenance.ts';
 import { checkValuesSchema, subchartSections, type SchemaCheckOptions, type ValuesSchemaProblem } from '../values/schema-check.ts';
@@ -48,19 +48,10 @@ function isPlainMap(v: unknown): v is PlainMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function nodeAt(tree: Node, path: readonly (string | number)[]): Node | undefined {
-  let cur: Node | undefined = tree;
-  for (const seg of path) {
-    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
-    else cur = isMap(cur) && Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
-    if (cur === undefined) return undefined;
-  }
-  return cur;
-}
 
 /** The layer to blame for the value at `path`: inline beats valuesFrom (latest first) beats values files beats chart defaults. */
 function blameAt(tree: Node, path: readonly (string | number)[]): ValueSource | undefined {
-  const node = nodeAt(tree, path);
+  const node = nodeAtPath(tree, path);
   if (node === undefined) return undefined;
   if (node instanceof Leaf) return node.source;
   const sources = flattenValues(node, path).map((l) => l.source).filter((s): s is ValueSource => s !== undefined);

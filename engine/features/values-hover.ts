@@ -13,7 +13,7 @@ import type { YamlFile } from '../yaml/documents.ts';
 import type { LoadedChart } from '../charts/chart.ts';
 import type { EffectiveValuesResult } from '../values/effective.ts';
 import { findAtOffset, isScalar, nodeRange } from '../yaml/nodes.ts';
-import { Leaf, isMap, type Node, type PlainValue, type ValueSource } from '../values/tree.ts';
+import { Leaf, isMap, nodeAtPath, type Node, type PlainValue, type ValueSource } from '../values/tree.ts';
 import { describeSource, flattenValues, formatValuePath, isSecretSource, toPlainMasked } from '../values/provenance.ts';
 import { findDocumentAt } from './context.ts';
 import { inlineValue, typeLabel, valuesDocumentation, valuesModelAt, yamlBlock, type ValuesModel } from './values-completion.ts';
@@ -23,15 +23,6 @@ export interface ValuesHoverOptions {
   revealSecrets?: boolean;
 }
 
-function nodeAt(tree: Node, path: readonly (string | number)[]): Node | undefined {
-  let cur: Node | undefined = tree;
-  for (const seg of path) {
-    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
-    else cur = isMap(cur) && Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
-    if (cur === undefined) return undefined;
-  }
-  return cur;
-}
 
 function sameSource(a: ValueSource | undefined, b: ValueSource | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -50,7 +41,7 @@ function differs(a: PlainValue | undefined, b: PlainValue | undefined): boolean 
 
 /** The "Effective value" part of the hover. */
 function effectivePart(result: Extract<EffectiveValuesResult, { ok: true }>, path: (string | number)[], model: ValuesModel, reveal: boolean, inlineHere: PlainValue | undefined): string[] {
-  const node = nodeAt(result.tree, path);
+  const node = nodeAtPath(result.tree, path);
   if (node === undefined) {
     const disabled = result.disabledSubcharts.find((d) => d.chart.split('/')[1] === path[0]);
     if (disabled && path.length > 0) return [`Effective value: none — the subchart \`${String(path[0])}\` is disabled (${disabled.reason}).`];

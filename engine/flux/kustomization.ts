@@ -25,6 +25,7 @@ import { findAtOffset } from '../yaml/nodes.ts';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from '../yaml/documents.ts';
 import { substitute, VARIABLE_NAME } from './envsubst.ts';
 import { parseDocument, stringify } from 'yaml';
+import { valueAt } from '../util/value-at.ts';
 
 /** What the evaluation needs of a workspace (a `Workspace` fits). */
 export interface FluxWorkspace {
@@ -414,14 +415,6 @@ export interface ObjectSubstitution {
   error?: { message: string; path: PathSegment[] };
 }
 
-function getPath(v: unknown, path: PathSegment[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[p];
-  }
-  return cur;
-}
 
 /** Substitutes one object with Flux's rules (pure: the caller decides whether substitution runs). */
 export function substituteObject(obj: Record<string, unknown>, vars: ReadonlyMap<string, string>): ObjectSubstitution {
@@ -474,7 +467,7 @@ export function substituteResource(host: EngineHost, resource: BuiltResource, va
       if (!existing.variables.includes(u.name)) existing.variables.push(u.name);
       continue;
     }
-    changes.push({ path: u.path, variables: [u.name], before: getPath(resource.object, u.path), after: getPath(res.object, u.path), site: site(u.path, u.expression) });
+    changes.push({ path: u.path, variables: [u.name], before: valueAt(resource.object, u.path), after: valueAt(res.object, u.path), site: site(u.path, u.expression) });
   }
   return { object: res.object, changes };
 }

@@ -22,6 +22,7 @@ import type { BuiltResource, PathSegment } from '../kustomize/types.ts';
 import { LineIndex } from '../yaml/lines.ts';
 import { formatPath } from '../yaml/nodes.ts';
 import { evaluateFluxKustomization, fluxKustomizations, fluxKustomizationDir, implicitResources, kustomizationFileIn, type FluxWorkspace, type SubstitutionChange } from './kustomization.ts';
+import { valueAt } from '../util/value-at.ts';
 
 export interface OverlayChange {
   path: PathSegment[];
@@ -77,14 +78,6 @@ function relative(root: string | undefined, p: string): string {
   return p.startsWith(r) ? p.slice(r.length) : p === root ? '.' : p;
 }
 
-function getPath(v: unknown, path: PathSegment[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[p];
-  }
-  return cur;
-}
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -217,9 +210,9 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
     const covered: PathSegment[][] = [];
     for (const p of resource.patches) {
       for (const c of p.changes) {
-        const value = getPath(resource.object, c.path);
+        const value = valueAt(resource.object, c.path);
         covered.push(c.path);
-        if (c.op === 'set' && same(value, getPath(baseline, c.path))) continue;
+        if (c.op === 'set' && same(value, valueAt(baseline, c.path))) continue;
         if (changes.some((x) => same(x.path, c.path))) changes.splice(changes.findIndex((x) => same(x.path, c.path)), 1);
         changes.push(describeChange(ws.repoRoot, lines, { path: c.path, value, op: c.op, file: c.file, start: c.start, end: c.end, via: 'patch' }));
       }
@@ -229,7 +222,7 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
     const kfile = kustomizationFileIn(host, overlay) ?? overlay;
     for (const path of diffs) {
       if (covered.some((c) => isPrefix(c, path) || isPrefix(path, c))) continue;
-      const value = getPath(resource.object, path);
+      const value = valueAt(resource.object, path);
       changes.push(describeChange(ws.repoRoot, lines, { path, value, op: value === undefined ? 'delete' : 'set', file: kfile, start: 0, end: 0, via: 'kustomization' }));
     }
     const kustomizations = builders.map((ks): OverlayKustomization => {

@@ -138,3 +138,14 @@ export function fromPlain(v: unknown, source?: ValueSource): Node {
   if (typeof v === 'bigint') return new Leaf(Number(v), source);
   return new Leaf(String(v), source);
 }
+
+/** The node at a path of a values tree (keys and list indexes); undefined when absent. */
+export function nodeAtPath(tree: Node, path: readonly (string | number)[]): Node | undefined {
+  let cur: Node | undefined = tree;
+  for (const seg of path) {
+    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
+    else cur = isMap(cur) && Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}

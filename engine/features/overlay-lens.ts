@@ -22,9 +22,10 @@ export function overlayLenses(ws: Workspace, path: string): CodeLens[] {
     const line = lines.positionAt(o.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
     for (const ov of overlays) {
+      if (ov.changes.length === 0) continue; // an overlay that only includes the base says nothing new
       const env = ov.label.slice(ov.label.lastIndexOf('/') + 1);
       const first = ov.changes[0];
-      const what = first ? `${first.text.replace(/ from .*$/, '')}${ov.changes.length > 1 ? ` (+${ov.changes.length - 1} more)` : ''}` : 'no changes';
+      const what = `${first.text.replace(/ from .*$/, '')}${ov.changes.length > 1 ? ` (+${ov.changes.length - 1} more)` : ''}`;
       const title = short(`${env}: ${what}`);
       const tooltip = ov.changes.map((c) => c.text).join('\n');
       if (o.kind === 'HelmRelease') lenses.push({ range, command: { title, command: 'fluxhelm.showEffectiveValues', arguments: [ov.label], tooltip } as CodeLens['command'] });

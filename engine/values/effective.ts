@@ -120,15 +120,27 @@ function compute(input: EffectiveValuesInput): EffectiveValuesResult {
     lookup: input.lookup ?? (() => undefined),
   });
   if (!user.ok) return { ok: false, stage: 'values-from', error: user.error.message, valuesFromError: user.error };
+  // Taken before coalescing, which may share and change the user maps.
   const userPlain = toPlain(user.values) as { [key: string]: PlainValue };
   const co = coalesceChartValues(input.chart, user.values, { versionMatches: input.versionMatches, modernNulls: input.modernNulls, cleanSubchartNulls: input.cleanSubchartNulls, topValues });
   if (!co.ok) return { ok: false, stage: 'coalesce', error: co.error };
+  // The plain views are derived from the tree on first use: a keystroke that only needs the tree
+  // (hover, diagnostics of one key) does not pay for flattening thousands of values.
+  let values: { [key: string]: PlainValue } | undefined;
+  let leaves: ValueLeaf[] | undefined;
+  let charts: ChartValues[] | undefined;
   return {
     ok: true,
-    values: toPlain(co.values) as { [key: string]: PlainValue },
+    get values() {
+      return (values ??= toPlain(co.values) as { [key: string]: PlainValue });
+    },
     tree: co.values,
-    leaves: flattenValues(co.values),
-    charts: valuesPerChart(co).map((c) => ({ chart: c.chart, name: c.name, values: toPlain(c.values) as { [key: string]: PlainValue } })),
+    get leaves() {
+      return (leaves ??= flattenValues(co.values));
+    },
+    get charts() {
+      return (charts ??= valuesPerChart(co).map((c) => ({ chart: c.chart, name: c.name, values: toPlain(c.values) as { [key: string]: PlainValue } })));
+    },
     userValues: userPlain,
     disabledSubcharts: co.disabled,
     skippedValuesFrom: user.skipped,

@@ -25,14 +25,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { helmBinary, isolatedHelmEnv } from '../support/tools.ts';
+import { join } from 'node:path';
+import { runHelm } from '../support/tools.ts';
 import { loadChartFromFiles, type LoadedChart } from '../../engine/charts/chart.ts';
 import { computeEffectiveValues } from '../../engine/values/effective.ts';
 import { checkValuesSchema } from '../../engine/values/schema-check.ts';
+import { readTree } from '../support/disk-fixture.ts';
 
 const FIXTURE = new URL('../fixtures/charts/schema-chart', import.meta.url).pathname;
 const SEED = Number(process.env.FLUXHELM_DIFF_SEED ?? 20261121);
@@ -131,27 +131,7 @@ function generate(fields: Record<string, Choice>, n: number, seed: number): Reco
   return out;
 }
 
-function readDir(root: string): Map<string, Uint8Array> {
-  const m = new Map<string, Uint8Array>();
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else m.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return m;
-}
 
-function runHelm(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(helmBinary(), args, { env: isolatedHelmEnv(home), maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
 
 const wildcard = (pointer: string): string => pointer.replace(/\/\d+(?=\/|$)/g, '/*');
 
@@ -233,7 +213,7 @@ test('values.schema.json verdicts match helm template (draft 2020-12 and draft-0
     }
     const charts: { dir: string; chart: LoadedChart; fields: Record<string, Choice> }[] = [];
     for (const [dir, fields] of [[FIXTURE, FIELDS_2020], [seven, FIELDS_07]] as const) {
-      const r = loadChartFromFiles(readDir(dir));
+      const r = loadChartFromFiles(readTree(dir));
       assert.ok(r.ok);
       charts.push({ dir, chart: r.chart, fields });
     }
@@ -291,7 +271,7 @@ test('schema edge cases agree with helm: unusable schemas, urn references, draft
         mkdirSync(join(dir, p, '..'), { recursive: true });
         writeFileSync(join(dir, p), text);
       }
-      const r = loadChartFromFiles(readDir(dir));
+      const r = loadChartFromFiles(readTree(dir));
       assert.ok(r.ok);
       const helm = await runHelm(['template', 'rel', dir], join(tmp, 'home'));
       const theirs = helm.code === 0 ? [] : helmFailures(helm.stderr);

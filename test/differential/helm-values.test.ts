@@ -21,46 +21,26 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { helmBinary, isolatedHelmEnv } from '../support/tools.ts';
+import { runHelm } from '../support/tools.ts';
 import { loadChartFromFiles, type LoadedChart } from '../../engine/charts/chart.ts';
 import { computeEffectiveValues } from '../../engine/values/effective.ts';
 import { readValues } from '../../engine/values/yaml.ts';
 import { toPlain, newMap, type PlainValue } from '../../engine/values/tree.ts';
 import { parseSetInto, type StrvalsMode } from '../../engine/values/strvals.ts';
 import type { ValuesObject, ValuesReference } from '../../engine/values/merge.ts';
+import { readTree } from '../support/disk-fixture.ts';
 
 const CHART_DIR = new URL('../fixtures/charts/values-diff', import.meta.url).pathname;
 const SEED = Number(process.env.FLUXHELM_DIFF_SEED ?? 20261121);
 const CASES = Number(process.env.FLUXHELM_DIFF_CASES ?? 300);
 const CONCURRENCY = 3;
 
-function readDir(root: string): Map<string, Uint8Array> {
-  const m = new Map<string, Uint8Array>();
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else m.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return m;
-}
 
-function runHelm(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(helmBinary(), args, { env: isolatedHelmEnv(home), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
 
 /** `.Values` per chart name from the rendered ConfigMaps. */
 function renderedValues(stdout: string): Map<string, PlainValue> {
@@ -198,7 +178,7 @@ function layerText(g: G): string {
 }
 
 test('effective values match helm template for seeded random layers', { timeout: 600_000 }, async (t) => {
-  const loaded = loadChartFromFiles(readDir(CHART_DIR));
+  const loaded = loadChartFromFiles(readTree(CHART_DIR));
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
   const chart: LoadedChart = loaded.chart;
   const home = mkdtempSync(join(tmpdir(), 'fluxhelm-diff-'));

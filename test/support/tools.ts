@@ -5,7 +5,7 @@
  * binaries. They are unpacked once per package version into a cache folder
  * outside the repository (FLUXHELM_CACHE, default ~/.cache/fluxhelm).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,4 +58,14 @@ export function isolatedHelmEnv(home: string): NodeJS.ProcessEnv {
     HELM_CONFIG_HOME: join(home, 'config'),
     HELM_DATA_HOME: join(home, 'data'),
   };
+}
+
+/** Runs the real helm (v4 by default) with an isolated home; never rejects: the exit code is in the result. */
+export function runHelm(args: string[], home: string, options: { flavour?: LayerFlavour; maxBuffer?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(helmBinary(options.flavour), args, { env: isolatedHelmEnv(home), maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
 }

@@ -4,12 +4,12 @@
  * chosen format and exits 0 (no errors), 1 (errors) or 2 (usage/internal).
  */
 import { readFileSync } from 'node:fs';
-import { relative, isAbsolute, resolve, dirname } from 'node:path';
-import { statSync } from 'node:fs';
+import { relative, isAbsolute, resolve } from 'node:path';
 import { createLanguageService, pathToUri } from '../engine/index.ts';
 import { createNodeHost } from '../server/node-host.ts';
 import { parseArgs, oneOf, UsageError } from './args.ts';
 import { collectYamlFiles } from './files.ts';
+import { workspaceRoots } from './workspace.ts';
 import { formatJson, formatSarif, formatText, type Finding } from './report.ts';
 
 export const CHECK_HELP = `Usage: fluxhelm check [PATH...] [--format text|json|sarif] [--crd PATH]... [--repo-root DIR]
@@ -37,14 +37,8 @@ export function runCheckOn(paths: string[], crdPaths: string[] = [], repoRoot?: 
   const schemaProblems = crdPaths.length ? service.setCrdPaths(crdPaths).map((p) => `${p.file}: ${p.message}`) : [];
   const given = paths.length ? paths : ['.'];
   const { files, missing } = collectYamlFiles(given);
-  const roots = [...new Set(given.filter((p) => !missing.includes(p)).map((p) => {
-    const abs = resolve(p);
-    try {
-      return statSync(abs).isDirectory() ? abs : dirname(abs);
-    } catch {
-      return dirname(abs);
-    }
-  }))];
+  const present = given.filter((p) => !missing.includes(p));
+  const roots = present.length ? workspaceRoots(present) : [];
   service.openWorkspace({ roots, repoRoot: repoRoot ? resolve(repoRoot) : undefined });
   const graph = service.doWorkspaceValidation();
   const findings: Finding[] = [];

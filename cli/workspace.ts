@@ -9,7 +9,8 @@ import { createLanguageService, type LanguageService } from '../engine/index.ts'
 import { createNodeHost } from '../server/node-host.ts';
 import { UsageError } from './args.ts';
 
-export function openWorkspaceAt(paths: string[], repoRoot?: string): { service: LanguageService; roots: string[] } {
+/** The folders to index for the given paths (a file counts through its folder); a missing path is a usage error. */
+export function workspaceRoots(paths: string[]): string[] {
   const roots: string[] = [];
   for (const p of paths.length ? paths : ['.']) {
     const abs = resolve(p);
@@ -21,7 +22,12 @@ export function openWorkspaceAt(paths: string[], repoRoot?: string): { service: 
     }
     roots.push(isDir ? abs : dirname(abs));
   }
+  return [...new Set(roots)];
+}
+
+export function openWorkspaceAt(paths: string[], repoRoot?: string): { service: LanguageService; roots: string[] } {
+  const roots = workspaceRoots(paths);
   const service = createLanguageService(createNodeHost());
-  service.openWorkspace({ roots: [...new Set(roots)], repoRoot: repoRoot ? resolve(repoRoot) : undefined });
+  service.openWorkspace({ roots, repoRoot: repoRoot ? resolve(repoRoot) : undefined });
   return { service, roots };
 }

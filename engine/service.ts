@@ -105,18 +105,16 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const out = new Map<string, Diagnostic[]>();
       if (!workspace || !settings.validate) return out;
       const ws = workspace;
-      const merged = new Map<string, OffsetDiagnostic[]>();
-      for (const source of [ws.check().byFile, ws.checkBuilds(registry)]) {
-        for (const [path, list] of source) merged.set(path, [...(merged.get(path) ?? []), ...list]);
-      }
-      for (const [path, list] of merged) {
+      const graph = ws.check().byFile;
+      const builds = ws.checkBuilds(registry);
+      for (const path of new Set([...graph.keys(), ...builds.keys()])) {
         const lines = ws.lines(path) ?? (ws.readText(path) !== undefined ? new LineIndex(ws.readText(path)!) : undefined);
         if (!lines) continue;
         // A finding on a built object can repeat what the file's own check reports; the file check keeps it.
-        const own = new Set<string>();
-        const text = ws.index.fileText(path);
-        if (text !== undefined) for (const d of validateFile(parseYamlFile(pathToUri(path), text), registry, { partial: ws.check().patchFiles.has(path) })) own.add(`${d.start}:${d.code}`);
-        const kept = list.filter((d) => !own.has(`${d.start}:${d.code}`));
+        // The index's parse is shared with the editor, so its documents' diagnostics are already memoized.
+        const parsed = builds.has(path) ? ws.index.parsedFile(path) : undefined;
+        const own = new Set(parsed ? validateFile(parsed, registry, { partial: ws.patchFiles().has(path) }).map((d) => `${d.start}:${d.code}`) : []);
+        const kept = [...(graph.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`))];
         if (kept.length) out.set(pathToUri(path), kept.map((d) => ({ range: lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message })));
       }
       return out;

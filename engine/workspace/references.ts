@@ -13,6 +13,7 @@
  */
 import type { IndexedObject, WorkspaceIndex } from './index.ts';
 import { findAtPath, nodeRange, type PathSeg } from '../yaml/nodes.ts';
+import { valueAt } from '../util/value-at.ts';
 import type { YamlDocument } from '../yaml/documents.ts';
 
 export type ReferenceRole =
@@ -50,14 +51,6 @@ export interface PathReference {
 
 export type Reference = ObjectReference | PathReference;
 
-function get(v: unknown, ...path: (string | number)[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[p];
-  }
-  return cur;
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -92,13 +85,13 @@ function rangeOf(ctx: Ctx, path: PathSeg[]): [number, number] {
 }
 
 function objectRef(ctx: Ctx, role: ReferenceRole, at: PathSeg[], kind: string | undefined, defaultNamespace: string | undefined, optional = false): void {
-  const ref = get(ctx.value, ...at);
-  const name = str(get(ref, 'name'));
-  const refKind = str(get(ref, 'kind')) ?? kind;
+  const ref = valueAt(ctx.value, at);
+  const name = str(valueAt(ref, ['name']));
+  const refKind = str(valueAt(ref, ['kind'])) ?? kind;
   if (!name || !refKind) return;
   const [start, end] = rangeOf(ctx, [...at, 'name']);
-  const namespace = str(get(ref, 'namespace')) ?? defaultNamespace;
-  ctx.out.push({ type: 'object', from: ctx.obj, role, start, end, kind: refKind, name, namespace, optional: optional || get(ref, 'optional') === true, path: [...at, 'name'] });
+  const namespace = str(valueAt(ref, ['namespace'])) ?? defaultNamespace;
+  ctx.out.push({ type: 'object', from: ctx.obj, role, start, end, kind: refKind, name, namespace, optional: optional || valueAt(ref, ['optional']) === true, path: [...at, 'name'] });
 }
 
 function eachIndex(v: unknown): number[] {
@@ -114,22 +107,22 @@ function pathRef(ctx: Ctx, role: PathReference['role'], at: PathSeg[], written: 
 function helmRelease(ctx: Ctx, ns: string | undefined): void {
   objectRef(ctx, 'sourceRef', ['spec', 'chart', 'spec', 'sourceRef'], undefined, ns);
   objectRef(ctx, 'chartRef', ['spec', 'chartRef'], undefined, ns);
-  for (const i of eachIndex(get(ctx.value, 'spec', 'dependsOn'))) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], 'HelmRelease', ns);
-  for (const i of eachIndex(get(ctx.value, 'spec', 'valuesFrom'))) objectRef(ctx, 'valuesFrom', ['spec', 'valuesFrom', i], undefined, ns);
+  for (const i of eachIndex(valueAt(ctx.value, ['spec', 'dependsOn']))) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], 'HelmRelease', ns);
+  for (const i of eachIndex(valueAt(ctx.value, ['spec', 'valuesFrom']))) objectRef(ctx, 'valuesFrom', ['spec', 'valuesFrom', i], undefined, ns);
   objectRef(ctx, 'kubeConfig', ['spec', 'kubeConfig', 'secretRef'], 'Secret', ns);
 }
 
 function fluxKustomization(ctx: Ctx, ns: string | undefined, options: ReferenceOptions): void {
   objectRef(ctx, 'sourceRef', ['spec', 'sourceRef'], undefined, ns);
-  for (const i of eachIndex(get(ctx.value, 'spec', 'dependsOn'))) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], 'Kustomization', ns);
-  for (const i of eachIndex(get(ctx.value, 'spec', 'postBuild', 'substituteFrom'))) objectRef(ctx, 'substituteFrom', ['spec', 'postBuild', 'substituteFrom', i], undefined, ns);
+  for (const i of eachIndex(valueAt(ctx.value, ['spec', 'dependsOn']))) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], 'Kustomization', ns);
+  for (const i of eachIndex(valueAt(ctx.value, ['spec', 'postBuild', 'substituteFrom']))) objectRef(ctx, 'substituteFrom', ['spec', 'postBuild', 'substituteFrom', i], undefined, ns);
   objectRef(ctx, 'decryption', ['spec', 'decryption', 'secretRef'], 'Secret', ns);
   objectRef(ctx, 'kubeConfig', ['spec', 'kubeConfig', 'secretRef'], 'Secret', ns);
   // The path is inside the source's artifact; only a GitRepository of this repository (by convention
   // the one the cluster was bootstrapped from) is this workspace, so check paths for it alone.
-  const path = str(get(ctx.value, 'spec', 'path'));
-  const sourceKind = str(get(ctx.value, 'spec', 'sourceRef', 'kind'));
-  const sourceName = str(get(ctx.value, 'spec', 'sourceRef', 'name'));
+  const path = str(valueAt(ctx.value, ['spec', 'path']));
+  const sourceKind = str(valueAt(ctx.value, ['spec', 'sourceRef', 'kind']));
+  const sourceName = str(valueAt(ctx.value, ['spec', 'sourceRef', 'name']));
   const repoRoot = path ? (options.repoRootFor?.(ctx.obj.file, path) ?? options.repoRoot) : undefined;
   if (path && repoRoot && sourceKind === 'GitRepository' && sourceName === 'flux-system') {
     pathRef(ctx, 'kustomization-path', ['spec', 'path'], path, repoRoot, 'dir');
@@ -145,7 +138,7 @@ function kustomizeConfig(ctx: Ctx): void {
   const base = dirname(ctx.obj.file);
   const list = (field: string, role: PathReference['role'], expect: PathReference['expect']) => {
     for (const i of eachIndex(ctx.value[field])) {
-      const v = str(get(ctx.value, field, i));
+      const v = str(valueAt(ctx.value, [field, i]));
       if (v) pathRef(ctx, role, [field, i], v, base, expect);
     }
   };
@@ -154,24 +147,24 @@ function kustomizeConfig(ctx: Ctx): void {
   list('components', 'components', 'dir');
   list('patchesStrategicMerge', 'patch', 'file');
   for (const i of eachIndex(ctx.value.patches)) {
-    const p = str(get(ctx.value, 'patches', i, 'path'));
+    const p = str(valueAt(ctx.value, ['patches', i, 'path']));
     if (p) pathRef(ctx, 'patch', ['patches', i, 'path'], p, base, 'file');
   }
   for (const i of eachIndex(ctx.value.patchesJson6902)) {
-    const p = str(get(ctx.value, 'patchesJson6902', i, 'path'));
+    const p = str(valueAt(ctx.value, ['patchesJson6902', i, 'path']));
     if (p) pathRef(ctx, 'patch', ['patchesJson6902', i, 'path'], p, base, 'file');
   }
   for (const gen of ['configMapGenerator', 'secretGenerator']) {
     for (const i of eachIndex(ctx.value[gen])) {
       for (const field of ['files', 'envs']) {
-        for (const j of eachIndex(get(ctx.value, gen, i, field))) {
-          const raw = str(get(ctx.value, gen, i, field, j));
+        for (const j of eachIndex(valueAt(ctx.value, [gen, i, field]))) {
+          const raw = str(valueAt(ctx.value, [gen, i, field, j]));
           if (!raw) continue;
           const file = raw.includes('=') ? raw.slice(raw.indexOf('=') + 1) : raw;
           pathRef(ctx, 'generator-file', [gen, i, field, j], file, base, 'file');
         }
       }
-      const env = str(get(ctx.value, gen, i, 'env'));
+      const env = str(valueAt(ctx.value, [gen, i, 'env']));
       if (env) pathRef(ctx, 'generator-file', [gen, i, 'env'], env, base, 'file');
     }
   }

@@ -6,6 +6,7 @@
 import type { YamlDocument } from '../yaml/documents.ts';
 import { findKind, splitApiVersion, KNOWN_GROUPS, apiVersionOf, type KindInfo, type VersionInfo } from '../kinds.ts';
 import type { SchemaEntry, SchemaRegistry } from '../schemas/registry.ts';
+import { repoConfigSchemaEntry, REPO_CONFIG_KIND, isRepoConfigFile } from '../config/schema.ts';
 
 export type KindResolution =
   | { status: 'ignored' }
@@ -25,6 +26,7 @@ export function isHelmTemplate(uri: string, text: string): boolean {
 }
 
 export function resolveKind(doc: YamlDocument, uri: string, registry: SchemaRegistry): KindResolution {
+  if (isRepoConfigFile(uri)) return { status: 'known', ...REPO_CONFIG_KIND, entry: repoConfigSchemaEntry };
   let apiVersion = doc.apiVersion;
   let kind = doc.kind;
   if (apiVersion === undefined && kind === undefined && isKustomizationFile(uri)) {

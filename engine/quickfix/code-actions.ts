@@ -1,11 +1,13 @@
 /**
- * Quick fixes offered for diagnostics. Today: migrating a document on a
- * removed API version to the current one (see migrate.ts).
+ * Quick fixes offered for diagnostics: migrating a document on a removed
+ * API version to the current one (see migrate.ts), then "Suppress CODE on
+ * this line" for every diagnostic in the range (see suppress.ts).
  */
 import type { CodeAction, Diagnostic, Range } from '../types.ts';
 import type { YamlFile } from '../yaml/documents.ts';
 import type { RemovedApiData } from '../validation/validate.ts';
 import { migrateDocumentText } from './migrate.ts';
+import { suppressActions } from './suppress.ts';
 
 function overlaps(a: Range, b: Range): boolean {
   const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character <= q.character);
@@ -30,5 +32,6 @@ export function getCodeActions(file: YamlFile, range: Range, diagnostics: Diagno
       edit: { changes: { [file.uri]: [{ range: file.lines.rangeOf(doc.start, doc.end), newText: text }] } },
     });
   }
+  actions.push(...suppressActions(file, diagnostics.filter((d) => overlaps(d.range, range))));
   return actions;
 }

@@ -16,12 +16,12 @@ import type { EngineHost } from '../host.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import { referencesOf } from '../workspace/references.ts';
 import { buildKustomization } from '../kustomize/build.ts';
-import { parseSource } from '../kustomize/source.ts';
+import { parsedSource } from '../kustomize/parsed-sources.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
 import type { BuiltResource, PathSegment } from '../kustomize/types.ts';
 import { LineIndex } from '../yaml/lines.ts';
 import { formatPath } from '../yaml/nodes.ts';
-import { evaluateFluxKustomization, fluxKustomizations, fluxKustomizationDir, implicitResources, kustomizationFileIn, type FluxWorkspace, type SubstitutionChange } from './kustomization.ts';
+import { evaluateFluxKustomization, fluxKustomizations, fluxKustomizationDir, implicitResources, kustomizationFileIn, type FluxWorkspace, type FluxKustomizationBuild, type SubstitutionChange } from './kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 
 export interface OverlayChange {
@@ -133,7 +133,7 @@ export interface BaseObjectRef {
 function documentIndexOf(host: EngineHost, ws: FluxWorkspace, base: BaseObjectRef): { index: number; value: unknown } | undefined {
   const text = ws.index.fileText(base.file) ?? host.readFile(base.file);
   if (text === undefined) return undefined;
-  const docs = parseSource(base.file, text).docs;
+  const docs = parsedSource(base.file, text).docs;
   const d = base.start === undefined ? docs[0] : docs.find((x) => x.doc.range[0] <= base.start! && base.start! < Math.max(x.doc.range[2], x.doc.range[0] + 1)) ?? docs.find((x) => x.doc.range[2] >= base.start!);
   return d ? { index: d.index, value: d.value } : undefined;
 }
@@ -181,14 +181,24 @@ function diffPaths(a: unknown, b: unknown, path: PathSegment[], out: PathSegment
  * nested overlays include one another, every Flux-built one is kept, and
  * otherwise only the outermost.
  */
-export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseObjectRef): OverlayOfBase[] {
+export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseObjectRef, cache: BuildCache = newBuildCache()): OverlayOfBase[] {
   const doc = documentIndexOf(host, ws, base);
   if (!doc) return [];
   const own = dirOf(base.file);
+  const build = (dir: string) => {
+    let b = cache.builds.get(dir);
+    if (!b) cache.builds.set(dir, (b = buildKustomization(host, dir)));
+    return b;
+  };
+  const evaluate = (ks: IndexedObject) => {
+    let e = cache.evaluations.get(ks);
+    if (!e) cache.evaluations.set(ks, (e = evaluateFluxKustomization(ws, host, ks)));
+    return e;
+  };
   // What the overlays changed is measured against the base folder's own build when it has one.
-  const ownBuild = kustomizationFileIn(host, own) ? buildKustomization(host, own).resources.find((r) => matches(r, base.file, doc.index)) : undefined;
+  const ownBuild = kustomizationFileIn(host, own) ? build(own).resources.find((r) => matches(r, base.file, doc.index)) : undefined;
   const baseline = ownBuild?.object ?? doc.value;
-  const reverse = reverseIncludes(ws);
+  const reverse = (cache.reverse ??= reverseIncludes(ws));
   const candidates = walkUp(reverse, base.file).filter((d) => d !== own);
   const included = new Set(candidates.filter((c) => (reverse.get(c)?.size ?? 0) > 0));
   const lineCache = new Map<string, LineIndex | undefined>();
@@ -201,9 +211,10 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
   };
   const out: OverlayOfBase[] = [];
   for (const overlay of candidates) {
-    const builders = kustomizationsBuilding(ws, host, overlay);
+    let builders = cache.builders.get(overlay);
+    if (!builders) cache.builders.set(overlay, (builders = kustomizationsBuilding(ws, host, overlay)));
     if (included.has(overlay) && builders.length === 0) continue;
-    const built = buildKustomization(host, overlay);
+    const built = build(overlay);
     const resource = built.resources.find((r) => matches(r, base.file, doc.index));
     if (!resource) continue;
     const changes: OverlayChange[] = [];
@@ -226,7 +237,7 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
       changes.push(describeChange(ws.repoRoot, lines, { path, value, op: value === undefined ? 'delete' : 'set', file: kfile, start: 0, end: 0, via: 'kustomization' }));
     }
     const kustomizations = builders.map((ks): OverlayKustomization => {
-      const evaluated = evaluateFluxKustomization(ws, host, ks);
+      const evaluated = evaluate(ks);
       const r = evaluated.resources.find((x) => matches(x, base.file, doc.index));
       return { file: ks.file, name: ks.name, namespace: ks.namespace, cluster: clusterOf(relative(ws.repoRoot, ks.file)), builtObject: r?.object, substitutions: r?.substitutions ?? [], objects: evaluated.resources.map((x) => x.object) };
     });
@@ -235,7 +246,23 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
   return out.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }
 
-const memo = new WeakMap<object, { version: number; results: Map<string, OverlayOfBase[]> }>();
+/**
+ * Builds shared by the objects of one workspace state: every object of a
+ * base file is built by the same overlays, so a file of 200 HelmReleases
+ * needs each overlay built once, not 200 times. Results are read, never changed.
+ */
+export interface BuildCache {
+  builds: Map<string, ReturnType<typeof buildKustomization>>;
+  evaluations: Map<IndexedObject, FluxKustomizationBuild>;
+  builders: Map<string, IndexedObject[]>;
+  reverse?: Map<string, Set<string>>;
+}
+
+export function newBuildCache(): BuildCache {
+  return { builds: new Map(), evaluations: new Map(), builders: new Map() };
+}
+
+const memo = new WeakMap<object, { version: number; results: Map<string, OverlayOfBase[]>; builds: BuildCache }>();
 
 /**
  * `overlaysOfBase`, remembered until the workspace index changes (for code
@@ -244,13 +271,13 @@ const memo = new WeakMap<object, { version: number; results: Map<string, Overlay
 export function overlaysOfBaseCached(ws: FluxWorkspace, host: EngineHost, base: BaseObjectRef): OverlayOfBase[] {
   let entry = memo.get(ws.index);
   if (!entry || entry.version !== ws.index.version) {
-    entry = { version: ws.index.version, results: new Map() };
+    entry = { version: ws.index.version, results: new Map(), builds: newBuildCache() };
     memo.set(ws.index, entry);
   }
   const key = `${base.file}\0${base.start ?? ''}`;
   let hit = entry.results.get(key);
   if (!hit) {
-    hit = overlaysOfBase(ws, host, base);
+    hit = overlaysOfBase(ws, host, base, entry.builds);
     entry.results.set(key, hit);
   }
   return hit;

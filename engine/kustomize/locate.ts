@@ -6,7 +6,8 @@
  * patch ran, and a later merge that reorders a list can shift indexes.
  */
 import type { EngineHost } from '../host.ts';
-import { parseSource, spanAt } from './source.ts';
+import { spanAt } from './source.ts';
+import { parsedSource } from './parsed-sources.ts';
 import type { BuiltResource, FileSpan, PathSegment } from './types.ts';
 
 export interface BuiltLocation extends FileSpan {
@@ -33,7 +34,7 @@ export function locateInBuilt(host: EngineHost, resource: BuiltResource, path: P
   const o = resource.origin;
   if (o.type === 'file') {
     const text = host.readFile(o.file);
-    const doc = text === undefined ? undefined : parseSource(o.file, text).docs.find((d) => d.index === o.documentIndex);
+    const doc = text === undefined ? undefined : parsedSource(o.file, text).docs.find((d) => d.index === o.documentIndex);
     if (doc) {
       const full = o.listItem === undefined ? path : ['items', o.listItem, ...path];
       return { ...spanAt(doc, full), via: 'resource' };

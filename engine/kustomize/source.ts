@@ -4,7 +4,7 @@
  * nodes can be located as offsets in the file that holds them.
  */
 import { parseAllDocuments, parseDocument, isScalar, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT } from '../yaml/documents.ts';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets } from '../yaml/documents.ts';
 import { findAtPath, nodeRange } from '../yaml/nodes.ts';
 import type { FileSpan, KustomizeDiagnostic, PathSegment } from './types.ts';
 
@@ -86,6 +86,10 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     for (const e of doc.errors) {
       broken = true;
       diagnostics.push({ file, start: map(e.pos[0]), end: map(Math.max(e.pos[1], e.pos[0] + 1)), severity: 'error', code: 'kustomize-yaml', message: `YAML error: ${e.message.split('\n')[0]}` });
+    }
+    for (const at of duplicateKeyOffsets(doc)) {
+      broken = true;
+      diagnostics.push({ file, start: map(at), end: map(at + 1), severity: 'error', code: 'kustomize-yaml', message: 'YAML error: Map keys must be unique' });
     }
     if (broken) return;
     const c = doc.contents;

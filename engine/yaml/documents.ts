@@ -12,13 +12,15 @@
  * `yes`/`on` are booleans and `0755` is octal, but `1:20` and dates stay
  * strings.
  */
-import { parseAllDocuments, isScalar, isMap, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { parseAllDocuments, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
-  uniqueKeys: true,
+  // The library's own check compares every key with all earlier ones (quadratic in
+  // the size of a map); duplicateKeyOffsets below finds the same keys with a set.
+  uniqueKeys: false,
   // Never print to the console (the library warns through process.emitWarning otherwise).
   logLevel: 'error',
   prettyErrors: false,
@@ -93,6 +95,35 @@ function openingQuote(text: string, pos: number, quote: string): number | undefi
   return undefined;
 }
 
+/**
+ * Offsets of map keys that repeat an earlier key of the same map, in linear
+ * time. Keys are equal when both are scalars with the same resolved value
+ * (as the library's own `uniqueKeys` check decides); merge keys (`<<`) may repeat.
+ * Walks with an explicit stack, so deep documents cannot overflow the call stack.
+ */
+export function duplicateKeyOffsets(doc: Document.Parsed): number[] {
+  const found: number[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isCollection(node)) continue;
+    const seen = isMap(node) ? new Set<unknown>() : undefined;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        const key = item.key;
+        if (seen && isScalar(key) && typeof key.value !== 'symbol' && !(typeof key.value === 'number' && Number.isNaN(key.value))) {
+          if (seen.has(key.value)) {
+            if (key.range) found.push(key.range[0]);
+          } else seen.add(key.value);
+        }
+        if (isCollection(key)) stack.push(key);
+        stack.push(item.value);
+      } else stack.push(item);
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
+
 function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDiagnostic[]; broken: boolean } {
   const list: OffsetDiagnostic[] = [];
   let broken = false;
@@ -116,6 +147,9 @@ function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDi
       const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       list.push({ start, end: Math.max(end, start + 1), severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: ${message}` });
     }
+  }
+  for (const start of duplicateKeyOffsets(doc)) {
+    list.push({ start, end: start + 1, severity: 'error', code: 'duplicate-key', message: 'duplicate key: the API server rejects an object that repeats a key (strict field validation)' });
   }
   return { list, broken };
 }

@@ -2,6 +2,10 @@
  * Offset <-> line/character conversion for a file's text. Built once per
  * parse; lookups are binary searches, so mapping thousands of diagnostics in
  * a 40k-line file stays cheap.
+ *
+ * Lines end where LSP says they do: at `\n`, `\r\n` or a lone `\r`. A
+ * position past the end of its line means the end of that line (before
+ * the line break), and positions are never negative or past the text.
  */
 import type { Position, Range } from '../types.ts';
 
@@ -9,7 +13,12 @@ export class LineIndex {
   readonly lineStarts: number[];
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (text.indexOf('\r') === -1) {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      const re = /\r\n?|\n/g;
+      for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[0].length);
+    }
     this.lineStarts = starts;
   }
 
@@ -18,7 +27,7 @@ export class LineIndex {
   }
 
   positionAt(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
+    const o = Number.isFinite(offset) ? Math.max(0, Math.min(Math.floor(offset), this.text.length)) : 0;
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -29,12 +38,22 @@ export class LineIndex {
     return { line: lo, character: o - this.lineStarts[lo] };
   }
 
+  /** Offset where `line`'s content ends (before its line break). */
+  lineEnd(line: number): number {
+    if (line + 1 >= this.lineStarts.length) return this.text.length;
+    let end = this.lineStarts[line + 1] - 1;
+    if (this.text[end] === '\n' && end > this.lineStarts[line] && this.text[end - 1] === '\r') end--;
+    return end;
+  }
+
+  /** Never throws: a missing or malformed position counts as 0, lines past the end as the end. */
   offsetAt(pos: Position): number {
-    if (pos.line >= this.lineStarts.length) return this.text.length;
-    if (pos.line < 0) return 0;
-    const start = this.lineStarts[pos.line];
-    const next = pos.line + 1 < this.lineStarts.length ? this.lineStarts[pos.line + 1] : this.text.length + 1;
-    return Math.min(start + Math.max(0, pos.character), next - 1, this.text.length);
+    const line = Number.isFinite(pos?.line) ? Math.floor(pos.line) : 0;
+    const character = Number.isFinite(pos?.character) ? Math.floor(pos.character) : 0;
+    if (line >= this.lineStarts.length) return this.text.length;
+    if (line < 0) return 0;
+    const start = this.lineStarts[line];
+    return Math.min(start + Math.max(0, character), this.lineEnd(line));
   }
 
   rangeOf(start: number, end: number): Range {
@@ -42,8 +61,8 @@ export class LineIndex {
   }
 
   lineText(line: number): string {
-    const start = this.lineStarts[line] ?? this.text.length;
-    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length;
-    return this.text.slice(start, next).replace(/\r$/, '');
+    const start = this.lineStarts[line];
+    if (start === undefined) return '';
+    return this.text.slice(start, this.lineEnd(line));
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * Inputs an editor produces while someone types badly or pastes huge
+ * files: a values block with tens of thousands of keys (the duplicate-key
+ * check must stay linear), lone carriage returns (LSP counts them as line
+ * breaks, so every later position depends on it), and positions that are
+ * not positions at all.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseYamlFile } from '../../engine/yaml/documents.ts';
+import { LineIndex } from '../../engine/yaml/lines.ts';
+import type { Position } from '../../engine/types.ts';
+
+test('a 100,000-key map is checked for duplicate keys in linear time, and the repeated keys are found', () => {
+  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: big', 'data:'];
+  for (let i = 0; i < 100_000; i++) lines.push(`  k${i}: "${i}"`);
+  lines.push('  k17: again', '  k99999: again');
+  const text = `${lines.join('\n')}\n`;
+  const t0 = performance.now();
+  const file = parseYamlFile('file:///ws/big.yaml', text);
+  const ms = performance.now() - t0;
+  const dups = file.docs[0].syntax.filter((d) => d.code === 'duplicate-key');
+  assert.deepEqual(dups.map((d) => text.slice(d.start, d.end)), ['k17', 'k99999']);
+  // The quadratic check took minutes here; a linear one is a parse (about a second on a slow machine).
+  assert.ok(ms < 15_000, `parse took ${Math.round(ms)} ms`);
+});
+
+test('duplicate keys are found in nested and flow maps, not across maps or for merge keys', () => {
+  const text = 'a: 1\nb:\n  a: 1\n  c: {x: 1, x: 2}\n<<: {m: 1}\n<<: {n: 1}\nlist:\n  - a: 1\n  - a: 2\n"a": 3\n';
+  const dups = parseYamlFile('file:///ws/d.yaml', text).docs[0].syntax.filter((d) => d.code === 'duplicate-key');
+  assert.deepEqual(dups.map((d) => [new LineIndex(text).positionAt(d.start).line, text.slice(d.start, d.end)]), [[3, 'x'], [9, '"a"']]);
+});
+
+test('a lone \\r is a line break, as in LSP: positions after it are on the next line', () => {
+  const text = 'a: 1\rb: 2\r\nc: 3\nd: 4';
+  const li = new LineIndex(text);
+  assert.equal(li.lineCount, 4);
+  assert.deepEqual(li.positionAt(text.indexOf('b')), { line: 1, character: 0 });
+  assert.deepEqual(li.positionAt(text.indexOf('c')), { line: 2, character: 0 });
+  assert.deepEqual(li.positionAt(text.indexOf('d')), { line: 3, character: 0 });
+  assert.deepEqual([0, 1, 2, 3].map((l) => li.lineText(l)), ['a: 1', 'b: 2', 'c: 3', 'd: 4']);
+  // A character past the end of a line means the end of that line, before its line break.
+  assert.equal(li.offsetAt({ line: 1, character: 99 }), text.indexOf('\r\n'));
+  assert.equal(li.offsetAt({ line: 0, character: 99 }), text.indexOf('\r'));
+});
+
+test('offsetAt and positionAt never throw and stay inside the text for any input', () => {
+  const li = new LineIndex('x: 1\ny: 2\n');
+  const odd = [undefined, null, {}, { line: -5, character: 3 }, { line: 1e9, character: 1e9 }, { line: NaN, character: Infinity }, { line: '1', character: '2' }, { line: 1.7, character: 0.2 }] as unknown as Position[];
+  for (const p of odd) {
+    const o = li.offsetAt(p);
+    assert.ok(Number.isInteger(o) && o >= 0 && o <= li.text.length, `offsetAt(${JSON.stringify(p)}) = ${o}`);
+  }
+  for (const o of [NaN, -1, 1e12, 2.5, Infinity]) {
+    const p = li.positionAt(o);
+    assert.ok(p.line >= 0 && p.line < li.lineCount && p.character >= 0, `positionAt(${o}) = ${JSON.stringify(p)}`);
+  }
+});

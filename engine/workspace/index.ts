@@ -16,6 +16,7 @@ import { parseYamlFile, type YamlFile, type YamlDocument } from '../yaml/documen
 import { isKustomizationFile, isHelmTemplate } from '../validation/kind.ts';
 import { parseDocument, isMap, isSeq, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { YAML_OPTIONS } from '../yaml/documents.ts';
+import { createdObjects, type CreatedBy } from './created-objects.ts';
 
 export interface IndexedObject {
   /** Absolute path of the file. */
@@ -31,11 +32,19 @@ export interface IndexedObject {
   nameOffset?: number;
   /** Set for ConfigMaps/Secrets that a kustomization.yaml generator produces. */
   generated?: { hashSuffix: boolean; customNameReferences: boolean };
+  /**
+   * Set for objects no file declares but something in the repository creates
+   * (see created-objects.ts). They are kept apart from `allObjects()`/`find()`
+   * and only satisfy references (`findCreated`).
+   */
+  createdBy?: CreatedBy;
 }
 
 interface FileEntry {
   text: string;
   objects: IndexedObject[];
+  /** Objects that the file's documents make something create (not declared by it). */
+  created: IndexedObject[];
   parsed?: YamlFile;
   /** The parse of an earlier text of this file, reused for the documents that did not change. */
   previous?: YamlFile;
@@ -56,6 +65,7 @@ function join(dir: string, name: string): string {
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileEntry>();
   private readonly byName = new Map<string, IndexedObject[]>();
+  private readonly createdByName = new Map<string, IndexedObject[]>();
   private readonly isExcluded: (relative: string) => boolean;
   /** Bumped on every change, so dependants can tell whether their cache is stale. */
   version = 0;
@@ -73,6 +83,7 @@ export class WorkspaceIndex {
     this.fileSetVersion++;
     this.files.clear();
     this.byName.clear();
+    this.createdByName.clear();
     for (const root of this.options.roots) this.walk(root, root);
     this.version++;
     let objects = 0;
@@ -108,7 +119,7 @@ export class WorkspaceIndex {
     const objects: IndexedObject[] = [];
     // Chart templates are Go templates that only look like YAML; they hold no objects of the workspace.
     if (isHelmTemplate(path, text)) {
-      this.files.set(path, { text, objects });
+      this.files.set(path, { text, objects, created: [] });
       return;
     }
     const kustomization = isKustomizationFile(path);
@@ -122,24 +133,17 @@ export class WorkspaceIndex {
       objects.push({ file: path, start: h.start, end: h.end, apiVersion, kind, name: h.name ?? '', namespace: h.namespace, nameOffset: h.nameOffset });
     }
     if (kustomization) objects.push(...generatedObjects(path, text));
-    for (const obj of objects) {
-      const key = `${obj.kind}/${obj.name}`;
-      const list = this.byName.get(key);
-      if (list) list.push(obj);
-      else this.byName.set(key, [obj]);
-    }
-    this.files.set(path, { text, objects });
+    for (const obj of objects) addTo(this.byName, obj);
+    const created = createdObjects(path, text, objects);
+    for (const obj of created) addTo(this.createdByName, obj);
+    this.files.set(path, { text, objects, created });
   }
 
   private remove(path: string): void {
     const entry = this.files.get(path);
     if (!entry) return;
-    for (const o of entry.objects) {
-      const key = `${o.kind}/${o.name}`;
-      const list = this.byName.get(key)?.filter((x) => x !== o) ?? [];
-      if (list.length) this.byName.set(key, list);
-      else this.byName.delete(key);
-    }
+    for (const o of entry.objects) removeFrom(this.byName, o);
+    for (const o of entry.created) removeFrom(this.createdByName, o);
     this.files.delete(path);
   }
 
@@ -206,6 +210,20 @@ export class WorkspaceIndex {
     return namespace === undefined ? list : list.filter((o) => o.namespace === undefined || o.namespace === namespace);
   }
 
+  /**
+   * Objects of `kind` named `name` that something in the workspace creates
+   * (created-objects.ts), with the same namespace rule as `find`.
+   */
+  findCreated(kind: string, name: string, namespace?: string): IndexedObject[] {
+    const list = this.createdByName.get(`${kind}/${name}`) ?? [];
+    return namespace === undefined ? list : list.filter((o) => o.namespace === undefined || o.namespace === namespace);
+  }
+
+  /** Every created object (see `findCreated`). */
+  *allCreated(): Iterable<IndexedObject> {
+    for (const f of this.files.values()) yield* f.created;
+  }
+
   /** The full parse of a file (cached until the file changes). */
   parsedFile(path: string): YamlFile | undefined {
     const entry = this.files.get(path);
@@ -228,6 +246,20 @@ export class WorkspaceIndex {
     const v = this.documentOf(obj)?.value();
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
+}
+
+function addTo(map: Map<string, IndexedObject[]>, obj: IndexedObject): void {
+  const key = `${obj.kind}/${obj.name}`;
+  const list = map.get(key);
+  if (list) list.push(obj);
+  else map.set(key, [obj]);
+}
+
+function removeFrom(map: Map<string, IndexedObject[]>, obj: IndexedObject): void {
+  const key = `${obj.kind}/${obj.name}`;
+  const list = map.get(key)?.filter((x) => x !== obj) ?? [];
+  if (list.length) map.set(key, list);
+  else map.delete(key);
 }
 
 /**

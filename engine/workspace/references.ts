@@ -228,12 +228,16 @@ function commonPrefix(a: string, b: string): number {
 }
 
 /**
- * Candidates a reference points at in the index, nearest first: when a
+ * Candidates a reference points at in the index, nearest first (objects
+ * created by something in the workspace included): when a
  * repository holds several clusters with objects of the same name, the one
  * beside the referencing file (longest shared folder path) comes first.
  */
 export function resolveObjectReference(index: WorkspaceIndex, ref: ObjectReference): IndexedObject[] {
-  const found = index.find(ref.kind, ref.name, ref.namespace);
+  const written = index.find(ref.kind, ref.name, ref.namespace);
+  // Objects something in the repository creates (created-objects.ts) count as present, after written ones.
+  const created = index.findCreated(ref.kind, ref.name, ref.namespace);
+  const found = created.length ? [...written, ...created] : written;
   if (found.length < 2) return found;
   return [...found].sort((a, b) => commonPrefix(b.file, ref.from.file) - commonPrefix(a.file, ref.from.file));
 }

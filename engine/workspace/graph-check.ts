@@ -139,7 +139,9 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
       const names = namesByKind.get(ref.kind) ?? [];
       const suggestion = () => cache.hint(`${ref.kind}/${ref.name}`, () => didYouMean(ref.name, names));
       const hint = elsewhere.length
-        ? `; one exists in namespace ${elsewhere[0].namespace} (a reference without a namespace looks only in its own namespace: set \`namespace: ${elsewhere[0].namespace}\`)`
+        ? ref.namespaceWritten
+          ? `; one exists in namespace ${elsewhere[0].namespace}`
+          : `; one exists in namespace ${elsewhere[0].namespace} (a reference without a namespace looks only in its own namespace: set \`namespace: ${elsewhere[0].namespace}\`)`
         : otherKind
           ? ` (there is a ${otherKind.kind} with that name: check \`kind\`)`
           : suggestion();

@@ -2,8 +2,10 @@
  * References between objects in the workspace, read from each object's
  * content: HelmRelease sourceRef/chartRef/dependsOn/valuesFrom, HelmChart
  * and source secret refs, Flux Kustomization sourceRef/path/dependsOn/
- * substituteFrom, kustomization.yaml resources/components/patches paths, and
- * image-automation setter markers in comments. Each reference carries the
+ * substituteFrom, Alert providerRef/eventSources, Receiver resources,
+ * Provider and ImageRepository Secrets, ImagePolicy imageRepositoryRef,
+ * ImageUpdateAutomation sourceRef, kustomization.yaml resources/components/
+ * patches paths, and image-automation setter markers in comments. Each reference carries the
  * exact range of the name (or path) it names, for diagnostics and navigation.
  *
  * Namespace rules follow the controllers: a reference without a namespace
@@ -18,7 +20,8 @@ import type { YamlDocument } from '../yaml/documents.ts';
 
 export type ReferenceRole =
   | 'sourceRef' | 'chartRef' | 'dependsOn' | 'valuesFrom' | 'secretRef' | 'certSecretRef'
-  | 'substituteFrom' | 'decryption' | 'kubeConfig' | 'imagePolicyMarker';
+  | 'substituteFrom' | 'decryption' | 'kubeConfig' | 'imagePolicyMarker'
+  | 'providerRef' | 'eventSource' | 'resources' | 'imageRepositoryRef';
 
 export interface ObjectReference {
   type: 'object';
@@ -31,6 +34,8 @@ export interface ObjectReference {
   name: string;
   /** The namespace the controller will look in; undefined when it is not known from the files. */
   namespace?: string;
+  /** Whether the reference writes its namespace (otherwise it is the referencing object's). */
+  namespaceWritten?: boolean;
   optional: boolean;
   /** Where the reference sits in its object, e.g. spec.valuesFrom[1].name. */
   path: PathSeg[];
@@ -90,8 +95,9 @@ function objectRef(ctx: Ctx, role: ReferenceRole, at: PathSeg[], kind: string | 
   const refKind = str(valueAt(ref, ['kind'])) ?? kind;
   if (!name || !refKind) return;
   const [start, end] = rangeOf(ctx, [...at, 'name']);
-  const namespace = str(valueAt(ref, ['namespace'])) ?? defaultNamespace;
-  ctx.out.push({ type: 'object', from: ctx.obj, role, start, end, kind: refKind, name, namespace, optional: optional || valueAt(ref, ['optional']) === true, path: [...at, 'name'] });
+  const written = str(valueAt(ref, ['namespace']));
+  const namespace = written ?? defaultNamespace;
+  ctx.out.push({ type: 'object', from: ctx.obj, role, start, end, kind: refKind, name, namespace, namespaceWritten: written !== undefined, optional: optional || valueAt(ref, ['optional']) === true, path: [...at, 'name'] });
 }
 
 function eachIndex(v: unknown): number[] {
@@ -132,6 +138,48 @@ function fluxKustomization(ctx: Ctx, ns: string | undefined, options: ReferenceO
 function sourceSecrets(ctx: Ctx, ns: string | undefined): void {
   objectRef(ctx, 'secretRef', ['spec', 'secretRef'], 'Secret', ns);
   objectRef(ctx, 'certSecretRef', ['spec', 'certSecretRef'], 'Secret', ns);
+}
+
+/**
+ * Notification and image-automation references: an Alert's provider (same
+ * namespace only) and event sources, a Receiver's resources and Secret, a
+ * Provider's Secrets, an ImagePolicy's ImageRepository, an
+ * ImageUpdateAutomation's GitRepository. Wildcard names (`*`) and
+ * label-selected entries name no single object and are skipped.
+ */
+function notificationAndImage(ctx: Ctx, kind: string, ns: string | undefined): void {
+  const selected = (at: PathSeg[]) => {
+    const name = str(valueAt(ctx.value, [...at, 'name']));
+    return name === undefined || name.includes('*') || valueAt(ctx.value, [...at, 'matchLabels']) !== undefined;
+  };
+  switch (kind) {
+    case 'Alert':
+      objectRef(ctx, 'providerRef', ['spec', 'providerRef'], 'Provider', ns);
+      for (const i of eachIndex(valueAt(ctx.value, ['spec', 'eventSources']))) {
+        if (!selected(['spec', 'eventSources', i])) objectRef(ctx, 'eventSource', ['spec', 'eventSources', i], undefined, ns);
+      }
+      break;
+    case 'Receiver':
+      objectRef(ctx, 'secretRef', ['spec', 'secretRef'], 'Secret', ns);
+      for (const i of eachIndex(valueAt(ctx.value, ['spec', 'resources']))) {
+        if (!selected(['spec', 'resources', i])) objectRef(ctx, 'resources', ['spec', 'resources', i], undefined, ns);
+      }
+      break;
+    case 'Provider':
+      objectRef(ctx, 'secretRef', ['spec', 'secretRef'], 'Secret', ns);
+      objectRef(ctx, 'certSecretRef', ['spec', 'certSecretRef'], 'Secret', ns);
+      break;
+    case 'ImagePolicy':
+      objectRef(ctx, 'imageRepositoryRef', ['spec', 'imageRepositoryRef'], 'ImageRepository', ns);
+      break;
+    case 'ImageUpdateAutomation':
+      objectRef(ctx, 'sourceRef', ['spec', 'sourceRef'], 'GitRepository', ns);
+      break;
+    case 'ImageRepository':
+      objectRef(ctx, 'secretRef', ['spec', 'secretRef'], 'Secret', ns);
+      objectRef(ctx, 'certSecretRef', ['spec', 'certSecretRef'], 'Secret', ns);
+      break;
+  }
 }
 
 function kustomizeConfig(ctx: Ctx): void {
@@ -216,6 +264,8 @@ export function referencesOf(index: WorkspaceIndex, obj: IndexedObject, options:
     case 'Bucket':
       if (group === 'source.toolkit.fluxcd.io') sourceSecrets(ctx, ns);
       break;
+    default:
+      if (group === 'notification.toolkit.fluxcd.io' || group === 'image.toolkit.fluxcd.io') notificationAndImage(ctx, obj.kind, ns);
   }
   imagePolicyMarkers(ctx);
   return ctx.out;

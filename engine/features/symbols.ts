@@ -48,7 +48,7 @@ function getSections(doc: YamlDocument): Outline[] {
   const out: Outline[] = [];
   for (const pair of parent.items) {
     const key = isScalar(pair.key) ? String(pair.key.value ?? '') : '';
-    if (!key || (parent === contents && (key === 'apiVersion' || key === 'kind' || key === 'metadata'))) continue;
+    if (!key.trim() || (parent === contents && (key === 'apiVersion' || key === 'kind' || key === 'metadata'))) continue;
     const keyR = nodeRange(pair.key);
     if (!keyR) continue;
     const valR = nodeRange(pair.value);
@@ -79,7 +79,9 @@ function getOutline(doc: YamlDocument, uri: string, registry: SchemaRegistry): O
   const nameNode = findAtPath(contents, ['metadata', 'name']).node;
   const kindNode = findAtPath(contents, ['kind']).node;
   const selection = nodeRange(nameNode) ?? nodeRange(kindNode) ?? [start, Math.min(end, start + 1)];
-  const label = doc.name ? `${kind} ${doc.namespace ? `${doc.namespace}/` : ''}${doc.name}` : kind;
+  // Editors reject a symbol with a blank name (VS Code drops the whole outline), so `kind: |` gets a placeholder.
+  const kindLabel = kind.trim() || '(no kind)';
+  const label = doc.name?.trim() ? `${kindLabel} ${doc.namespace?.trim() ? `${doc.namespace}/` : ''}${doc.name}` : kindLabel;
   return { name: label, detail: apiVersion, kind: getSymbolKind(apiVersion, kind), range: [start, Math.max(end, selection[1])], selection, children: getSections(doc) };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Output formats for `fluxhelm check`: human text
- * (`file:line:col: severity: message [code]` + summary), a JSON array, and
- * SARIF 2.1.0 for code-scanning tools. Lines and columns are 1-based.
+ * (`file:line:col: severity: message [code]` + summary), a JSON array,
+ * SARIF 2.1.0 for code-scanning tools, and GitHub Actions workflow
+ * annotations. Lines and columns are 1-based.
  */
 import type { Severity } from '../engine/index.ts';
 
@@ -65,4 +66,29 @@ export function formatSarif(findings: Finding[], version: string): string {
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+// GitHub Actions workflow commands: one `::error file=…,line=…::message` line per
+// finding becomes an annotation on the pull request's diff. Property values escape
+// `%`, CR, LF, `:` and `,`; the message escapes `%`, CR and LF.
+const GITHUB_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
+
+function githubData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function githubProperty(s: string): string {
+  return githubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatGithub(findings: Finding[], fileCount: number): string {
+  const lines = findings.map((f) => {
+    // The order @actions/core writes them in; columns are meaningful on one line only.
+    const props = [`title=${githubProperty(`fluxhelm ${f.code}`)}`, `file=${githubProperty(f.file.split('\\').join('/'))}`, `line=${f.line}`, `endLine=${f.endLine}`, `col=${f.column}`];
+    if (f.endLine === f.line) props.push(`endColumn=${f.endColumn}`);
+    return `::${GITHUB_LEVEL[f.severity]} ${props.join(',')}::${githubData(f.message)}`;
+  });
+  // The summary is a plain log line (the last line of the text format).
+  lines.push(formatText(findings, fileCount).trimEnd().split('\n').pop()!);
+  return `${lines.join('\n')}\n`;
 }

@@ -52,6 +52,8 @@ export interface LoadedChart {
   /** Where the chart sits, e.g. `charts/redis-1.2.3.tgz` inside its parent ('' for the root). */
   location: string;
   errors: string[];
+  /** Every file exactly as loaded (Chart.yaml, values.yaml and `charts/` included), for handing the chart to Helm itself. */
+  sourceFiles?: Map<string, Uint8Array>;
 }
 
 export type ChartLoadResult = { ok: true; chart: LoadedChart } | { ok: false; error: string };
@@ -186,6 +188,7 @@ export function loadChartFromFiles(input: Map<string, Uint8Array | string> | Rec
       subcharts,
       location: options.location ?? '',
       errors,
+      sourceFiles: new Map([...files].map(([p, v]) => [p, typeof v === 'string' ? new TextEncoder().encode(v) : v])),
     },
   };
 }

@@ -35,14 +35,14 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-interface Mapped {
+export interface Mapped {
   path: PathSeg[];
   preferKey: boolean;
   code: string;
   message: string;
 }
 
-function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[]) => string | undefined): Mapped | undefined {
+export function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: PathSeg[]) => string | undefined): Mapped | undefined {
   const data = e.data;
   const isSubstituted = typeof data === 'string' && SUBSTITUTION.test(data);
   switch (e.keyword) {

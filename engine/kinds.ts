@@ -35,6 +35,7 @@ function flux(group: string, kind: string, current: string, older: VersionInfo[]
 const SOURCE = 'source.toolkit.fluxcd.io';
 const NOTIFY = 'notification.toolkit.fluxcd.io';
 const IMAGE = 'image.toolkit.fluxcd.io';
+const OPERATOR = 'fluxcd.controlplane.io';
 
 export const KINDS: KindInfo[] = [
   flux('helm.toolkit.fluxcd.io', 'HelmRelease', 'v2', [removed('v2beta2', 'Flux 2.8'), removed('v2beta1', 'Flux 2.7')]),
@@ -51,6 +52,12 @@ export const KINDS: KindInfo[] = [
   flux(IMAGE, 'ImageRepository', 'v1', [removed('v1beta2', 'Flux 2.7'), removed('v1beta1', 'Flux 2.7')]),
   flux(IMAGE, 'ImagePolicy', 'v1', [removed('v1beta2', 'Flux 2.7'), removed('v1beta1', 'Flux 2.7')]),
   flux(IMAGE, 'ImageUpdateAutomation', 'v1', [removed('v1beta2', 'Flux 2.7'), removed('v1beta1', 'Flux 2.7')]),
+  // source-watcher's generator, and the Flux Operator's kinds (schemas from ../shared/flux-crds/operator).
+  flux('source.extensions.fluxcd.io', 'ArtifactGenerator', 'v1beta1', []),
+  flux(OPERATOR, 'FluxInstance', 'v1', []),
+  flux(OPERATOR, 'FluxReport', 'v1', []),
+  flux(OPERATOR, 'ResourceSet', 'v1', []),
+  flux(OPERATOR, 'ResourceSetInputProvider', 'v1', []),
   { group: 'kustomize.config.k8s.io', kind: 'Kustomization', versions: [cur('v1beta1')], current: 'v1beta1', namespaced: false, flux: false },
   { group: 'kustomize.config.k8s.io', kind: 'Component', versions: [cur('v1alpha1')], current: 'v1alpha1', namespaced: false, flux: false },
   { group: '', kind: 'ConfigMap', versions: [cur('v1')], current: 'v1', namespaced: true, flux: false },

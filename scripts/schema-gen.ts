@@ -1,6 +1,6 @@
 /**
  * The schema generator behind `npm run schemas`: reads the upstream Flux CRDs
- * (current and legacy/), converts each served version with engine/schemas/crd.ts,
+ * (current, legacy/ and the Flux Operator's operator/), converts each served version with engine/schemas/crd.ts,
  * replaces every description with ours from schemas/docs/<Kind>.yaml, adds the
  * hand-written schemas from schemas/src/, and returns the files to write.
  * Deterministic: the same inputs always give byte-identical output.
@@ -96,7 +96,7 @@ export function generateSchemas(repoRoot: string, crdDir: string): GeneratedSche
   const wanted = new Set(KINDS.filter((k) => k.flux).map((k) => `${k.group}/${k.kind}`));
   const byKey = new Map<string, { group: string; version: string; kind: string; schema: JsonSchema }>();
 
-  for (const dir of [crdDir, join(crdDir, 'legacy')]) {
+  for (const dir of [crdDir, join(crdDir, 'legacy'), join(crdDir, 'operator')].filter((d) => existsSync(d))) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
       for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
         for (const converted of convertCrd(doc.toJS(), { keepDescriptions: false })) {

@@ -10,7 +10,8 @@ import { parseAllDocuments } from 'yaml';
 import { bundledSchemas } from '../../schemas/index.ts';
 import { convertCrd, type JsonSchema } from './crd.ts';
 import { objectMetaSchema } from './object-meta.ts';
-import { schemaKey, apiVersionOf } from '../kinds.ts';
+import { schemaKey, apiVersionOf, splitApiVersion } from '../kinds.ts';
+import { withOperatorKinds } from './operator-patch.ts';
 
 export interface SchemaEntry {
   key: string;
@@ -44,9 +45,28 @@ export class SchemaRegistry {
   get(apiVersion: string, kind: string): SchemaEntry | undefined {
     const key = schemaKey(apiVersion, kind);
     const o = this.overrides.get(key);
-    if (o) return o;
     const b = bundledSchemas[key] as JsonSchema | undefined;
-    return b ? { key, schema: b, source: 'bundled' } : undefined;
+    const entry: SchemaEntry | undefined = o ?? (b ? { key, schema: b, source: 'bundled' } : undefined);
+    if (!entry || !this.fluxOperator) return entry;
+    let schema = this.patchedSchemas.get(key);
+    if (!schema) {
+      schema = withOperatorKinds(kind, splitApiVersion(apiVersion).group, entry.schema);
+      this.patchedSchemas.set(key, schema);
+    }
+    // A distinct key, so the widened schema gets its own compiled validator.
+    return schema === entry.schema ? entry : { ...entry, key: `${key}+operator`, schema };
+  }
+
+  /** Whether the Flux Operator manages the cluster (operator-patch.ts): Alert and Receiver accept its kinds. */
+  private fluxOperator = false;
+  /** Per schema key: the schema as the operator patches it (the same object when it does not). */
+  private readonly patchedSchemas = new Map<string, JsonSchema>();
+
+  /** Turns the Flux Operator's CRD patches on or off (bumps `generation` on a change). */
+  setFluxOperator(on: boolean): void {
+    if (on === this.fluxOperator) return;
+    this.fluxOperator = on;
+    this.generation++;
   }
 
   /** API versions with a schema for `group`/`kind`, bundled or overridden. */
@@ -112,6 +132,7 @@ export class SchemaRegistry {
       if (found === 0 && !problems.some((p) => p.file === f.path)) problems.push({ file: f.path, message: 'no CustomResourceDefinition with a served version was found' });
     }
     this.validators.clear();
+    this.patchedSchemas.clear();
     this.ajv = createAjv();
     this.generation++;
     return problems;

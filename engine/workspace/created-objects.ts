@@ -114,6 +114,7 @@ export function createdObjects(path: string, text: string, objects: IndexedObjec
         if (!Array.isArray(artifacts)) continue;
         for (const a of artifacts) {
           const name = str(valueAt(a, ['name']));
+          if (name?.includes('{')) continue; // a pathPattern placeholder: names depend on the source's folders
           make(SOURCE_GROUP, 'ExternalArtifact', name, obj.namespace, `created by ArtifactGenerator ${obj.name}`, offsetOf(docText, obj.start, name, docText.indexOf('artifacts:')));
         }
         break;

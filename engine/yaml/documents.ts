@@ -134,8 +134,8 @@ function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDi
       const at = openingQuote(text, start, unclosed[1]);
       if (at !== undefined) {
         broken = true;
-        const lineEnd = text.indexOf('\n', at);
-        list.push({ start: at, end: lineEnd < 0 ? text.length : lineEnd, severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: this quoted string is never closed (a closing ${unclosed[1]} is missing)` });
+        const lineEnd = text.slice(at).search(/[\r\n]/);
+        list.push({ start: at, end: lineEnd < 0 ? text.length : at + lineEnd, severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: this quoted string is never closed (a closing ${unclosed[1]} is missing)` });
         continue;
       }
     }

@@ -27,7 +27,9 @@ export class LineIndex {
   }
 
   positionAt(offset: number): Position {
-    const o = Number.isFinite(offset) ? Math.max(0, Math.min(Math.floor(offset), this.text.length)) : 0;
+    let o = Number.isFinite(offset) ? Math.max(0, Math.min(Math.floor(offset), this.text.length)) : 0;
+    // Between the \r and \n of a line break is no position: it is the end of the line.
+    if (this.text[o] === '\n' && o > 0 && this.text[o - 1] === '\r') o--;
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {

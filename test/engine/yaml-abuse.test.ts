@@ -56,3 +56,9 @@ test('offsetAt and positionAt never throw and stay inside the text for any input
     assert.ok(p.line >= 0 && p.line < li.lineCount && p.character >= 0, `positionAt(${o}) = ${JSON.stringify(p)}`);
   }
 });
+
+test('an offset between the \\r and \\n of a line break is the end of its line', () => {
+  const li = new LineIndex('ab\r\ncd');
+  assert.deepEqual(li.positionAt(3), { line: 0, character: 2 });
+  assert.deepEqual(li.positionAt(4), { line: 1, character: 0 });
+});

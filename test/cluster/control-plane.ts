@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, kubectlBinary } from '../support/tools.ts';
+import { fluxRunning, readFluxState, stopFlux } from './flux-controllers.ts';
 import { createPki, kubeconfigYaml, RESTRICTED_GROUP, type Pki } from './pki.ts';
 import { freePort, httpsRequest, killAndWait, logTail, processAlive, spawnDetached, waitUntil } from './processes.ts';
 
@@ -377,6 +378,8 @@ export async function reapStaleTestClusters(): Promise<number> {
     let ownerAlive = true;
     try { process.kill(state.ownerPid, 0); } catch { ownerAlive = false; }
     if (ownerAlive) continue;
+    const flux = readFluxState(dir);
+    if (flux) await stopFlux(flux);
     await stopProcesses(state);
     rmSync(dir, { recursive: true, force: true });
     reaped++;
@@ -426,14 +429,16 @@ function handle(state: ClusterState, owned: boolean): ControlPlane {
 
 /**
  * A control plane for a test file. Reuses the healthy shared cluster from
- * `npm run cluster:up` unless `fresh` is set or FLUXHELM_CLUSTER_REUSE=0;
+ * `npm run cluster:up --no-flux` unless `fresh` is set or FLUXHELM_CLUSTER_REUSE=0
+ * (a shared cluster running the Flux controllers is never reused);
  * otherwise starts a private one (first call on a machine also builds
  * kube-apiserver, several minutes). Always call stop() (a no-op when reused).
  */
 export async function startControlPlane(opts: { fresh?: boolean } = {}): Promise<ControlPlane> {
   if (!opts.fresh && process.env.FLUXHELM_CLUSTER_REUSE !== '0') {
     const shared = await sharedState();
-    if (shared) return handle(shared, false);
+    // Tests here play the controllers themselves: a cluster with real Flux controllers (cluster:up without --no-flux) is not theirs to share.
+    if (shared && !fluxRunning(readFluxState(shared.runDir))) return handle(shared, false);
   }
   await reapStaleTestClusters();
   const state = await withRetry(() => mkdtempSync(join(testBaseDir(), TEST_DIR_PREFIX)), () => process.pid);

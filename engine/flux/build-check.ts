@@ -1,20 +1,28 @@
 /**
- * Checks what each Flux Kustomization of the workspace actually builds: the
- * kustomize build and postBuild substitution problems, schema and CEL
- * findings on the built objects (mapped back to the patch, substitution
- * site or resource file that caused them), and objects that appear twice in
- * one build. Results are per file, deduplicated, and cached on the
- * workspace until it changes.
+ * Checks what the Flux Kustomizations of the workspace actually build, as
+ * the cluster roots apply them (see fleet/): the kustomize build and
+ * postBuild substitution problems, schema and CEL findings on the built
+ * objects (mapped back to the patch, substitution site or resource file
+ * that caused them), objects that appear twice in one build, and SOPS
+ * documents that no decrypting Kustomization applies. Results are per
+ * file, deduplicated, and cached on the workspace until it changes.
  */
 import type { OffsetDiagnostic } from '../types.ts';
-import type { Workspace } from '../workspace/model.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
-import { evaluateFluxKustomization, fluxKustomizations } from './kustomization.ts';
+import type { EngineHost } from '../host.ts';
+import type { WorkspaceIndex } from '../workspace/index.ts';
+import type { FleetState } from '../fleet/fleet.ts';
 import { validateBuilt, duplicateObjects } from './built-diagnostics.ts';
 
 const ALREADY_REPORTED = new Set(['kustomize-missing', 'flux-path-missing', 'flux-substitute-from-missing']);
 
-export function checkFluxBuilds(ws: Workspace, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
+export interface BuildCheckWorkspace {
+  index: WorkspaceIndex;
+  host: EngineHost;
+  fleet: { get(): FleetState };
+}
+
+export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
   const byFile = new Map<string, OffsetDiagnostic[]>();
   const seen = new Set<string>();
   const add = (d: { file: string; start: number; end: number; severity: OffsetDiagnostic['severity']; code: string; message: string }) => {
@@ -25,14 +33,39 @@ export function checkFluxBuilds(ws: Workspace, registry: SchemaRegistry): Map<st
     list.push({ start: d.start, end: d.end, severity: d.severity, code: d.code, message: d.message });
     byFile.set(d.file, list);
   };
-  for (const ks of fluxKustomizations(ws.index)) {
-    const built = evaluateFluxKustomization(ws, ws.host, ks);
-    const context = `in the build of Kustomization ${ks.namespace ? `${ks.namespace}/` : ''}${ks.name}`;
+  const fleet = ws.fleet.get();
+  for (const k of fleet.evaluations) {
+    const built = k.build;
+    const context = `in the build of ${k.label}`;
     // Missing paths and substituteFrom objects are already reported by the reference check.
     for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code)) add(d);
     for (const d of validateBuilt(ws.host, registry, built.resources, { context })) add(d);
     for (const d of duplicateObjects(built.resources, { context })) add(d);
   }
+  for (const d of undecryptedSops(ws.index, fleet)) add(d);
   for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
   return byFile;
+}
+
+/**
+ * kustomize-controller decrypts SOPS documents only for a Kustomization
+ * with `spec.decryption`; any other applies the `sops` field as written,
+ * which the API server rejects. Reported where a root's tree applies such
+ * a document and none of the Kustomizations applying it decrypts.
+ */
+function undecryptedSops(index: WorkspaceIndex, fleet: FleetState): { file: string; start: number; end: number; severity: 'error'; code: string; message: string }[] {
+  const out: { file: string; start: number; end: number; severity: 'error'; code: string; message: string }[] = [];
+  for (const [file, docs] of fleet.applied) {
+    const text = index.fileText(file);
+    if (!text || !/^sops:/m.test(text)) continue;
+    for (const d of docs) {
+      if (d.decrypted) continue;
+      const re = /^sops:/gm;
+      re.lastIndex = d.start;
+      const m = re.exec(text);
+      if (!m || m.index > d.end) continue;
+      out.push({ file, start: m.index, end: m.index + 4, severity: 'error', code: 'sops-not-decrypted', message: `this document is SOPS-encrypted, but ${d.by.join(', ')} applies it without \`spec.decryption\`: kustomize-controller applies it still encrypted (the \`sops\` field is rejected)` });
+    }
+  }
+  return out;
 }

@@ -35,7 +35,7 @@ export interface BuiltDiagnostic extends KustomizeDiagnostic {
 }
 
 /** Codes that describe the source document rather than the built object (reported on the file itself). */
-const SOURCE_ONLY = new Set(['yaml-syntax', 'duplicate-key', 'unknown-kind', 'unknown-api-version', 'removed-api-version', 'yaml-alias']);
+export const SOURCE_ONLY_CODES = new Set(['yaml-syntax', 'duplicate-key', 'unknown-kind', 'unknown-api-version', 'removed-api-version', 'yaml-alias']);
 
 function isPrefix(a: PathSegment[], b: PathSegment[]): boolean {
   return a.length <= b.length && a.every((s, i) => s === b[i]);
@@ -82,7 +82,7 @@ export function validateBuilt(host: EngineHost, registry: SchemaRegistry, resour
     if (!doc) continue;
     const name = describeObject(r.object);
     for (const d of validateDocument(doc, file.uri, registry)) {
-      if (SOURCE_ONLY.has(d.code)) continue;
+      if (SOURCE_ONLY_CODES.has(d.code)) continue;
       const path = findAtOffset(doc.doc.contents, d.start - doc.start).path;
       const at = locateBuiltPath(host, r, path);
       const where = at.via === 'substitution' ? ' (after postBuild substitution)' : at.via === 'patch' ? ' (set by this patch)' : '';

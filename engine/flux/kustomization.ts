@@ -388,11 +388,9 @@ export function collectVariables(index: WorkspaceIndex, host: EngineHost, ks: In
     }
     const obj = found[0];
     const where: FileSpan = { file: obj.file, start: obj.nameOffset ?? obj.start, end: (obj.nameOffset ?? obj.start) + obj.name.length };
-    if (data.sops) {
-      diagnostics.push({ ...at, severity: 'info', code: 'flux-substitute-encrypted', message: `${ref.kind} ${ref.name} is SOPS-encrypted: its values are not known here and are left out` });
-      return;
-    }
-    for (const [k, v] of Object.entries(data.data)) define(k, v, where, ref.kind);
+    // A SOPS-encrypted object keeps its keys in plain text: they define variables whose values are not known here,
+    // so each `${name}` is left as written (the value the cluster substitutes cannot be checked).
+    for (const [k, v] of Object.entries(data.data)) define(k, data.sops ? `\${${k}}` : v, where, ref.kind);
   });
   if (isPlainMap(postBuild.substitute)) {
     for (const [k, v] of Object.entries(postBuild.substitute)) define(k, v === null || v === undefined ? '' : String(v), spanAt(sd, ['spec', 'postBuild', 'substitute', k]), 'substitute');
@@ -479,26 +477,56 @@ function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
+export interface EvaluateOptions {
+  /**
+   * The Kustomization as Flux applies it (its parent's patches and postBuild
+   * substitution applied, or synthesized for a Flux Operator sync). Its
+   * `spec` is evaluated; spans still point into the written document.
+   */
+  applied?: Record<string, unknown>;
+  /** Whether a sourceRef is this repository (see fleet/roots.ts); default: the `flux-system` GitRepository. */
+  isThisRepository?: (ref: unknown, fromNamespace: string | undefined) => boolean;
+  /** The document to read spans from instead of the object's own (internal: created Kustomizations). */
+  source?: SourceDoc;
+}
+
+const defaultThisRepository = (ref: unknown) => isPlainMap(ref) && ref.kind === 'GitRepository' && ref.name === 'flux-system';
+
 /** Evaluates one Flux Kustomization of the workspace. Never throws on user input. */
-export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, ks: IndexedObject): FluxKustomizationBuild {
+export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, ks: IndexedObject, opts: EvaluateOptions = {}): FluxKustomizationBuild {
   const diagnostics: KustomizeDiagnostic[] = [];
-  const sd = sourceDocOf(host, ws.index, ks);
+  let sd = sourceDocOf(host, ws.index, ks);
+  if (!sd && opts.applied && ks.createdBy) {
+    // A Kustomization no file declares (a bootstrap placeholder): evaluate what Flux creates, and report
+    // anything about the Kustomization itself at the start of the file that stands for it.
+    const synthetic = parseSource(ks.file, stringify(opts.applied)).docs[0];
+    if (synthetic) {
+      const result = evaluateFluxKustomization(ws, host, { ...ks, createdBy: undefined, start: 0, end: 0 }, { ...opts, source: synthetic });
+      const pin = <T extends FileSpan>(x: T): T => (x.file === ks.file ? { ...x, start: ks.start, end: ks.start } : x);
+      return { ...result, source: { ...result.source, span: pin(result.source.span) }, diagnostics: result.diagnostics.map(pin) };
+    }
+  }
+  if (opts.source) sd = opts.source;
   const span = sd ? spanAt(sd, []) : { file: ks.file, start: ks.start, end: ks.end };
   const result: FluxKustomizationBuild = { source: { file: ks.file, name: ks.name, namespace: ks.namespace, span }, implicit: false, resources: [], diagnostics, variables: new Map() };
   if (!sd || !isPlainMap(sd.value)) {
     diagnostics.push({ ...span, severity: 'error', code: 'flux-kustomization-invalid', message: 'the Flux Kustomization could not be read' });
     return result;
   }
-  const spec = isPlainMap(sd.value.spec) ? sd.value.spec : {};
+  const applied = opts.applied ?? sd.value;
+  const spec = isPlainMap(applied.spec) ? applied.spec : {};
   const written = typeof spec.path === 'string' ? spec.path : '';
+  const ref = isPlainMap(spec.sourceRef) ? spec.sourceRef : {};
+  const thisRepo = (opts.isThisRepository ?? defaultThisRepository)(ref, ks.namespace);
+  if (!thisRepo) {
+    // The path is inside another artifact: the workspace cannot build it, whether or not a folder of that name exists here.
+    diagnostics.push({ ...spanAt(sd, ['spec', 'path']), severity: 'info', code: 'flux-path-elsewhere', message: `spec.path ${JSON.stringify(written || './')} is read from ${String(ref.kind ?? 'the source')} ${String(ref.name ?? '')}, not from this repository: fluxhelm does not fetch it, so what it applies is not checked` });
+    return result;
+  }
   const root = ws.repoRootFor?.(ks.file, written) ?? ws.repoRoot ?? '/';
   const dir = joinPath(root, written.replace(/^\/+/, '') || '.');
   if (host.readDir(dir) === undefined) {
-    const ref = isPlainMap(spec.sourceRef) ? spec.sourceRef : {};
-    const thisRepo = ref.kind === 'GitRepository' && ref.name === 'flux-system';
-    diagnostics.push(thisRepo
-      ? { ...spanAt(sd, ['spec', 'path']), severity: 'error', code: 'flux-path-missing', message: `spec.path ${JSON.stringify(written || './')} is not a folder of this repository (${dir})` }
-      : { ...spanAt(sd, ['spec', 'path']), severity: 'info', code: 'flux-path-elsewhere', message: `spec.path ${JSON.stringify(written || './')} is not in this repository; it is read from ${String(ref.kind ?? 'the source')} ${String(ref.name ?? '')}, which fluxhelm does not fetch` });
+    diagnostics.push({ ...spanAt(sd, ['spec', 'path']), severity: 'error', code: 'flux-path-missing', message: `spec.path ${JSON.stringify(written || './')} is not a folder of this repository (${dir})` });
     return result;
   }
   result.dir = dir;
@@ -507,7 +535,8 @@ export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, k
   const built = buildKustomization(virtual ? overlayHost(host, virtual) : host, dir);
   const remap = <T extends FileSpan>(s: T): T => (virtual ? mapSpan(virtual, s) : s);
   for (const d of built.diagnostics) diagnostics.push(remap(d));
-  const vars = collectVariables(ws.index, host, ks, sd, spec, diagnostics);
+  const appliedNs = isPlainMap(applied.metadata) && typeof applied.metadata.namespace === 'string' ? applied.metadata.namespace : undefined;
+  const vars = collectVariables(ws.index, host, appliedNs ? { ...ks, namespace: appliedNs } : ks, sd, spec, diagnostics);
   result.variables = vars.variables;
   for (const r of built.resources) {
     const resource: BuiltResource = {

@@ -25,7 +25,7 @@ export interface GraphResult {
 }
 
 export class ReferenceCache {
-  private readonly cache = new Map<string, { text: string | undefined; refs: Reference[] }>();
+  private readonly cache = new Map<string, { text: string | undefined; rule: string; refs: Reference[] }>();
   /** Whether paths exist (valid while the set of files stays the same), and "did you mean" hints. */
   private pathCache = { version: -1, entries: new Map<string, { file: boolean; dir: boolean }>() };
   private hintCache = { version: -1, entries: new Map<string, string>() };
@@ -55,13 +55,14 @@ export class ReferenceCache {
 
   refsOfFile(file: string): Reference[] {
     const text = this.index.fileText(file);
+    const rule = this.options.ruleKey?.() ?? '';
     const hit = this.cache.get(file);
-    if (hit && hit.text === text) return hit.refs;
+    if (hit && hit.text === text && hit.rule === rule) return hit.refs;
     const refs: Reference[] = [];
     for (const obj of this.index.objectsIn(file)) {
       // References are kept on the parsed document: an edit elsewhere in the file reuses them (shifted).
       const doc = obj.generated ? undefined : this.index.documentOf(obj);
-      const key = `refs:${this.options.repoRoot ?? ''}`;
+      const key = `refs:${this.options.repoRoot ?? ''}:${this.options.ruleKey?.() ?? ''}`;
       const memo = doc?.memo.get(key) as { start: number; from: IndexedObject; refs: Reference[] } | undefined;
       if (doc && memo) {
         const delta = doc.start - memo.start;
@@ -72,7 +73,7 @@ export class ReferenceCache {
       if (doc) doc.memo.set(key, { start: doc.start, from: obj, refs: own });
       refs.push(...own);
     }
-    this.cache.set(file, { text, refs });
+    this.cache.set(file, { text, rule, refs });
     return refs;
   }
 
@@ -101,7 +102,12 @@ const isDependsOnNode = (o: IndexedObject) =>
   (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) ||
   (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'));
 
-export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: ReferenceCache): GraphResult {
+/** Limits which objects may satisfy a reference (the fleet model: the cluster that applies the referring object). */
+export interface ReferenceScope {
+  allows(from: IndexedObject, target: IndexedObject): boolean;
+}
+
+export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: ReferenceCache, scope?: ReferenceScope): GraphResult {
   const byFile = new Map<string, OffsetDiagnostic[]>();
   const patchFiles = new Set<string>();
   const refs = cache.all();
@@ -130,9 +136,15 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
       }
       continue;
     }
-    const targets = resolveObjectReference(index, ref);
+    const all = resolveObjectReference(index, ref);
+    const targets = scope ? all.filter((t) => scope.allows(ref.from, t)) : all;
     if (targets.length === 0) {
       if (ref.optional || !REFERABLE_KINDS.has(ref.kind)) continue;
+      if (all.length > 0) {
+        // It exists, but only in what another cluster applies.
+        push(byFile, ref.from.file, { start: ref.start, end: ref.end, severity: ref.kind === 'Secret' ? 'info' : 'warning', code: 'dangling-reference', message: `${describe(ref)} is not applied to the cluster that applies this object; one exists in ${all[0].file}, which another cluster root applies` });
+        continue;
+      }
       const elsewhere = ref.namespace ? index.find(ref.kind, ref.name).filter((o) => o.namespace && o.namespace !== ref.namespace) : [];
       const sourceKinds = new Set(['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact']);
       const otherKind = sourceKinds.has(ref.kind) ? (byName.get(ref.name) ?? []).find((o) => o.kind !== ref.kind && sourceKinds.has(o.kind)) : undefined;

@@ -11,6 +11,10 @@ import { LineIndex } from '../yaml/lines.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 import type { SchemaRegistry } from '../schemas/registry.ts';
 import { checkFluxBuilds } from '../flux/build-check.ts';
+import { FleetModel } from '../fleet/fleet.ts';
+
+import { SOURCE_ONLY_CODES } from '../flux/built-diagnostics.ts';
+const UNREACHED_NOTE = ' (no cluster root applies this file: checked as written)';
 
 export class Workspace {
   readonly index: WorkspaceIndex;
@@ -19,13 +23,58 @@ export class Workspace {
   private graph?: { version: number; result: GraphResult };
   private builds?: { version: number; generation: number; result: Map<string, OffsetDiagnostic[]> };
 
-  constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string }) {
+  /** The workspace as Flux applies it: cluster roots and their trees (fleet/). */
+  readonly fleet: FleetModel;
+
+  constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string; clusterRoots?: string[] }) {
     this.index = new WorkspaceIndex(host, options);
     this.index.scan();
     const repoRoot = options.repoRoot ?? chooseRepoRoot(this.index, host, options.roots);
     this.repoRoot = repoRoot;
     this.roots = options.roots.map((r) => r.replace(/\/+$/, '') || '/');
-    this.refs = new ReferenceCache(this.index, { repoRoot, repoRootFor: (file, path) => this.repoRootFor(file, path) });
+    this.fleet = new FleetModel(this, options.clusterRoots ?? []);
+    this.refs = new ReferenceCache(this.index, {
+      repoRoot,
+      repoRootFor: (file, path) => this.repoRootFor(file, path),
+      isThisRepository: (ref, ns) => this.fleet.rule().isThisRepository(ref, ns),
+      ruleKey: () => this.fleet.rule().key,
+    });
+  }
+
+  /**
+   * A file's own findings (schemas, CEL) adjusted to what Flux applies:
+   * for a document applied as a built resource by some cluster root, the
+   * built object is what is checked (the namespace transformer, patches and
+   * substitution change it), so a finding of the written document stays
+   * only when a build reports the same problem on it; in a file no cluster
+   * root reaches, findings say so.
+   */
+  adjustWritten(path: string, list: OffsetDiagnostic[], registry: SchemaRegistry): OffsetDiagnostic[] {
+    if (list.length === 0) return list;
+    const fleet = this.fleet.get();
+    const docs = fleet.applied.get(path);
+    let out = list;
+    if (docs) {
+      const built = this.checkBuilds(registry).get(path) ?? [];
+      const docOf = (offset: number) => docs.find((d) => offset >= d.start && offset <= d.end);
+      out = list.filter((d) => {
+        if (SOURCE_ONLY_CODES.has(d.code)) return true;
+        const doc = docOf(d.start);
+        return !doc || built.some((b) => b.code === d.code && b.start >= doc.start && b.start <= doc.end);
+      });
+    }
+    return this.noteUnreached(path, out);
+  }
+
+  private noteUnreached(path: string, list: OffsetDiagnostic[]): OffsetDiagnostic[] {
+    if (list.length === 0 || !this.fleet.unreached(path) || this.index.objectsIn(path).length === 0) return list;
+    return list.map((d) => (d.message.endsWith(UNREACHED_NOTE) ? d : { ...d, message: `${d.message}${UNREACHED_NOTE}` }));
+  }
+
+  private noted(result: Map<string, OffsetDiagnostic[]>): Map<string, OffsetDiagnostic[]> {
+    const out = new Map<string, OffsetDiagnostic[]>();
+    for (const [file, list] of result) out.set(file, this.noteUnreached(file, list));
+    return out;
   }
 
   readonly repoRoot: string | undefined;
@@ -81,7 +130,7 @@ export class Workspace {
   /** Findings on what the Flux Kustomizations build, recomputed only after a change (or new schemas). */
   checkBuilds(registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
     if (this.builds && this.builds.version === this.index.version && this.builds.generation === registry.generation) return this.builds.result;
-    const result = checkFluxBuilds(this, registry);
+    const result = this.noted(checkFluxBuilds(this, registry));
     this.builds = { version: this.index.version, generation: registry.generation, result };
     return result;
   }
@@ -98,7 +147,8 @@ export class Workspace {
   /** Graph diagnostics for the whole workspace, recomputed only after a change. */
   check(): GraphResult {
     if (this.graph && this.graph.version === this.index.version) return this.graph.result;
-    const result = checkGraph(this.index, this.host, this.refs);
+    const graph = checkGraph(this.index, this.host, this.refs, this.fleet);
+    const result = { ...graph, byFile: this.noted(graph.byFile) };
     this.graph = { version: this.index.version, result };
     return result;
   }

@@ -130,7 +130,8 @@ function fluxKustomization(ctx: Ctx, ns: string | undefined, options: ReferenceO
   const sourceKind = str(valueAt(ctx.value, ['spec', 'sourceRef', 'kind']));
   const sourceName = str(valueAt(ctx.value, ['spec', 'sourceRef', 'name']));
   const repoRoot = path ? (options.repoRootFor?.(ctx.obj.file, path) ?? options.repoRoot) : undefined;
-  if (path && repoRoot && sourceKind === 'GitRepository' && sourceName === 'flux-system') {
+  const thisRepo = options.isThisRepository ? options.isThisRepository(valueAt(ctx.value, ['spec', 'sourceRef']), ns) : sourceKind === 'GitRepository' && sourceName === 'flux-system';
+  if (path && repoRoot && thisRepo) {
     pathRef(ctx, 'kustomization-path', ['spec', 'path'], path, repoRoot, 'dir');
   }
 }
@@ -234,6 +235,10 @@ export interface ReferenceOptions {
   repoRoot?: string;
   /** Per file: the repository root a Kustomization's path is relative to (see Workspace.repoRootFor). */
   repoRootFor?: (file: string, path: string) => string;
+  /** Whether a Kustomization's sourceRef is this repository (fleet/roots.ts); default: the `flux-system` GitRepository. */
+  isThisRepository?: (ref: unknown, fromNamespace: string | undefined) => boolean;
+  /** Changes whenever `isThisRepository` may answer differently (part of the cache key of references). */
+  ruleKey?: () => string;
 }
 
 /** All references made by one indexed object. Never throws. */

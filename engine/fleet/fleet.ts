@@ -1,0 +1,180 @@
+/**
+ * The workspace as Flux builds and applies it: the cluster roots, the tree
+ * of Kustomizations each one applies (trees.ts), and what follows from it
+ * for every file:
+ *
+ * - which clusters apply a file's objects (references resolve within the
+ *   cluster that applies the referring object);
+ * - whether a decrypting Kustomization applies it (SOPS documents);
+ * - which documents are applied as built (their findings come from the
+ *   built object: the namespace transformer, patches, substitution);
+ * - files no cluster root reaches (still checked, and the findings say so).
+ *
+ * Kustomizations of this repository that no root reaches are evaluated
+ * alone, as before there were roots. Incremental: on a change, only the
+ * trees that read a changed file are evaluated again (all of them when
+ * files appear or disappear).
+ */
+import type { EngineHost } from '../host.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import type { FluxWorkspace } from '../flux/kustomization.ts';
+import { valueAt } from '../util/value-at.ts';
+import { findClusterRoots, thisRepository, type ClusterRoot } from './roots.ts';
+import { evaluateTree, treeIsStale, type ClusterTree, type TreeKustomization } from './trees.ts';
+
+export interface FleetWorkspace extends FluxWorkspace {
+  host: EngineHost;
+  repoRootFor(file: string, path?: string): string;
+}
+
+export interface AppliedDocument {
+  start: number;
+  end: number;
+  /** Some Kustomization that applies it has `spec.decryption`. */
+  decrypted: boolean;
+  /** Labels of the Kustomizations that apply it. */
+  by: string[];
+}
+
+export interface FleetState {
+  roots: ClusterRoot[];
+  /** One per root. */
+  trees: ClusterTree[];
+  /** Kustomizations of this repository no root reaches, each evaluated alone (one tree each, not followed). */
+  loose: ClusterTree[];
+  /** Every Kustomization evaluation, trees first. */
+  evaluations: TreeKustomization[];
+  /** File → the clusters that apply objects of it. */
+  fileClusters: Map<string, Set<string>>;
+  /** File → the documents applied as built resources, with whether a decrypting Kustomization applies each. */
+  applied: Map<string, AppliedDocument[]>;
+  /** Every file some root's builds read (resources, kustomization files, patches, generator inputs). */
+  reached: Set<string>;
+  isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
+}
+
+function isFluxKustomization(o: IndexedObject): boolean {
+  return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+}
+
+const rootKey = (r: ClusterRoot) => `${r.id}\u0000${JSON.stringify(r.kustomization)}\u0000${r.url ?? ''}`;
+
+export class FleetModel {
+  private state?: { version: number; fileSetVersion: number; value: FleetState };
+  /** Trees evaluated by the last `get()` (for tests and benchmarks: how much an edit re-evaluated). */
+  lastEvaluated = 0;
+
+  constructor(private readonly ws: FleetWorkspace, private folders: string[] = []) {}
+
+  /** Folders set as cluster roots by the user (settings, `--root`). */
+  setRootFolders(folders: string[]): void {
+    this.folders = folders.map((f) => f.replace(/\/+$/, '') || '/');
+    this.state = undefined;
+    this.ruleCache = undefined;
+  }
+
+  private ruleCache?: { version: number; roots: ClusterRoot[]; key: string; isThisRepository: FleetState['isThisRepository'] };
+
+  /** The cluster roots and the "source is this repository" rule, without evaluating any tree. */
+  rule(): { roots: ClusterRoot[]; key: string; isThisRepository: FleetState['isThisRepository'] } {
+    const { index } = this.ws;
+    if (this.ruleCache && this.ruleCache.version === index.version) return this.ruleCache;
+    const roots = findClusterRoots(index, (f, p) => this.ws.repoRootFor(f, p), this.folders);
+    // The rule depends on the sync sources and on the URLs of the workspace's GitRepositories.
+    const urls: string[] = [];
+    for (const o of index.allObjects()) if (o.kind === 'GitRepository') urls.push(`${o.namespace ?? ''}/${o.name}=${String(valueAt(index.valueOf(o), ['spec', 'url']) ?? '')}`);
+    const key = [...roots.map((r) => `${r.source.kind}/${r.source.namespace}/${r.source.name}@${r.url ?? ''}`), ...urls].sort().join(',');
+    this.ruleCache = { version: index.version, roots, key, isThisRepository: thisRepository(index, roots) };
+    return this.ruleCache;
+  }
+
+  get(): FleetState {
+    const { index } = this.ws;
+    if (this.state && this.state.version === index.version) return this.state.value;
+    const previous = this.state && this.state.fileSetVersion === index.fileSetVersion ? this.state.value : undefined;
+    const { roots, isThisRepository } = this.rule();
+    const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
+    const reuse = (old: ClusterTree | undefined): ClusterTree | undefined => (sameRepoRule && old && !treeIsStale(this.ws, old) ? old : undefined);
+    let evaluated = 0;
+    const oldTrees = new Map((previous?.trees ?? []).map((t) => [rootKey(t.root), t]));
+    const trees = roots.map((r) => {
+      const hit = reuse(oldTrees.get(rootKey(r)));
+      if (hit) return hit;
+      evaluated++;
+      return evaluateTree(this.ws, this.ws.host, r, { isThisRepository });
+    });
+    // Kustomizations in files some tree read (as a resource, a patch...) are covered by that tree.
+    const inTrees = new Set<string>();
+    for (const t of trees) for (const f of t.reads.keys()) inTrees.add(f);
+    const oldLoose = new Map((previous?.loose ?? []).map((t) => [t.root.id, t]));
+    const loose: ClusterTree[] = [];
+    for (const o of index.allObjects()) {
+      if (!isFluxKustomization(o) || o.generated || inTrees.has(o.file)) continue;
+      const root: ClusterRoot = { id: `loose:${o.file}:${o.start}:${o.namespace ?? ''}/${o.name}`, label: `Kustomization ${o.namespace ? `${o.namespace}/` : ''}${o.name}`, object: o, written: true, kustomization: { name: o.name, namespace: o.namespace ?? '', spec: {} }, source: { kind: '', name: '', namespace: '' } };
+      const hit = reuse(oldLoose.get(root.id));
+      if (hit) {
+        loose.push(hit);
+        continue;
+      }
+      evaluated++;
+      loose.push(evaluateTree(this.ws, this.ws.host, root, { isThisRepository, follow: false }));
+    }
+    this.lastEvaluated = evaluated;
+    const value = summarize(roots, trees, loose, isThisRepository);
+    this.state = { version: index.version, fileSetVersion: index.fileSetVersion, value };
+    return value;
+  }
+
+  /** The clusters that apply objects of a file (undefined: no root reaches it, or there are no roots). */
+  clustersOf(file: string): Set<string> | undefined {
+    return this.get().fileClusters.get(file);
+  }
+
+  /**
+   * Whether a reference from `from` may be satisfied by `target`: both are
+   * applied to a common cluster, or either is applied by no root (then the
+   * workspace-wide answer stands).
+   */
+  allows(from: IndexedObject, target: IndexedObject): boolean {
+    const a = this.clustersOf(from.file);
+    const b = this.clustersOf(target.file);
+    if (!a || !b) return true;
+    for (const c of a) if (b.has(c)) return true;
+    return false;
+  }
+
+  /** Whether the workspace has roots and none of them reaches this file. */
+  unreached(file: string): boolean {
+    const s = this.get();
+    return s.roots.length > 0 && !s.reached.has(file);
+  }
+}
+
+function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTree[], isThisRepository: FleetState['isThisRepository']): FleetState {
+  const fileClusters = new Map<string, Set<string>>();
+  const applied = new Map<string, AppliedDocument[]>();
+  const reached = new Set<string>();
+  const evaluations: TreeKustomization[] = [];
+  for (const t of trees) {
+    for (const f of t.reads.keys()) reached.add(f);
+    if (t.root.object) reached.add(t.root.object.file);
+    for (const k of t.kustomizations) {
+      evaluations.push(k);
+      for (const r of k.build.resources) {
+        const file = r.origin.file;
+        let set = fileClusters.get(file);
+        if (!set) fileClusters.set(file, (set = new Set()));
+        set.add(k.cluster);
+        if (r.origin.type !== 'file') continue;
+        let docs = applied.get(file);
+        if (!docs) applied.set(file, (docs = []));
+        let cur = docs.find((d) => d.start === r.origin.start);
+        if (!cur) docs.push((cur = { start: r.origin.start, end: r.origin.end, decrypted: false, by: [] }));
+        cur.decrypted ||= k.decrypts;
+        if (!cur.by.includes(k.label)) cur.by.push(k.label);
+      }
+    }
+  }
+  for (const t of loose) evaluations.push(...t.kustomizations);
+  return { roots, trees, loose, evaluations, fileClusters, applied, reached, isThisRepository };
+}

@@ -1,0 +1,126 @@
+/**
+ * Cluster trees: what each cluster root makes Flux apply. From the root's
+ * sync Kustomization, each Kustomization is built the way
+ * kustomize-controller builds it; the Flux Kustomizations among the built
+ * objects are followed when their source is this repository, and evaluated
+ * as the parent applies them (the parent's patches and postBuild
+ * substitution already applied to the child object). A Kustomization with
+ * `spec.kubeConfig` applies to another cluster, so it starts a tree of its
+ * own. Kustomizations whose source is another repository or artifact are
+ * recorded, not built.
+ *
+ * Each tree remembers every file its builds read (and the text read), so
+ * the model can re-evaluate only the trees a change touches.
+ */
+import type { EngineHost } from '../host.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import { evaluateFluxKustomization, type FluxKustomizationBuild, type FluxWorkspace } from '../flux/kustomization.ts';
+import { isPlainMap } from '../kustomize/resource.ts';
+import type { ClusterRoot } from './roots.ts';
+
+export interface TreeKustomization {
+  /** The written object (for a root of the Flux Operator: the object that creates the sync). */
+  object: IndexedObject;
+  /** The Kustomization as Flux applies it. */
+  applied: Record<string, unknown>;
+  build: FluxKustomizationBuild;
+  /** `spec.decryption` is set: SOPS documents it applies are decrypted. */
+  decrypts: boolean;
+  /** Id of the cluster its objects are applied to. */
+  cluster: string;
+  /** "Kustomization flux-system/apps", for messages. */
+  label: string;
+}
+
+export interface ClusterTree {
+  root: ClusterRoot;
+  kustomizations: TreeKustomization[];
+  /** Kustomizations of the tree whose source is not this repository (their path is not built). */
+  external: { object: IndexedObject; applied: Record<string, unknown> }[];
+  /** Every file the builds read, with the text read (undefined: missing). */
+  reads: Map<string, string | undefined>;
+  /** The clusters of this tree (the root's, and one per kubeConfig Kustomization), with labels. */
+  clusters: Map<string, string>;
+}
+
+/** Guards against a Kustomization that (through its children) applies itself forever. */
+const MAX_KUSTOMIZATIONS = 5000;
+
+function isFluxKustomization(o: Record<string, unknown>): boolean {
+  return o.kind === 'Kustomization' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+}
+
+function metaOf(o: Record<string, unknown>): { name: string; namespace?: string } {
+  const m = isPlainMap(o.metadata) ? o.metadata : {};
+  return { name: typeof m.name === 'string' ? m.name : '', namespace: typeof m.namespace === 'string' && m.namespace ? m.namespace : undefined };
+}
+
+/** A host that serves the workspace's current texts and records what was read. */
+export function trackingHost(ws: FluxWorkspace, host: EngineHost, reads: Map<string, string | undefined>): EngineHost {
+  return {
+    ...host,
+    readFile: (p) => {
+      const text = ws.index.fileText(p) ?? host.readFile(p);
+      if (!reads.has(p)) reads.set(p, text);
+      return text;
+    },
+  };
+}
+
+export interface TreeOptions {
+  isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
+  /** Follow the Kustomizations the root builds (default); off to evaluate one Kustomization alone. */
+  follow?: boolean;
+}
+
+/** Evaluates the tree of one cluster root. Never throws on user input. */
+export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterRoot, opts: TreeOptions): ClusterTree {
+  const reads = new Map<string, string | undefined>();
+  const tracked = trackingHost(ws, host, reads);
+  const tree: ClusterTree = { root, kustomizations: [], external: [], reads, clusters: new Map([[root.id, root.label]]) };
+  if (!root.object) return tree;
+  const rootApplied = root.written ? (ws.index.valueOf(root.object) ?? {}) : { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: root.kustomization.name, namespace: root.kustomization.namespace }, spec: root.kustomization.spec };
+  const queue: { object: IndexedObject; applied: Record<string, unknown>; cluster: string }[] = [{ object: root.object, applied: rootApplied, cluster: root.id }];
+  const seen = new Set<string>();
+  while (queue.length > 0 && tree.kustomizations.length < MAX_KUSTOMIZATIONS) {
+    const { object, applied, cluster } = queue.shift()!;
+    const meta = metaOf(applied);
+    const key = `${cluster}\u0000${meta.namespace ?? ''}/${meta.name}\u0000${object.file}:${object.start}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const spec = isPlainMap(applied.spec) ? applied.spec : {};
+    if (!opts.isThisRepository(spec.sourceRef, meta.namespace)) tree.external.push({ object, applied });
+    if (!reads.has(object.file)) reads.set(object.file, ws.index.fileText(object.file));
+    const build = evaluateFluxKustomization(ws, tracked, object, { applied, isThisRepository: opts.isThisRepository });
+    const label = `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+    tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label });
+    if (opts.follow === false) continue;
+    for (const r of build.resources) {
+      if (!isFluxKustomization(r.object) || r.origin.type !== 'file') continue;
+      const child = ws.index.objectsIn(r.origin.file).find((o) => o.start <= r.origin.start && r.origin.start < Math.max(o.end, o.start + 1) && o.kind === 'Kustomization');
+      if (!child) continue;
+      const childMeta = metaOf(r.object);
+      const childSpec = isPlainMap(r.object.spec) ? r.object.spec : {};
+      let childCluster = cluster;
+      if (isPlainMap(childSpec.kubeConfig)) {
+        childCluster = `${cluster}>${childMeta.namespace ?? ''}/${childMeta.name}`;
+        tree.clusters.set(childCluster, `the cluster of ${childMeta.namespace ? `${childMeta.namespace}/` : ''}${childMeta.name}'s kubeConfig`);
+      }
+      queue.push({ object: child, applied: r.object, cluster: childCluster });
+    }
+  }
+  return tree;
+}
+
+/**
+ * Whether a tree read a file of the workspace whose text has changed since
+ * (the tree must be evaluated again). Files appearing or disappearing are
+ * the caller's business (the index's fileSetVersion).
+ */
+export function treeIsStale(ws: FluxWorkspace, tree: ClusterTree): boolean {
+  for (const [p, text] of tree.reads) {
+    const now = ws.index.fileText(p);
+    if (now !== undefined && now !== text) return true;
+  }
+  return false;
+}

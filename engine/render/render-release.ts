@@ -21,7 +21,8 @@ import { formatPath, rangeForPath } from '../yaml/nodes.ts';
 import { buildReleaseRequest, type Capabilities, type ReleaseAction } from './release-request.ts';
 import { postRender, type RenderedObject } from './post-render.ts';
 import { helmErrorProblems, type PlacementContext } from './errors.ts';
-import { validateRendered, type RenderedSchemas } from './validate-rendered.ts';
+import { validateRendered, createRenderedSchemas, type RenderedSchemas } from './validate-rendered.ts';
+import { builtinK8sSchemas } from './k8s-schemas.ts';
 import type { HelmRenderHost } from './host.ts';
 
 /** How the caller resolves and loads charts (the release resolution of the front end fits). */
@@ -37,8 +38,8 @@ export interface RenderReleaseOptions extends Capabilities {
   action?: ReleaseAction;
   timeoutMs?: number;
   maxBytes?: number;
-  /** Schemas for the rendered objects (built-in kinds and CRDs); without them objects are not checked. */
-  schemas?: RenderedSchemas;
+  /** Schemas for the rendered objects: default the bundled built-in kinds (CRDs the chart renders are added); `false`: no check. */
+  schemas?: RenderedSchemas | false;
   /** Helm's engine; default `ws.host.render`. */
   render?: HelmRenderHost;
 }
@@ -137,7 +138,8 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
   }
   const post = postRender(result.documents, built.settings);
   const problems: ReleaseProblem[] = [...post.problems];
-  if (opts.schemas) problems.push(...validateRendered(post.objects, opts.schemas, placement));
+  const schemas = opts.schemas ?? createRenderedSchemas({ builtin: builtinK8sSchemas });
+  if (schemas) problems.push(...validateRendered(post.objects, schemas, placement));
   return {
     ...base,
     ok: true,

@@ -37,6 +37,26 @@ function newAjv(): Ajv {
   return ajv;
 }
 
+/**
+ * One validator per built-in kind for the life of the process: every
+ * definition is its own schema (`k8s:<name>`), so kinds share what they
+ * have in common (a PodSpec compiles once). The first kind costs about a
+ * second; the rest are cheap.
+ */
+const builtinCompiled = new WeakMap<K8sSchemaBundle, { ajv: Ajv; validators: Map<string, ValidateFunction | undefined> }>();
+
+function builtinValidator(bundle: K8sSchemaBundle, def: string): ValidateFunction | undefined {
+  let entry = builtinCompiled.get(bundle);
+  if (!entry) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false, validateFormats: false, code: { optimize: false } });
+    for (const [name, schema] of Object.entries(bundle.definitions)) ajv.addSchema(JSON.parse(JSON.stringify(schema).replaceAll('"#/definitions/', '"k8s:')) as JsonSchema, `k8s:${name}`);
+    entry = { ajv, validators: new Map() };
+    builtinCompiled.set(bundle, entry);
+  }
+  if (!entry.validators.has(def)) entry.validators.set(def, entry.ajv.getSchema(`k8s:${def}`));
+  return entry.validators.get(def);
+}
+
 /** Schemas for rendered objects: the built-in bundle and CRDs (objects of kind CustomResourceDefinition). */
 export function createRenderedSchemas(input: { builtin?: K8sSchemaBundle; crds?: readonly unknown[] }): RenderedSchemas {
   const crdSchemas = new Map<string, JsonSchema>();
@@ -46,7 +66,6 @@ export function createRenderedSchemas(input: { builtin?: K8sSchemaBundle; crds?:
       crdSchemas.set(`${c.group}/${c.version}/${c.kind}`, { ...c.schema, required, definitions: { ObjectMeta: objectMetaSchema() } });
     }
   }
-  let ajv: Ajv | undefined;
   const cache = new Map<string, ValidateFunction | undefined>();
   const self: RenderedSchemas = {
     validatorFor(apiVersion, kind) {
@@ -57,13 +76,7 @@ export function createRenderedSchemas(input: { builtin?: K8sSchemaBundle; crds?:
         const crd = crdSchemas.get(key);
         const def = input.builtin?.kinds[`${apiVersion}/${kind}`];
         if (crd) v = newAjv().compile(crd);
-        else if (def && input.builtin) {
-          if (!ajv) {
-            ajv = newAjv();
-            ajv.addSchema({ definitions: input.builtin.definitions }, 'k8s');
-          }
-          v = ajv.compile({ $ref: `k8s#/definitions/${def}` });
-        }
+        else if (def && input.builtin) v = builtinValidator(input.builtin, def);
       } catch {
         v = undefined;
       }

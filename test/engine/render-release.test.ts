@@ -20,7 +20,7 @@ import { nativeHelmHost } from '../support/native-helm-host.ts';
 
 const CHART = {
   '/ws/charts/demo/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
-  '/ws/charts/demo/values.yaml': 'replicaCount: 1\nimage:\n  repository: ghcr.io/example/demo\n  tag: "1.0"\nwidget:\n  size: 3\nextra: {}\n',
+  '/ws/charts/demo/values.yaml': 'replicaCount: 1\nimage:\n  repository: ghcr.io/example/demo\n  tag: "1.0"\n  pullPolicy: IfNotPresent\nwidget:\n  size: 3\nextra: {}\n',
   '/ws/charts/demo/values.schema.json': JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } }),
   '/ws/charts/demo/crds/widget.yaml': `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -60,6 +60,7 @@ spec:
       containers:
         - name: app
           image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
           env:
             - name: X
               value: {{ required "extra.must is required" .Values.extra.must | quote }}
@@ -159,6 +160,22 @@ spec:
     extra: {must: x}
     widget:
       size: large
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: policy
+  namespace: apps
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: ./charts/demo
+      sourceRef: {kind: GitRepository, name: repo}
+  values:
+    extra: {must: x}
+    image:
+      pullPolicy: Sometimes
 `;
 
 const host = memoryHost({ ...CHART, '/ws/releases.yaml': RELEASES });
@@ -250,7 +267,7 @@ test('a values schema failure lands on the offending inline value', async () => 
 });
 
 test('rendered custom resources are checked against the chart CRD even when the policy skips installing it', async () => {
-  const schemas = createRenderedSchemas({ crds: [] });
+  const schemas = createRenderedSchemas({ crds: [] }); // no built-in kinds either: only CRDs would count
   const r = await renderRelease(ws, charts, hr('badwidget'), { render: helm, schemas });
   assert.ok(r.ok, r.error);
   assert.equal(r.objects.some((o) => o.crd), false, 'install.crds Skip leaves the CRDs out');
@@ -266,4 +283,18 @@ test('rendered custom resources are checked against the chart CRD even when the 
   assert.match(d.message, /spec\.size/);
   assert.match(d.message, /\.Values\.widget\.size/);
   assert.equal(d.range.start.line, lineOf(RELEASES, 'size: large'));
+});
+
+test('rendered built-in objects are checked against the Kubernetes schemas, on the value that produced the field', async () => {
+  const r = await renderRelease(ws, charts, hr('policy'), { render: helm });
+  assert.ok(r.ok, r.error);
+  const d = r.diagnostics.find((x) => x.code === 'rendered-object');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /Deployment policy/);
+  assert.match(d.message, /imagePullPolicy/);
+  assert.match(d.message, /Always, IfNotPresent, Never/);
+  assert.equal(d.range.start.line, lineOf(RELEASES, 'pullPolicy: Sometimes'));
+  // The well-formed release has no findings from the built-in schemas.
+  const ok = await renderRelease(ws, charts, hr('demo'), { render: helm });
+  assert.deepEqual(ok.diagnostics, []);
 });

@@ -3,10 +3,11 @@
  * kustomize v5's KustTarget: resources (files and nested kustomizations),
  * generators, components, then the transformers (legacy strategic merge
  * patches, patches, namespace, prefix, suffix, labels, annotations, legacy
- * JSON 6902 patches); at the top only, hash suffixes and name
- * back-references. Fields fluxhelm does not evaluate (images, replicas,
- * replacements, helmCharts, plugins, remote bases...) are reported as info
- * diagnostics and skipped, never guessed at. Never throws on user input.
+ * JSON 6902 patches, replacements); at the top only, hash suffixes and name
+ * back-references (with the `configurations` name references of every
+ * level). Fields fluxhelm does not evaluate (images, replicas, helmCharts,
+ * plugins, remote bases...) are reported as info diagnostics and skipped,
+ * never guessed at. Never throws on user input.
  */
 import type { EngineHost } from '../host.ts';
 import { joinPath, normalizePath, isRemoteReference } from './paths.ts';
@@ -18,12 +19,15 @@ import { transformNamespace, transformPrefix, transformSuffix, transformLabels, 
 import { resourceHash } from './hash.ts';
 import { fixNameReferences } from './nameref.ts';
 import { legacySort } from './order.ts';
+import { loadConfigurations } from './configurations.ts';
+import { runReplacements } from './replacements.ts';
+import type { NameRefSpec } from './fieldspecs.ts';
 import type { BuiltResource, KustomizeBuild, KustomizeDiagnostic, PathSegment } from './types.ts';
 
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-const EVALUATED = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'labels', 'commonLabels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions']);
-const NOT_EVALUATED = new Set(['images', 'imageTags', 'replicas', 'replacements', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'transformers', 'generators', 'validators', 'openapi', 'crds', 'configurations', 'buildMetadata', 'inventory', 'sortOptions']);
+const EVALUATED = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'labels', 'commonLabels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements', 'configurations']);
+const NOT_EVALUATED = new Set(['images', 'imageTags', 'replicas', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'transformers', 'generators', 'validators', 'openapi', 'crds', 'buildMetadata', 'inventory', 'sortOptions']);
 const MAX_DEPTH = 50;
 
 interface Kustomization {
@@ -37,6 +41,8 @@ interface BuildContext {
   diagnostics: KustomizeDiagnostic[];
   /** Folders being built, outermost first (cycle detection). */
   stack: string[];
+  /** Name references from `configurations` files at any level (applied once, at the end). */
+  nameRefs: NameRefSpec[];
 }
 
 type Loaded = { ok: Kustomization } | { missing: true } | { error: string };
@@ -227,6 +233,7 @@ function accumulate(ctx: BuildContext, dir: string, k: Kustomization, ra: Res[])
   checkFields(ctx, k);
   checkTypes(ctx, k);
   const v = k.value;
+  ctx.nameRefs.push(...loadConfigurations(ctx.host, dir, v.configurations, k.doc, ctx.diagnostics));
   for (const field of ['resources', 'bases'] as const) {
     const list = v[field];
     if (list === undefined || list === null) continue;
@@ -289,6 +296,7 @@ function accumulate(ctx: BuildContext, dir: string, k: Kustomization, ra: Res[])
   transformLabels(ra, v.labels, v.commonLabels);
   transformAnnotations(ra, v.commonAnnotations);
   runPatchesJson6902(pctx, ra, v.patchesJson6902);
+  runReplacements({ host: ctx.host, dir, kdoc: k.doc, diagnostics: ctx.diagnostics }, ra, v.replacements);
   ctx.stack.pop();
   return ra;
 }
@@ -304,7 +312,7 @@ function isLocalConfig(r: Res): boolean {
  * are returned in kustomize's output order.
  */
 export function buildKustomization(host: EngineHost, dir: string): KustomizeBuild {
-  const ctx: BuildContext = { host, diagnostics: [], stack: [] };
+  const ctx: BuildContext = { host, diagnostics: [], stack: [], nameRefs: [] };
   const top = normalizePath(dir);
   try {
     const loaded = loadKustomization(ctx, top);
@@ -319,7 +327,7 @@ export function buildKustomization(host: EngineHost, dir: string): KustomizeBuil
       r.storePreviousId();
       r.setName(`${r.name}-${resourceHash(r.obj)}`);
     }
-    for (const m of fixNameReferences(ra)) diag(ctx, k, [], 'error', 'kustomize-name-reference', m);
+    for (const m of fixNameReferences(ra, ctx.nameRefs)) diag(ctx, k, [], 'error', 'kustomize-name-reference', m);
     const kept = legacySort(ra.filter((r) => !isLocalConfig(r)));
     const resources: BuiltResource[] = kept.map((r) => ({ object: r.obj, origin: r.origin, mergedFrom: r.mergedFrom, patches: r.patches }));
     return { resources, diagnostics: ctx.diagnostics };

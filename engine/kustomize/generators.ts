@@ -6,7 +6,9 @@
  * hash suffix or make the object immutable). Matches kustomize v5: quotes
  * around a literal's value are removed, env file lines are taken as they
  * are after leading blanks, `#` lines and blank lines are skipped, and a
- * name without `=` reads the environment of the host.
+ * name without `=` reads the environment of the host. A file that is not
+ * UTF-8 goes to `binaryData` (base64) of a ConfigMap; an `https://` file is
+ * fetched by kustomize and reported here as not evaluated.
  */
 import type { EngineHost } from '../host.ts';
 import { joinPath, basename } from './paths.ts';
@@ -87,7 +89,16 @@ function parseEnvFile(text: string, host: EngineHost, onError: (msg: string) => 
   return out;
 }
 
-/** Base64 the way kustomize writes Secret data: encodings longer than 70 characters become 70-character lines, each ending in a newline. */
+/** Whether bytes are valid UTF-8 (kustomize keeps such files as text). */
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True for values kustomize v5.6 cannot generate: several lines, a tab as
  * the first character, and nothing that keeps its YAML writer from using a
@@ -99,8 +110,12 @@ function unreadableBlock(v: string): boolean {
   return v.startsWith('\t') && v.includes('\n') && !/[\x00-\x08\x0B-\x1F\x7F-\x9F\uFEFF\uFFFE\uFFFF]/.test(v) && !v.endsWith(' ') && !v.includes(' \n');
 }
 
+/** Base64 the way kustomize writes Secret data: encodings longer than 70 characters become 70-character lines, each ending in a newline. */
 function base64(s: string): string {
-  const enc = Buffer.from(s, 'utf8').toString('base64');
+  return wrap(Buffer.from(s, 'utf8').toString('base64'));
+}
+
+function wrap(enc: string): string {
   if (enc.length <= 70) return enc;
   let out = '';
   for (let i = 0; i < enc.length; i += 70) out += `${enc.slice(i, i + 70)}\n`;
@@ -126,6 +141,8 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
     return undefined;
   }
   const data: [string, string, PathSegment[]][] = [];
+  /** Files that are not UTF-8, base64-encoded: kustomize puts them under binaryData (data for a Secret). */
+  const binary: [string, string, PathSegment[]][] = [];
   let failed = false;
   for (const field of ['literals', 'files', 'envs']) {
     for (const i of nonStringEntries(entry[field])) {
@@ -168,7 +185,18 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
       failed = true;
       return;
     }
-    const text = ctx.host.readFile(joinPath(ctx.dir, file));
+    if (/^https?:\/\//i.test(file)) {
+      // kustomize downloads it; fluxhelm does not go to the network for a build.
+      ctx.diagnostics.push({ ...at(['files', i]), path: [...entryPath, 'files', i], severity: 'info', code: 'kustomize-not-evaluated', message: `not evaluated by fluxhelm: ${file} is fetched by kustomize at build time; key ${JSON.stringify(key)} is left out here` });
+      return;
+    }
+    const full = joinPath(ctx.dir, file);
+    const bytes = ctx.host.readBinary?.(full);
+    if (bytes !== undefined && !isUtf8(bytes)) {
+      binary.push([key, Buffer.from(bytes).toString('base64'), ['files', i]]);
+      return;
+    }
+    const text = bytes !== undefined ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : ctx.host.readFile(full);
     if (text === undefined) {
       err(['files', i], `file ${JSON.stringify(file)} not found`);
       failed = true;
@@ -177,6 +205,15 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
     data.push([key, text, ['files', i]]);
   });
   const map: Record<string, string> = {};
+  const binaryMap: Record<string, string> = {};
+  for (const [k, v, path] of binary) {
+    if (!CONFIG_KEY.test(k) || Object.prototype.hasOwnProperty.call(binaryMap, k)) {
+      err(path, `${JSON.stringify(k)} is not a valid or unique ${kind} key`);
+      failed = true;
+      continue;
+    }
+    binaryMap[k] = v;
+  }
   for (const [k, v, path] of data) {
     if (!CONFIG_KEY.test(k)) {
       err(path, `${JSON.stringify(k)} is not a valid ${kind} key (letters, digits, '-', '_' and '.' only)`);
@@ -189,7 +226,7 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
       failed = true;
       continue;
     }
-    if (Object.prototype.hasOwnProperty.call(map, k)) {
+    if (Object.prototype.hasOwnProperty.call(map, k) || Object.prototype.hasOwnProperty.call(binaryMap, k)) {
       err(path, `key ${JSON.stringify(k)} is defined twice in ${kind} ${JSON.stringify(name)}`);
       failed = true;
       continue;
@@ -206,8 +243,11 @@ export function runGenerator(kind: 'ConfigMap' | 'Secret', entry: unknown, entry
   if (kind === 'Secret') {
     obj.type = typeof entry.type === 'string' && entry.type ? entry.type : 'Opaque';
     // A Secret always has `data`, even empty; a ConfigMap only when it has keys (kustomize v5.6).
-    obj.data = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, base64(v)]));
-  } else if (Object.keys(map).length > 0) obj.data = map;
+    obj.data = Object.fromEntries([...Object.entries(map).map(([k, v]) => [k, base64(v)]), ...Object.entries(binaryMap).map(([k, v]) => [k, wrap(v)])]);
+  } else {
+    if (Object.keys(map).length > 0) obj.data = map;
+    if (Object.keys(binaryMap).length > 0) obj.binaryData = Object.fromEntries(Object.entries(binaryMap).map(([k, v]) => [k, wrap(v)]));
+  }
   if (opts.immutable) obj.immutable = true;
   const span = at([]);
   const res = new Res(obj, { ...span, type: 'generator' });

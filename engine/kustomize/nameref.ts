@@ -7,7 +7,7 @@
  * kustomize does not know, such as a HelmRelease's valuesFrom, are left as
  * they are, exactly like kustomize leaves them.
  */
-import { NAME_REFERENCES, visitFieldSpec, type FieldSpec } from './fieldspecs.ts';
+import { NAME_REFERENCES, visitFieldSpec, type FieldSpec, type NameRefSpec } from './fieldspecs.ts';
 import { Res, isClusterScoped, isPlainMap, gvkSelected, effectiveNamespace, formatId, type Gvk } from './resource.ts';
 
 function sameEndingSubSlice(a: string[], b: string[]): boolean {
@@ -86,12 +86,16 @@ function setMapping(ctx: RefContext, candidates: Res[], node: Record<string, unk
   if (ns !== '') node.namespace = ns;
 }
 
-/** Rewrites name references in every object; returns messages for ambiguous references. */
-export function fixNameReferences(all: Res[]): string[] {
+/**
+ * Rewrites name references in every object; returns messages for ambiguous
+ * references. `extra` holds the name references of `configurations` files.
+ */
+export function fixNameReferences(all: Res[], extra: NameRefSpec[] = []): string[] {
   const errors: string[] = [];
+  const specs = extra.length ? [...NAME_REFERENCES, ...extra] : NAME_REFERENCES;
   for (const referrer of all) {
     let candidates: Res[] | undefined;
-    for (const spec of NAME_REFERENCES) {
+    for (const spec of specs) {
       for (const fs of spec.referrers) {
         if (!gvkSelected(referrer.orgId(), fs)) continue;
         candidates ??= referableFrom(all, referrer);

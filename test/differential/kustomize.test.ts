@@ -34,6 +34,13 @@ const fsHost: EngineHost = {
       return undefined;
     }
   },
+  readBinary(p) {
+    try {
+      return statSync(p).isFile() ? readFileSync(p) : undefined;
+    } catch {
+      return undefined;
+    }
+  },
   readDir(p) {
     try {
       return readdirSync(p, { withFileTypes: true }).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));

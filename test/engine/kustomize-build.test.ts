@@ -87,7 +87,6 @@ test('remote resources and unsupported fields are reported as not evaluated and 
     'not evaluated by fluxhelm: images',
     'not evaluated by fluxhelm: remote resource github.com/example/repo/base?ref=main',
     'not evaluated by fluxhelm: remote resource https://github.com/example/repo//deploy?ref=v1',
-    'not evaluated by fluxhelm: replacements',
     'not evaluated by fluxhelm: replicas',
   ]);
   const images = b.diagnostics.find((d) => d.message.endsWith(': images'))!;

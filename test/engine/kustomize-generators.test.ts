@@ -146,3 +146,17 @@ test('a ConfigMap value that starts with a tab and has several lines is an error
   assert.deepEqual(list, []);
   assert.deepEqual(b.diagnostics.map((d) => d.path), [['configMapGenerator', 0, 'files', 0]]);
 });
+
+test('a generator file that is not UTF-8 goes to binaryData; an https:// file is not evaluated, not missing', () => {
+  const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x41]);
+  const host = memoryHost({
+    '/ws/kustomization.yaml': 'configMapGenerator:\n  - name: assets\n    options:\n      disableNameSuffixHash: true\n    files:\n      - blob.bin\n      - https://example.com/remote.txt\n      - note.txt\n',
+    '/ws/note.txt': 'hello ${name}\n',
+    '/ws/blob.bin': 'unused: the bytes are read',
+  });
+  const withBinary = { ...host, readBinary: (p: string) => (p === '/ws/blob.bin' ? bytes : host.files[p] === undefined ? undefined : new TextEncoder().encode(host.files[p])) };
+  const b = buildKustomization(withBinary, '/ws');
+  assert.deepEqual(b.resources.map((r) => r.object), [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'assets' }, data: { 'note.txt': 'hello ${name}\n' }, binaryData: { 'blob.bin': '//4AQQ==' } }]);
+  const infos = b.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`);
+  assert.deepEqual(infos, ['info kustomize-not-evaluated: not evaluated by fluxhelm: https://example.com/remote.txt is fetched by kustomize at build time; key "remote.txt" is left out here']);
+});

@@ -10,6 +10,7 @@ import type { Workspace } from '../workspace/model.ts';
 import { rangeForPath, type PathSeg } from '../yaml/nodes.ts';
 import type { Diagnostic, Range } from '../types.ts';
 import type { FieldCause, KubeObject } from './types.ts';
+import { failureSite } from './failure-site.ts';
 
 export interface Condition {
   type: string;
@@ -98,12 +99,23 @@ function nameRange(ws: Workspace, obj: IndexedObject): Range | undefined {
   return lines.rangeOf(start, start + (obj.nameOffset !== undefined ? obj.name.length : 1));
 }
 
-/** Diagnostics for the cluster conditions of `live`, on the name of the workspace object. */
+/** The range of the field a failure message points at (failure-site.ts), when it is written in the document. */
+function siteRange(ws: Workspace, obj: IndexedObject, message: string | undefined): Range | undefined {
+  if (!message) return undefined;
+  const path = failureSite(obj.kind, ws.index.valueOf(obj), message);
+  const doc = path ? ws.index.documentOf(obj) : undefined;
+  const lines = ws.lines(obj.file);
+  if (!path || !doc || !lines) return undefined;
+  const [start, end] = rangeForPath(doc.doc.contents, path, true);
+  return lines.rangeOf(doc.start + start, doc.start + end);
+}
+
+/** Diagnostics for the cluster conditions of `live`, on the field the failure names (else the object's name). */
 export function conditionDiagnostics(ws: Workspace, obj: IndexedObject, live: KubeObject | undefined): Diagnostic[] {
   if (!live) return [];
-  const range = nameRange(ws, obj);
-  if (!range) return [];
   const s = summarize(live);
+  const range = siteRange(ws, obj, s.stalled?.message ?? s.message) ?? nameRange(ws, obj);
+  if (!range) return [];
   const out: Diagnostic[] = [];
   const label = `${obj.kind} ${live.metadata.namespace ? `${live.metadata.namespace}/` : ''}${obj.name}`;
   if (s.stalled) {

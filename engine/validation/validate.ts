@@ -11,6 +11,7 @@ import type { SchemaRegistry } from '../schemas/registry.ts';
 import { resolveKind, isHelmTemplate, type KindResolution } from './kind.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkCel } from './cel.ts';
+import { checkExpressions } from './expressions.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { apiVersionOf } from '../kinds.ts';
 
@@ -69,6 +70,7 @@ export function validateDocument(doc: YamlDocument, uri: string, registry: Schem
       if (res.status === 'known') {
         out.push(...checkSchema(doc, res.entry, registry));
         out.push(...checkCel(doc, res.entry.schema));
+        out.push(...checkExpressions(doc));
       }
     }
   } else {

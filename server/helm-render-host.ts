@@ -1,0 +1,254 @@
+/**
+ * The Node host's HelmRenderHost (engine/render/host.ts): Helm's own
+ * `helm template` compiled to WebAssembly (dist/helm.wasm, see helm-wasm/)
+ * running in one worker thread (server/helm-render-worker.ts, bundled as
+ * dist/helm-worker.js). The module is compiled once per process; renders are
+ * queued and run one at a time. A render that runs past its time limit is
+ * stopped by terminating the worker (a fresh one starts for the next call);
+ * output past the byte limit is dropped and the worker replaced too (wasm
+ * memory never shrinks). A crash of the worker is reported and recovered the
+ * same way, so no chart can hang or take down the process that asked.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { HelmRenderHost, HelmRenderRequest, HelmRenderResult } from '../engine/render/host.ts';
+import type { WasmApi, WasmModule, WorkerRenderMessage, WorkerReplyMessage } from './helm-render-worker.ts';
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export interface HelmRenderHostOptions {
+  /** Default: dist/helm.wasm next to the bundle (or ../dist from the sources). */
+  wasmPath?: string;
+  /** Default: dist/helm-worker.js next to the bundle, or the .ts source beside this file. */
+  workerPath?: string;
+  /** Per-render time limit when the caller gives none (default 10 s). */
+  timeoutMs?: number;
+  /** Per-render output limit when the caller gives none (default 32 MiB). */
+  maxBytes?: number;
+  /** Replace the worker after a render leaves its wasm memory above this (default 1 GiB). */
+  recycleMemoryBytes?: number;
+  /** Time allowed for a new worker to instantiate the module (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface HelmRenderLimits {
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+interface Job {
+  req: HelmRenderRequest;
+  limits: HelmRenderLimits;
+  resolve(result: HelmRenderResult): void;
+}
+
+// Sources loaded as ESM have import.meta.dirname (tsx may give them a bogus __dirname); the CJS bundle maps it to __dirname (scripts/build.mjs).
+const here = resolve(import.meta.dirname ?? (typeof __dirname === 'string' ? __dirname : '.'));
+
+function firstExisting(paths: string[]): string | undefined {
+  return paths.find((p) => existsSync(p));
+}
+
+export function defaultHelmWasmPath(): string | undefined {
+  return firstExisting([join(here, 'helm.wasm'), join(here, '..', 'dist', 'helm.wasm')]);
+}
+
+function defaultWorkerPath(): string | undefined {
+  // From the sources (tests, tsx) the .ts worker beside this file; bundled, dist/helm-worker.js.
+  return firstExisting([join(here, 'helm-render-worker.ts'), join(here, 'helm-worker.js')]);
+}
+
+/**
+ * Starts the worker. The bundle's worker is plain JS; the .ts source (tests)
+ * is loaded through tsx's require hook, since Node 20 workers do not inherit
+ * the parent's --import loaders.
+ */
+function startWorker(path: string, module: WasmModule): Worker {
+  if (!path.endsWith('.ts')) return new Worker(path, { workerData: { module } });
+  const tsx = createRequire(join(here, 'index.js')).resolve('tsx/cjs/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(path)});`;
+  return new Worker(boot, { eval: true, workerData: { module } });
+}
+
+export const HELM_UNAVAILABLE_MESSAGE =
+  "Rendering with Helm is not available: dist/helm.wasm was not built. It is built by `npm run build` when Go (1.26 or newer) is installed; everything else works without it.";
+
+export class NodeHelmRenderHost implements HelmRenderHost {
+  private readonly opts: Required<Omit<HelmRenderHostOptions, 'wasmPath' | 'workerPath'>> & { wasmPath?: string; workerPath?: string };
+  private module?: Promise<WasmModule | Error>;
+  private worker?: Worker;
+  private ready?: Promise<boolean>;
+  private readonly queue: Job[] = [];
+  private running = false;
+  private disposed = false;
+  /** Workers started so far (the first, plus one per timeout, overflow or crash). */
+  workersStarted = 0;
+
+  constructor(options: HelmRenderHostOptions = {}) {
+    this.opts = {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
+      recycleMemoryBytes: options.recycleMemoryBytes ?? 1024 * 1024 * 1024,
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      wasmPath: options.wasmPath ?? defaultHelmWasmPath(),
+      workerPath: options.workerPath ?? defaultWorkerPath(),
+    };
+  }
+
+  /** Whether a wasm file is there to load (no compile yet). */
+  get available(): boolean {
+    return !!this.opts.wasmPath && existsSync(this.opts.wasmPath) && !!this.opts.workerPath;
+  }
+
+  render(req: HelmRenderRequest, limits: HelmRenderLimits = {}): Promise<HelmRenderResult> {
+    if (this.disposed) return Promise.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
+    return new Promise((resolve) => {
+      this.queue.push({ req, limits, resolve });
+      void this.pump();
+    });
+  }
+
+  /** Compiles the module and starts the worker ahead of the first render. */
+  async warmUp(): Promise<boolean> {
+    const mod = await this.compile();
+    if (mod instanceof Error) return false;
+    return this.ensureWorker(mod);
+  }
+
+  /** Stops the worker; pending and later renders answer `unavailable`. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const job of this.queue.splice(0)) job.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
+    const w = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    if (w) await w.terminate();
+  }
+
+  private compile(): Promise<WasmModule | Error> {
+    if (!this.module) {
+      const path = this.opts.wasmPath;
+      this.module = (async () => {
+        if (!path || !existsSync(path) || !this.opts.workerPath) return new Error(HELM_UNAVAILABLE_MESSAGE);
+        try {
+          return await wasmApi.compile(readFileSync(path));
+        } catch (err) {
+          return new Error(`Rendering with Helm is not available: ${path} is not a usable WebAssembly module (${err instanceof Error ? err.message : String(err)})`);
+        }
+      })();
+    }
+    return this.module;
+  }
+
+  private ensureWorker(module: WasmModule): Promise<boolean> {
+    if (this.worker && this.ready) return this.ready;
+    const worker = startWorker(this.opts.workerPath!, module);
+    worker.unref();
+    this.worker = worker;
+    this.workersStarted++;
+    this.ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        this.replaceWorker(worker);
+        resolve(false);
+      }, this.opts.startTimeoutMs);
+      const onMessage = (m: { ready?: boolean }) => {
+        if (m && m.ready) {
+          cleanup();
+          resolve(true);
+        }
+      };
+      const onExit = () => {
+        cleanup();
+        this.replaceWorker(worker);
+        resolve(false);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        worker.off('error', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+      worker.on('error', onExit);
+    });
+    return this.ready;
+  }
+
+  /** Forgets a worker and terminates it; the next render starts a new one. */
+  private replaceWorker(worker: Worker): void {
+    if (this.worker === worker) {
+      this.worker = undefined;
+      this.ready = undefined;
+    }
+    void worker.terminate().catch(() => undefined);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        job.resolve(await this.runJob(job));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runJob(job: Job): Promise<HelmRenderResult> {
+    const mod = await this.compile();
+    if (mod instanceof Error) return { ok: false, kind: 'unavailable', error: mod.message };
+    if (!(await this.ensureWorker(mod)) || !this.worker) {
+      return { ok: false, kind: 'crash', error: "Helm's engine could not be started in a worker thread" };
+    }
+    const worker = this.worker;
+    const timeoutMs = job.limits.timeoutMs ?? this.opts.timeoutMs;
+    const maxBytes = job.limits.maxBytes ?? this.opts.maxBytes;
+    const id = Math.floor(Math.random() * 2 ** 31);
+    worker.ref();
+    try {
+      return await new Promise<HelmRenderResult>((resolve) => {
+        const finish = (result: HelmRenderResult, replace: boolean) => {
+          clearTimeout(timer);
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          worker.off('error', onError);
+          if (replace) this.replaceWorker(worker);
+          resolve(result);
+        };
+        const timer = setTimeout(() => {
+          finish({ ok: false, kind: 'timeout', error: `Helm did not finish rendering within ${timeoutMs} ms (an endless loop or a very large chart); the render was stopped` }, true);
+        }, timeoutMs);
+        const onMessage = (m: WorkerReplyMessage) => {
+          if (!m || m.id !== id) return;
+          const result = m.result;
+          const replace = (!result.ok && (result.kind === 'too-large' || result.kind === 'crash')) || m.memoryBytes > this.opts.recycleMemoryBytes;
+          finish(result, replace);
+        };
+        let lastError: unknown;
+        const onError = (err: unknown) => {
+          lastError = err;
+        };
+        const onExit = (code: number) => {
+          const why = lastError instanceof Error ? lastError.message : lastError ? String(lastError) : `exit code ${code}`;
+          finish({ ok: false, kind: 'crash', error: `Helm's engine crashed while rendering (${why}); it was restarted` }, true);
+        };
+        worker.on('message', onMessage);
+        worker.on('exit', onExit);
+        worker.on('error', onError);
+        worker.postMessage({ id, request: job.req, maxBytes } satisfies WorkerRenderMessage);
+      });
+    } finally {
+      worker.unref();
+    }
+  }
+}
+
+/** The Node front ends' render host. */
+export function createHelmRenderHost(options: HelmRenderHostOptions = {}): NodeHelmRenderHost {
+  return new NodeHelmRenderHost(options);
+}

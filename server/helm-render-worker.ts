@@ -1,0 +1,101 @@
+/**
+ * The worker thread that runs Helm's engine (dist/helm.wasm, helm-wasm/) for
+ * server/helm-render-host.ts. It receives the compiled WebAssembly.Module once
+ * (workerData), instantiates it under node:wasi as a reactor, and answers one
+ * render message at a time: the request goes in as JSON (chart files as
+ * base64), the result comes back parsed, or as `too-large` when its JSON is
+ * longer than the caller's byte limit. Runaway renders are the host's
+ * business: it terminates this thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { WASI } from 'node:wasi';
+import type { HelmRenderRequest, HelmRenderResult } from '../engine/render/host.ts';
+
+/** The little of the WebAssembly global used here (the project's lib has no DOM types). */
+export type WasmModule = object;
+export interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export interface WorkerRenderMessage {
+  id: number;
+  request: HelmRenderRequest;
+  maxBytes: number;
+}
+
+export interface WorkerReplyMessage {
+  id: number;
+  result: HelmRenderResult;
+  /** Size of the wasm linear memory after the render (it never shrinks). */
+  memoryBytes: number;
+}
+
+interface HelmExports {
+  memory: { buffer: ArrayBuffer };
+  alloc(size: number): number;
+  free(ptr: number): void;
+  render(ptr: number, size: number): bigint;
+}
+
+function start(module: WasmModule): HelmExports {
+  const wasi = new WASI({ version: 'preview1', args: ['helm'], env: {}, returnOnExit: true });
+  // Node 20 runs WASI calls as V8 fast API calls; a garbage collection inside
+  // one crashes the process after a few big renders (nodejs/node#46777,
+  // #53087). Calling each function through a plain JS wrapper avoids the fast path.
+  const raw = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, unknown> }).wasi_snapshot_preview1;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(raw)) {
+    wrapped[name] = typeof fn === 'function' ? (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args) : fn;
+  }
+  const instance = new wasmApi.Instance(module, { wasi_snapshot_preview1: wrapped });
+  wasi.initialize(instance as object);
+  return instance.exports as unknown as HelmExports;
+}
+
+function encodeRequest(req: HelmRenderRequest): Uint8Array {
+  const chart: Record<string, string> = {};
+  for (const [path, bytes] of Object.entries(req.chart ?? {})) {
+    chart[path] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  }
+  return Buffer.from(JSON.stringify({ ...req, chart }), 'utf8');
+}
+
+function renderOnce(helm: HelmExports, msg: WorkerRenderMessage): HelmRenderResult {
+  const input = encodeRequest(msg.request);
+  const inPtr = helm.alloc(input.length);
+  new Uint8Array(helm.memory.buffer, inPtr, input.length).set(input);
+  const packed = helm.render(inPtr, input.length);
+  helm.free(inPtr);
+  const outPtr = Number(packed >> 32n);
+  const outLen = Number(packed & 0xffffffffn);
+  try {
+    if (outLen > msg.maxBytes) {
+      return { ok: false, kind: 'too-large', error: `the rendered output is larger than ${msg.maxBytes} bytes (${outLen} bytes)` };
+    }
+    const text = Buffer.from(helm.memory.buffer, outPtr, outLen).toString('utf8');
+    return JSON.parse(text) as HelmRenderResult;
+  } finally {
+    helm.free(outPtr);
+  }
+}
+
+const port = parentPort;
+if (port) {
+  const helm = start((workerData as { module: WasmModule }).module);
+  port.postMessage({ ready: true });
+  port.on('message', (msg: WorkerRenderMessage) => {
+    let result: HelmRenderResult;
+    try {
+      result = renderOnce(helm, msg);
+    } catch (err) {
+      // A trap inside Go (out of memory, a fatal runtime error) leaves the
+      // instance unusable: report it and let the host replace this thread.
+      result = { ok: false, kind: 'crash', error: `Helm's engine stopped: ${err instanceof Error ? err.message : String(err)}` };
+      port.postMessage({ id: msg.id, result, memoryBytes: Number.MAX_SAFE_INTEGER } satisfies WorkerReplyMessage);
+      return;
+    }
+    port.postMessage({ id: msg.id, result, memoryBytes: helm.memory.buffer.byteLength } satisfies WorkerReplyMessage);
+  });
+}

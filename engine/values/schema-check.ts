@@ -25,6 +25,7 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import type { LoadedChart } from '../charts/chart.ts';
 import type { ChartValues } from './effective.ts';
 import { formatValuePath } from './provenance.ts';
+import { chartSchemaResolver } from './remote-schemas.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { pointerToSegments, describeValueType } from '../util/json-pointer.ts';
 
@@ -356,6 +357,10 @@ export function findChartAt(root: LoadedChart, chartPath: string): LoadedChart |
  */
 export function checkValuesSchema(root: LoadedChart, charts: readonly ChartValues[], options: SchemaCheckOptions = {}): ValuesSchemaProblem[] {
   const out: ValuesSchemaProblem[] = [];
+  // Remote refs the caller did not supply may be files of the chart itself (issue #5).
+  const local = chartSchemaResolver(root);
+  const given = options.resolveRemote;
+  options = { ...options, resolveRemote: (url) => given?.(url) ?? local(url) };
   for (const c of charts) {
     const loaded = findChartAt(root, c.chart);
     if (!loaded?.schemaText) continue;

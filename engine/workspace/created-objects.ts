@@ -60,6 +60,43 @@ function offsetOf(text: string, docStart: number, needle: string | undefined, af
   return docStart + after + m.index + m[0].indexOf(needle, 1);
 }
 
+const LIGHT_KINDS = new Set(['ExternalSecret', 'SealedSecret', 'ObjectBucketClaim']);
+
+/**
+ * `spec.target.name` and `spec.target.creationPolicy` of a block-style
+ * document, read by indentation (no full parse): enough for the kinds in
+ * LIGHT_KINDS, which need nothing else.
+ */
+function blockValues(docText: string): Record<string, unknown> {
+  const lines = docText.split('\n');
+  const target: Record<string, string> = {};
+  let inSpec = -1;
+  let inTarget = -1;
+  for (const line of lines) {
+    if (!line.trim() || line.trimStart().startsWith('#')) continue;
+    const indent = line.length - line.trimStart().length;
+    const m = /^\s*([A-Za-z]+):\s*(.*)$/.exec(line);
+    if (inTarget >= 0 && indent <= inTarget) inTarget = -1;
+    if (inSpec >= 0 && indent <= inSpec) inSpec = -1;
+    if (!m) continue;
+    if (indent === 0) {
+      if (m[1] === 'spec') inSpec = 0;
+      continue;
+    }
+    if (inTarget >= 0) {
+      if (m[1] === 'name' || m[1] === 'creationPolicy') target[m[1]] ??= scalarText(m[2]);
+    } else if (inSpec >= 0 && m[1] === 'target' && m[2].trim() === '') inTarget = indent;
+  }
+  return { spec: { target } };
+}
+
+function scalarText(raw: string): string {
+  let v = raw.replace(/\s+#.*$/, '').trim();
+  v = v.replace(/^(?:(?:&[^\s]+|![^\s]*)\s+)+/, '');
+  if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+  return v;
+}
+
 function plainValue(docText: string): Record<string, unknown> | undefined {
   try {
     const v = parseDocument(docText, YAML_OPTIONS).toJS({ maxAliasCount: 1000 }) as unknown;
@@ -85,9 +122,11 @@ export function createdObjects(path: string, text: string, objects: IndexedObjec
     if (!CREATOR_KINDS.has(obj.kind)) continue;
     const docText = text.slice(obj.start, obj.end);
     if (obj.kind === 'HelmRelease' && !docText.includes('flux-instance')) continue;
-    const value = plainValue(docText);
-    if (!value) continue;
     const group = obj.apiVersion.split('/')[0];
+    // Most creators only need a field or two: read them from block-style text, parse the rest.
+    const light = LIGHT_KINDS.has(obj.kind) && !/[{[]\s*$|:\s*[{[]/m.test(docText);
+    const value = light ? blockValues(docText) : plainValue(docText);
+    if (!value) continue;
     const make = (apiVersion: string, kind: string, name: string | undefined, namespace: string | undefined, how: string, nameOffset?: number) => {
       if (!name) return;
       out.push({ file: path, start: obj.start, end: obj.end, apiVersion, kind, name, namespace, nameOffset, createdBy: { kind: obj.kind, name: obj.name, how } });

@@ -1,0 +1,267 @@
+/**
+ * `fluxhelm mcp`: a Model Context Protocol server over stdio for coding
+ * agents that edit a GitOps repository (official TypeScript SDK). Its tools
+ * only read, and answer exactly what the same CLI command answers: each
+ * tool runs the command in-process with JSON output, on the repository as it
+ * is on disk at the time of the call (agents edit files between calls).
+ *
+ *   check      findings of `fluxhelm check` (schemas, CEL, references, charts)
+ *   resolve    chart version per HelmRelease (`fluxhelm resolve`)
+ *   values     effective values with provenance (`fluxhelm values`), per overlay
+ *   graph      dependency graph (`fluxhelm graph --format json`)
+ *   releases   the HelmReleases of the repository (file, line, chart, source)
+ *   status, diff   cluster state and differences, only with `--cluster`
+ *
+ * Nothing writes: no reconcile, suspend or apply is offered, and values from
+ * Secrets stay masked. Paths are relative to the repository root (`--root`,
+ * default the current folder).
+ */
+import { resolve as resolvePath, isAbsolute, relative } from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+import { parseArgs } from './args.ts';
+import type { Command, Out } from './command.ts';
+import { checkCommand, VERSION } from './check.ts';
+import { resolveCommand } from './resolve.ts';
+import { valuesCommand } from './values.ts';
+import { graphCommand } from './graph.ts';
+import { statusCommand } from './status.ts';
+import { diffCommand } from './diff.ts';
+import { openWorkspaceAt } from './workspace.ts';
+
+const USAGE = `Usage: fluxhelm mcp [--root DIR] [--online] [--cluster] [--context NAME] [--kubeconfig FILE]
+
+Runs a Model Context Protocol server over stdio for coding agents. Its tools
+read the repository (check, resolve, values, graph, releases) and answer as
+the CLI commands of the same names do. Nothing it offers writes.
+
+  --root DIR          the repository (default: the current folder)
+  --online            let resolve/values/check fetch chart indexes and charts
+                      (default: caches and charts in the repository only)
+  --cluster           also offer the read-only cluster tools status and diff
+  --context NAME      kubeconfig context for the cluster tools
+  --kubeconfig FILE   kubeconfig for the cluster tools`;
+
+const OPTIONS = { root: { value: true }, online: {}, cluster: {}, context: { value: true }, kubeconfig: { value: true } } as const;
+
+export interface McpOptions {
+  root: string;
+  online: boolean;
+  cluster: boolean;
+  context?: string;
+  kubeconfig?: string;
+}
+
+type ToolResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
+/** Runs a CLI command in-process and collects what it prints. */
+async function runCommand(command: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o: Out = (s) => {
+    out += s;
+  };
+  const e: Out = (s) => {
+    err += s;
+  };
+  try {
+    const code = await command.run(argv, o, e);
+    return { code, out, err };
+  } catch (x) {
+    return { code: 2, out, err: err + (x instanceof Error ? x.message : String(x)) };
+  }
+}
+
+/** Paths from the agent, kept inside the repository root. */
+function inRoot(root: string, paths: string[] | undefined): string[] | { error: string } {
+  const out: string[] = [];
+  for (const p of paths?.length ? paths : ['.']) {
+    const abs = resolvePath(root, p);
+    const rel = relative(root, abs);
+    if (rel.startsWith('..') || isAbsolute(rel)) return { error: `${p} is outside the repository (${root})` };
+    out.push(rel || '.');
+  }
+  return out;
+}
+
+function jsonResult(text: string, key: string, summary: string): ToolResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { content: [{ type: 'text', text: text || summary }], isError: true };
+  }
+  return { content: [{ type: 'text', text: `${summary}\n${JSON.stringify(parsed, null, 2)}` }], structuredContent: { [key]: parsed } };
+}
+
+function failure(message: string): ToolResult {
+  return { content: [{ type: 'text', text: message.trim() }], isError: true };
+}
+
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
+
+export function createMcpServer(opts: McpOptions): McpServer {
+  const server = new McpServer({ name: 'fluxhelm', version: VERSION }, { instructions: 'fluxhelm checks Flux CD and Helm YAML in this GitOps repository the way the Kubernetes API server, Flux and Helm would. Run `check` after editing YAML; use `values` to see what a chart receives and `resolve` for chart versions. All tools are read-only.' });
+  const net = opts.online ? ['--online'] : [];
+  const offline = opts.online ? [] : ['--offline'];
+
+  server.registerTool(
+    'check',
+    {
+      title: 'Check Flux/Helm YAML',
+      description: 'Validates the YAML files below the given paths (default: the whole repository) like `fluxhelm check`: schemas and CEL rules of the Flux, kustomize and core kinds, references between objects (sourceRef, dependsOn, valuesFrom, paths), chart versions and values. Returns findings with file, 1-based line/column, severity, code and message.',
+      inputSchema: { paths: z.array(z.string()).optional().describe('Files or folders relative to the repository root') },
+      annotations: { ...READ_ONLY, openWorldHint: opts.online },
+    },
+    async ({ paths }) => {
+      const rel = inRoot(opts.root, paths);
+      if ('error' in rel) return failure(rel.error);
+      const r = await runCommand(checkCommand, [...rel, '--format', 'json', ...net]);
+      if (r.code > 1) return failure(r.err || r.out);
+      const findings = JSON.parse(r.out) as { severity: string }[];
+      const n = (s: string) => findings.filter((f) => f.severity === s).length;
+      return jsonResult(r.out, 'findings', `${n('error')} errors, ${n('warning')} warnings, ${findings.length - n('error') - n('warning')} info`);
+    },
+  );
+
+  server.registerTool(
+    'resolve',
+    {
+      title: 'Resolve chart versions',
+      description: 'For every HelmRelease (or the one named), the chart version its constraint resolves to under Flux and Helm rules, with source, appVersion and chart URL or digest, like `fluxhelm resolve`.',
+      inputSchema: { release: z.string().optional().describe('NAMESPACE/NAME of one HelmRelease') },
+      annotations: { ...READ_ONLY, openWorldHint: opts.online },
+    },
+    async ({ release }) => {
+      const r = await runCommand(resolveCommand, ['.', '--format', 'json', ...offline]);
+      if (r.code > 1) return failure(r.err || r.out);
+      let rows = JSON.parse(r.out) as { release: string }[];
+      if (release) {
+        rows = rows.filter((x) => x.release === release || x.release.endsWith(`/${release}`));
+        if (!rows.length) return failure(`no HelmRelease ${release} in the repository`);
+      }
+      return jsonResult(JSON.stringify(rows), 'releases', `${rows.length} HelmRelease${rows.length === 1 ? '' : 's'}`);
+    },
+  );
+
+  server.registerTool(
+    'values',
+    {
+      title: 'Effective values of a HelmRelease',
+      description: 'The values the chart templates of a HelmRelease receive as .Values, with the layer that set each one (chart default, valuesFrom entry, inline spec.values, an overlay patch), like `fluxhelm values --provenance --format json`. Values from Secrets are masked.',
+      inputSchema: {
+        release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
+        overlay: z.string().optional().describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
+      },
+      annotations: { ...READ_ONLY, openWorldHint: opts.online },
+    },
+    async ({ release, overlay }) => {
+      const argv = ['.', '--release', release, '--format', 'json', '--provenance', ...offline];
+      if (overlay) {
+        const rel = inRoot(opts.root, [overlay]);
+        if ('error' in rel) return failure(rel.error);
+        argv.push('--overlay', rel[0]);
+      }
+      const r = await runCommand(valuesCommand, argv);
+      if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
+      return jsonResult(r.out, 'values', `effective values of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`);
+    },
+  );
+
+  server.registerTool(
+    'graph',
+    {
+      title: 'Dependency graph',
+      description: 'Flux Kustomizations, HelmReleases and sources with their dependsOn, sourceRef and chartRef edges (missing targets included), like `fluxhelm graph --format json`.',
+      inputSchema: { paths: z.array(z.string()).optional().describe('Folders relative to the repository root') },
+      annotations: { ...READ_ONLY, openWorldHint: false },
+    },
+    async ({ paths }) => {
+      const rel = inRoot(opts.root, paths);
+      if ('error' in rel) return failure(rel.error);
+      const r = await runCommand(graphCommand, [...rel, '--format', 'json']);
+      if (r.code !== 0) return failure(r.err || r.out);
+      const g = JSON.parse(r.out) as { nodes: unknown[]; edges: unknown[] };
+      return jsonResult(r.out, 'graph', `${g.nodes.length} nodes, ${g.edges.length} edges`);
+    },
+  );
+
+  server.registerTool(
+    'releases',
+    {
+      title: 'HelmReleases of the repository',
+      description: 'Every HelmRelease in the repository: NAMESPACE/NAME, file (relative to the root), line, chart and source.',
+      inputSchema: {},
+      annotations: { ...READ_ONLY, openWorldHint: false },
+    },
+    async () => {
+      const { service } = openWorkspaceAt(['.'], { network: false });
+      const list = service.listReleases().map((r) => ({ ...r, file: isAbsolute(r.file) ? relative(opts.root, r.file) : r.file }));
+      return jsonResult(JSON.stringify(list), 'releases', `${list.length} HelmRelease${list.length === 1 ? '' : 's'}`);
+    },
+  );
+
+  if (opts.cluster) {
+    const conn = [...(opts.context ? ['--context', opts.context] : []), ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : [])];
+    server.registerTool(
+      'status',
+      {
+        title: 'Cluster status',
+        description: 'Ready/Stalled conditions and recent events, in the cluster, of the Flux objects below a path, like `fluxhelm status --events --format json`. Reads only.',
+        inputSchema: { path: z.string().optional().describe('Folder relative to the repository root') },
+        annotations: { ...READ_ONLY, openWorldHint: true },
+      },
+      async ({ path }) => {
+        const rel = inRoot(opts.root, path ? [path] : undefined);
+        if ('error' in rel) return failure(rel.error);
+        const r = await runCommand(statusCommand, [rel[0], '--events', '--format', 'json', ...conn]);
+        if (!r.out.trim().startsWith('[')) return failure(r.err || r.out || `status failed (exit ${r.code})`);
+        return jsonResult(r.out, 'objects', `status (exit ${r.code})${r.err ? `\n${r.err.trim()}` : ''}`);
+      },
+    );
+    server.registerTool(
+      'diff',
+      {
+        title: 'Diff with the cluster',
+        description: 'What applying the objects below a path would change in the cluster (server-side dry run, only the fields fluxhelm manages, Secrets masked), like `fluxhelm diff`. Changes nothing.',
+        inputSchema: { path: z.string().describe('Folder or file relative to the repository root') },
+        annotations: { ...READ_ONLY, openWorldHint: true },
+      },
+      async ({ path }) => {
+        const rel = inRoot(opts.root, [path]);
+        if ('error' in rel) return failure(rel.error);
+        const r = await runCommand(diffCommand, [rel[0], ...conn]);
+        if (r.code > 1) return failure(r.err || r.out);
+        return { content: [{ type: 'text', text: `${r.code === 0 ? 'no differences' : 'differences'}\n${r.out}` }], structuredContent: { differs: r.code === 1, diff: r.out } };
+      },
+    );
+  }
+  return server;
+}
+
+export async function runMcp(argv: string[], _out: Out, err: Out): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  const root = resolvePath(args.options.get('root')?.[0] ?? '.');
+  // Tools take paths relative to the root, and the commands they run show paths relative to the current folder.
+  process.chdir(root);
+  const server = createMcpServer({ root, online: args.flags.has('online'), cluster: args.flags.has('cluster'), context: args.options.get('context')?.[0], kubeconfig: args.options.get('kubeconfig')?.[0] });
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  err(`fluxhelm mcp: serving ${root} over stdio\n`);
+  // Runs until the client closes stdin.
+  await new Promise<void>((done) => {
+    server.server.onclose = () => done();
+    process.stdin.on('end', () => done());
+  });
+  await server.close();
+  return 0;
+}
+
+export const mcpCommand: Command = {
+  name: 'mcp',
+  summary: 'run the Model Context Protocol server over stdio (read-only tools for coding agents)',
+  usage: USAGE,
+  options: OPTIONS,
+  run: runMcp,
+};

@@ -85,6 +85,20 @@ export function expandIndexed(index: WorkspaceIndex, rs: IndexedObject): ReturnT
   });
 }
 
+const memo = new WeakMap<WorkspaceIndex, { version: number; generation: number; result: Map<string, OffsetDiagnostic[]> }>();
+
+/**
+ * `checkResourceSets`, recomputed only after the workspace or the schemas
+ * changed (for the façade's workspace diagnostics).
+ */
+export function resourceSetFindings(index: WorkspaceIndex, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
+  const hit = memo.get(index);
+  if (hit && hit.version === index.version && hit.generation === registry.generation) return hit.result;
+  const result = checkResourceSets(index, registry);
+  memo.set(index, { version: index.version, generation: registry.generation, result });
+  return result;
+}
+
 /** Findings of every ResourceSet of the workspace, per file. Never throws. */
 export function checkResourceSets(index: WorkspaceIndex, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
   const byFile = new Map<string, OffsetDiagnostic[]>();

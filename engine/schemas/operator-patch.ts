@@ -27,8 +27,18 @@ export function withOperatorKinds(kind: string, group: string, schema: JsonSchem
   return copy;
 }
 
-/** Whether the Flux Operator manages a cluster of this workspace (a FluxInstance, or the flux-instance chart). */
+const memo = new WeakMap<WorkspaceIndex, { version: number; result: boolean }>();
+
+/** Whether the Flux Operator manages a cluster of this workspace (a FluxInstance, or the flux-instance chart); cached per index version. */
 export function fluxOperatorManages(index: WorkspaceIndex): boolean {
+  const hit = memo.get(index);
+  if (hit && hit.version === index.version) return hit.result;
+  const result = scan(index);
+  memo.set(index, { version: index.version, result });
+  return result;
+}
+
+function scan(index: WorkspaceIndex): boolean {
   for (const o of index.allObjects()) if (o.kind === 'FluxInstance' && o.apiVersion.startsWith('fluxcd.controlplane.io/')) return true;
   for (const o of index.allCreated()) if (o.createdBy?.kind === 'HelmRelease' || o.createdBy?.kind === 'FluxInstance') return true;
   return false;

@@ -14,7 +14,8 @@ function short(text: string): string {
 
 export function overlayLenses(ws: Workspace, path: string): CodeLens[] {
   const lines = ws.lines(path);
-  if (!lines || ws.check().patchFiles.has(path)) return [];
+  // The last graph check's patch files: a full check here would redo the workspace's graph after every edit.
+  if (!lines || ws.patchFiles().has(path)) return [];
   const lenses: CodeLens[] = [];
   for (const o of ws.index.objectsIn(path)) {
     if (o.generated) continue;

@@ -154,8 +154,19 @@ function kustomizationsBuilding(ws: FluxWorkspace, host: EngineHost, overlay: st
   });
 }
 
-function matches(r: BuiltResource, file: string, index: number): boolean {
-  return r.origin.type === 'file' && r.origin.file === file && (r.origin.documentIndex ?? 0) === index;
+/** The resource built from document `index` of `file`, through an index of the build's resources by origin (made once per build). */
+function builtFrom<T extends BuiltResource>(cache: BuildCache, resources: T[], file: string, index: number): T | undefined {
+  let byOrigin = cache.byOrigin.get(resources) as Map<string, T> | undefined;
+  if (!byOrigin) {
+    byOrigin = new Map();
+    for (const r of resources) {
+      if (r.origin.type !== 'file') continue;
+      const key = `${r.origin.file}\0${r.origin.documentIndex ?? 0}`;
+      if (!byOrigin.has(key)) byOrigin.set(key, r);
+    }
+    cache.byOrigin.set(resources, byOrigin);
+  }
+  return byOrigin.get(`${file}\0${index}`);
 }
 
 function describeChange(root: string | undefined, lines: (f: string) => LineIndex | undefined, c: Omit<OverlayChange, 'line' | 'text'>): OverlayChange {
@@ -196,7 +207,7 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
     return e;
   };
   // What the overlays changed is measured against the base folder's own build when it has one.
-  const ownBuild = kustomizationFileIn(host, own) ? build(own).resources.find((r) => matches(r, base.file, doc.index)) : undefined;
+  const ownBuild = kustomizationFileIn(host, own) ? builtFrom(cache, build(own).resources, base.file, doc.index) : undefined;
   const baseline = ownBuild?.object ?? doc.value;
   const reverse = (cache.reverse ??= reverseIncludes(ws));
   const candidates = walkUp(reverse, base.file).filter((d) => d !== own);
@@ -215,7 +226,7 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
     if (!builders) cache.builders.set(overlay, (builders = kustomizationsBuilding(ws, host, overlay)));
     if (included.has(overlay) && builders.length === 0) continue;
     const built = build(overlay);
-    const resource = built.resources.find((r) => matches(r, base.file, doc.index));
+    const resource = builtFrom(cache, built.resources, base.file, doc.index);
     if (!resource) continue;
     const changes: OverlayChange[] = [];
     const covered: PathSegment[][] = [];
@@ -236,12 +247,19 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
       const value = valueAt(resource.object, path);
       changes.push(describeChange(ws.repoRoot, lines, { path, value, op: value === undefined ? 'delete' : 'set', file: kfile, start: 0, end: 0, via: 'kustomization' }));
     }
-    const kustomizations = builders.map((ks): OverlayKustomization => {
-      const evaluated = evaluate(ks);
-      const r = evaluated.resources.find((x) => matches(x, base.file, doc.index));
-      return { file: ks.file, name: ks.name, namespace: ks.namespace, cluster: clusterOf(relative(ws.repoRoot, ks.file)), builtObject: r?.object, substitutions: r?.substitutions ?? [], objects: evaluated.resources.map((x) => x.object) };
+    const found = builders;
+    let kustomizations: OverlayKustomization[] | undefined;
+    out.push({
+      overlay, label: relative(ws.repoRoot, overlay), builtObject: resource.object, resource, objects: built.resources.map((x) => x.object), changes,
+      // Evaluated on first use: code lenses need only the changes, the effective-values view needs these.
+      get kustomizations(): OverlayKustomization[] {
+        return (kustomizations ??= found.map((ks): OverlayKustomization => {
+          const evaluated = evaluate(ks);
+          const r = builtFrom(cache, evaluated.resources, base.file, doc.index);
+          return { file: ks.file, name: ks.name, namespace: ks.namespace, cluster: clusterOf(relative(ws.repoRoot, ks.file)), builtObject: r?.object, substitutions: r?.substitutions ?? [], objects: evaluated.resources.map((x) => x.object) };
+        }));
+      },
     });
-    out.push({ overlay, label: relative(ws.repoRoot, overlay), builtObject: resource.object, resource, objects: built.resources.map((x) => x.object), changes, kustomizations });
   }
   return out.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }
@@ -256,10 +274,12 @@ export interface BuildCache {
   evaluations: Map<IndexedObject, FluxKustomizationBuild>;
   builders: Map<string, IndexedObject[]>;
   reverse?: Map<string, Set<string>>;
+  /** Per list of built resources: the first resource of each origin (file and document index). */
+  byOrigin: WeakMap<object, Map<string, BuiltResource>>;
 }
 
 export function newBuildCache(): BuildCache {
-  return { builds: new Map(), evaluations: new Map(), builders: new Map() };
+  return { builds: new Map(), evaluations: new Map(), builders: new Map(), byOrigin: new WeakMap() };
 }
 
 const memo = new WeakMap<object, { version: number; results: Map<string, OverlayOfBase[]>; builds: BuildCache }>();

@@ -12,7 +12,7 @@
 import type { EngineHost } from '../host.ts';
 import { joinPath, normalizePath, isRemoteReference } from './paths.ts';
 import { parseSource, spanAt, keySpanAt, type SourceDoc } from './source.ts';
-import { Res, isPlainMap, idEquals, formatId, deepClone } from './resource.ts';
+import { Res, isPlainMap, idEquals, formatId, deepClone, effectiveNamespace } from './resource.ts';
 import { runGenerator } from './generators.ts';
 import { runPatches, runPatchesStrategicMerge, runPatchesJson6902, type PatchContext } from './patches.ts';
 import { transformNamespace, transformPrefix, transformSuffix, transformLabels, transformAnnotations } from './transformers.ts';
@@ -109,14 +109,23 @@ function checkTypes(ctx: BuildContext, k: Kustomization): void {
   }
 }
 
+/** One string per resource id, equal exactly when idEquals says so. */
+function idKey(r: Res): string {
+  const id = r.id;
+  return JSON.stringify([id.group, id.version, id.kind, id.name, effectiveNamespace(id)]);
+}
+
 /** Adds resources, refusing ids that are already present (kustomize fails the build on those). */
 function append(ctx: BuildContext, k: Kustomization, path: PathSegment[], ra: Res[], items: Res[]): void {
+  // A set of the ids so far instead of comparing every new resource with all earlier ones.
+  const seen = new Set(ra.map(idKey));
   for (const r of items) {
-    const dup = ra.find((x) => idEquals(x.id, r.id));
-    if (dup) {
+    const key = idKey(r);
+    if (seen.has(key)) {
       diag(ctx, k, path, 'error', 'kustomize-duplicate-id', `${formatId(r.id)} is already defined (kustomize refuses two resources with the same id)`);
       continue;
     }
+    seen.add(key);
     ra.push(r);
   }
 }

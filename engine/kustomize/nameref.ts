@@ -95,9 +95,11 @@ export function fixNameReferences(all: Res[], extra: NameRefSpec[] = []): string
   const specs = extra.length ? [...NAME_REFERENCES, ...extra] : NAME_REFERENCES;
   for (const referrer of all) {
     let candidates: Res[] | undefined;
+    // The id is computed from the object on every call; once per referrer is enough (ids do not change here).
+    const org = referrer.orgId();
     for (const spec of specs) {
       for (const fs of spec.referrers) {
-        if (!gvkSelected(referrer.orgId(), fs)) continue;
+        if (!gvkSelected(org, fs)) continue;
         candidates ??= referableFrom(all, referrer);
         const ctx: RefContext = { referrer, fs, target: spec.target, errors };
         const pool = candidates;

@@ -415,18 +415,52 @@ export interface ObjectSubstitution {
 }
 
 
+/** Whether any key or string value of a plain value contains `$` (what substitution could act on). */
+function mentionsDollar(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('$');
+  if (Array.isArray(v)) return v.some(mentionsDollar);
+  if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) if (k.includes('$') || mentionsDollar(x)) return true;
+  }
+  return false;
+}
+
+/** The substitution uses in the keys and strings of a value, with their paths; undefined when a string does not substitute on its own. */
+function usesInLeaves(v: unknown, vars: ReadonlyMap<string, string>, path: PathSegment[] = [], out: SubstitutionUse[] = []): SubstitutionUse[] | undefined {
+  const scan = (s: string, at: PathSegment[]): boolean => {
+    if (!s.includes('$')) return true;
+    const r = substitute(s, vars);
+    if (!r.ok) return false;
+    for (const u of r.uses) out.push({ name: u.name, path: at, hasDefault: u.hasDefault, expression: s.slice(u.start, u.end) });
+    return true;
+  };
+  if (typeof v === 'string') return scan(v, path) ? out : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!usesInLeaves(v[i], vars, [...path, i], out)) return undefined;
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (!scan(k, [...path, k]) || !usesInLeaves(x, vars, [...path, k], out)) return undefined;
+    }
+  }
+  return out;
+}
+
 /** Substitutes one object with Flux's rules (pure: the caller decides whether substitution runs). */
 export function substituteObject(obj: Record<string, unknown>, vars: ReadonlyMap<string, string>): ObjectSubstitution {
   const meta = isPlainMap(obj.metadata) ? obj.metadata : {};
   const marked = (m: unknown) => isPlainMap(m) && m[SUBSTITUTE_KEY] === 'disabled';
   if (marked(meta.labels) || marked(meta.annotations)) return { object: obj, uses: [], skipped: true };
+  if (!mentionsDollar(obj)) return { object: obj, uses: [], skipped: false }; // nothing the substitution could change (no need to write it out)
   const text = stringify(obj, { version: '1.1', lineWidth: 0 });
-  if (!text.includes('$')) return { object: obj, uses: [], skipped: false }; // nothing the substitution could change
+  if (!text.includes('$')) return { object: obj, uses: [], skipped: false };
   let pre: ReturnType<typeof parseDocument> | undefined;
   const pathAt = (offset: number) => findAtOffset((pre ??= parseDocument(text, YAML_OPTIONS)).contents, offset).path;
   const r = substitute(text, vars);
   if (!r.ok) return { object: obj, uses: [], skipped: false, error: { message: `variable substitution failed: ${r.error}`, path: pathAt(r.offset) } };
-  const uses = r.uses.map((u) => ({ name: u.name, path: pathAt(u.start), hasDefault: u.hasDefault, expression: text.slice(u.start, u.end) }));
+  // Where each use is: read from the object's own strings when they account for every use (no second parse).
+  const leafUses = usesInLeaves(obj, vars);
+  const uses = leafUses && leafUses.length === r.uses.length ? leafUses : r.uses.map((u) => ({ name: u.name, path: pathAt(u.start), hasDefault: u.hasDefault, expression: text.slice(u.start, u.end) }));
+  if (r.text === text) return { object: obj, uses, skipped: false }; // every variable stood for itself
   const post = parseDocument(r.text, YAML_OPTIONS);
   if (post.errors.length > 0) return { object: obj, uses, skipped: false, error: { message: `the substituted object is not valid YAML: ${post.errors[0].message.split('\n')[0]}`, path: uses[0]?.path ?? [] } };
   const value = post.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;

@@ -11,6 +11,7 @@
  */
 import type { EngineHost } from '../host.ts';
 import { joinPath, normalizePath, isRemoteReference } from './paths.ts';
+import { parsedSource } from './parsed-sources.ts';
 import { parseSource, spanAt, keySpanAt, type SourceDoc } from './source.ts';
 import { Res, isPlainMap, idEquals, formatId, deepClone, effectiveNamespace } from './resource.ts';
 import { runGenerator } from './generators.ts';
@@ -131,7 +132,8 @@ function append(ctx: BuildContext, k: Kustomization, path: PathSegment[], ra: Re
 }
 
 function resourcesFromFile(ctx: BuildContext, k: Kustomization, path: PathSegment[], file: string, text: string): Res[] {
-  const parsed = parseSource(file, text);
+  // Shared parse (a file is a resource of many builds: components, bases); the values are cloned below before any edit.
+  const parsed = parsedSource(file, text);
   ctx.diagnostics.push(...parsed.diagnostics);
   const out: Res[] = [];
   for (const d of parsed.docs) {

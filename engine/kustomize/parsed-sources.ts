@@ -11,7 +11,7 @@
  */
 import { parseSource, type ParsedSource } from './source.ts';
 
-const MAX_FILES = 128;
+const MAX_FILES = 1024;
 const cache = new Map<string, { text: string; parsed: ParsedSource }>();
 
 /** `parseSource(file, text)` (identity offset map, resource schema), reused while the text is unchanged. */

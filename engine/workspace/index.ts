@@ -54,6 +54,12 @@ export interface IndexOptions {
   roots: string[];
   /** Glob patterns (relative to a root) of files and folders to leave out. */
   exclude?: string[];
+  /**
+   * Index folders whose name starts with a dot (.github, .taskfiles...). Off
+   * by default: they hold CI and tool configuration, not what Flux applies,
+   * and the CLI does not check them either (setting `fluxhelm.workspace.dotFolders`).
+   */
+  dotFolders?: boolean;
 }
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
@@ -103,7 +109,7 @@ export class WorkspaceIndex {
     const entries = this.host.readDir(dir);
     if (!entries) return;
     for (const e of entries) {
-      if (ALWAYS_SKIPPED.has(e.name)) continue;
+      if (ALWAYS_SKIPPED.has(e.name) || (e.isDirectory && e.name.startsWith('.') && !this.options.dotFolders)) continue;
       const path = join(dir, e.name);
       const rel = path.slice(root.length).replace(/^\//, '');
       if (this.isExcluded(rel) || (e.isDirectory && this.isExcluded(`${rel}/`))) continue;
@@ -153,7 +159,9 @@ export class WorkspaceIndex {
    */
   setFileText(path: string, text: string | undefined, parsed?: YamlFile): boolean {
     const rel = this.relative(path);
-    if (rel === undefined || this.isExcluded(rel) || rel.split('/').some((seg) => ALWAYS_SKIPPED.has(seg))) return false;
+    const segments = rel?.split('/') ?? [];
+    const inDotFolder = !this.options.dotFolders && segments.slice(0, -1).some((seg) => seg.startsWith('.'));
+    if (rel === undefined || this.isExcluded(rel) || inDotFolder || segments.some((seg) => ALWAYS_SKIPPED.has(seg))) return false;
     const old = this.files.get(path);
     if (old && old.text === text) {
       if (parsed && !old.parsed && parsed.text === text) old.parsed = parsed;

@@ -78,3 +78,13 @@ test('editing the creator updates what exists', () => {
   const after = ws.check().byFile.get(file) ?? [];
   assert.deepEqual(after.map((d) => d.message.split(' was')[0]).sort(), ['ConfigMap `db-credentials` in namespace apps', 'Secret `db-credentials` in namespace apps']);
 });
+
+test('operator syncs are cluster roots with their path', async () => {
+  const { operatorSyncs } = await import('../../engine/operator/sync.ts');
+  const { ws } = run();
+  const syncs = operatorSyncs(ws.index).map((s) => `${s.from.kind} ${s.namespace}/${s.name} ${s.sourceKind} ${s.url} ${s.path}`).sort();
+  assert.deepEqual(syncs, [
+    'FluxInstance ops-system/fleet OCIRepository oci://ghcr.io/example/fleet clusters/ops',
+    'HelmRelease edge-system/edge-system GitRepository https://github.com/example/edge clusters/edge',
+  ]);
+});

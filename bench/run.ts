@@ -20,6 +20,7 @@
  *   index:     --index-charts=300 --index-versions=200 --index-cold-runs=3 --index-warm=20
  *   values:    --values-lines=5000 --values-runs=20 --helm-runs=3
  *   workspace: --ws-teams=100 --ws-cold-runs=3 --ws-edits=10 --ws-queries=20 --ws-broken=10
+ *   fleet:     --fleet=onedr0p-home-ops --fleet-keys=150 --fleet-cross=10 --fleet-lens=10 [--server=PATH]
  *   cluster:   --count=500 (needs the control plane: npm run cluster:up)
  */
 import { join } from 'node:path';
@@ -28,9 +29,10 @@ import { indexSection } from './index-section.ts';
 import { valuesSection } from './values-section.ts';
 import { workspaceSection } from './workspace-section.ts';
 import { clusterSection } from './cluster.ts';
+import { fleetSection } from './fleet-section.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection, indexSection, valuesSection, workspaceSection, clusterSection];
+const SECTIONS: BenchSection[] = [lspSection, fleetSection, indexSection, valuesSection, workspaceSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

@@ -124,3 +124,13 @@ test('the quick fix "Suppress CODE on this line" inserts a directive that silenc
   assert.match(extended, /# fluxhelm-disable-next-line cel,duration\n  interval: 5 minutes/);
   assert.deepEqual(visible(extended), ['6:unused-suppression'], 'cel is still stale, duration is gone');
 });
+
+test('the repository policy: suppressions, then unused ones reported, then severity per code', async () => {
+  const { applyRepoPolicy } = await import('../../engine/config/policy.ts');
+  const text = HR('  # fluxhelm-disable-next-line duration\n  interval: 5 minutes\n  timout: 1m\n  # fluxhelm-disable-next-line cel\n  suspend: false\n');
+  const codes = (list: Diagnostic[]) => list.map((d) => `${d.range.start.line}:${d.code}:${d.severity}`);
+  assert.deepEqual(codes(applyRepoPolicy(text, check(text))), ['8:unknown-field:error', '9:unused-suppression:info']);
+  // A code turned off by the settings still counts as used by its comment; other levels are replaced.
+  assert.deepEqual(codes(applyRepoPolicy(text, check(text), { severity: { duration: 'off', 'unknown-field': 'warning', 'unused-suppression': 'warning' } })), ['8:unknown-field:warning', '9:unused-suppression:warning']);
+  assert.deepEqual(codes(applyRepoPolicy(text, check(text), { reportUnused: false })), ['8:unknown-field:error']);
+});

@@ -60,7 +60,9 @@ function handledAt(obj: KubeObject | undefined): string | undefined {
 export function hasStatus(obj: KubeObject | undefined): boolean {
   const s = (obj?.status ?? undefined) as { observedGeneration?: unknown; conditions?: unknown; lastHandledReconcileAt?: unknown } | undefined;
   if (!s || typeof s !== 'object') return false;
-  return s.observedGeneration !== undefined || (Array.isArray(s.conditions) && s.conditions.length > 0) || s.lastHandledReconcileAt !== undefined;
+  // The CRDs default status to {observedGeneration: -1}: that is the API server, not a controller.
+  const observed = typeof s.observedGeneration === 'number' && s.observedGeneration > 0;
+  return observed || (Array.isArray(s.conditions) && s.conditions.length > 0) || s.lastHandledReconcileAt !== undefined;
 }
 
 export interface ControllerDeployment {

@@ -50,6 +50,8 @@ export interface FleetState {
   applied: Map<string, AppliedDocument[]>;
   /** Every file some root's builds read (resources, kustomization files, patches, generator inputs). */
   reached: Set<string>;
+  /** `file:start` of every written Kustomization a tree evaluates. */
+  treeObjects: Set<string>;
   isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
 }
 
@@ -143,6 +145,11 @@ export class FleetModel {
     return false;
   }
 
+  /** Whether a cluster tree evaluates this Kustomization (its path is checked as applied, by the build check). */
+  checkedAsApplied(from: IndexedObject): boolean {
+    return this.get().treeObjects.has(`${from.file}:${from.start}`);
+  }
+
   /** Whether the workspace has roots and none of them reaches this file. */
   unreached(file: string): boolean {
     const s = this.get();
@@ -155,11 +162,13 @@ function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTre
   const applied = new Map<string, AppliedDocument[]>();
   const reached = new Set<string>();
   const evaluations: TreeKustomization[] = [];
+  const treeObjects = new Set<string>();
   for (const t of trees) {
     for (const f of t.reads.keys()) reached.add(f);
     if (t.root.object) reached.add(t.root.object.file);
     for (const k of t.kustomizations) {
       evaluations.push(k);
+      if (!k.object.createdBy && k.object.kind === 'Kustomization') treeObjects.add(`${k.object.file}:${k.object.start}`);
       for (const r of k.build.resources) {
         const file = r.origin.file;
         let set = fileClusters.get(file);
@@ -176,5 +185,5 @@ function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTre
     }
   }
   for (const t of loose) evaluations.push(...t.kustomizations);
-  return { roots, trees, loose, evaluations, fileClusters, applied, reached, isThisRepository };
+  return { roots, trees, loose, evaluations, fileClusters, applied, reached, treeObjects, isThisRepository };
 }

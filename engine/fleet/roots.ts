@@ -156,6 +156,8 @@ export function findClusterRoots(index: WorkspaceIndex, repoRootFor: (file: stri
     add({
       id: `folder:${dir}`,
       label: `cluster root ${rel} (set in settings)`,
+      // Stands for the sync Kustomization no file declares (anything about it is reported at the folder).
+      object: { file: dir, start: 0, end: 0, apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', name: 'flux-system', namespace: 'flux-system', createdBy: { kind: 'settings', name: dir, how: 'a cluster root set in settings' } },
       written: false,
       kustomization: { name: 'flux-system', namespace: 'flux-system', spec: { path: rel, prune: true, interval: '10m', sourceRef: { kind: 'GitRepository', name: 'flux-system' } } },
       source: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },

@@ -34,17 +34,26 @@ export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistr
     byFile.set(d.file, list);
   };
   const fleet = ws.fleet.get();
+  const inTrees = new Set(fleet.trees.flatMap((t) => t.kustomizations));
   for (const k of fleet.evaluations) {
     const built = k.build;
     const context = `in the build of ${k.label}`;
-    // Missing paths and substituteFrom objects are already reported by the reference check.
-    for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code)) add(d);
-    for (const d of validateBuilt(ws.host, registry, built.resources, { context })) add(d);
+    // Missing substituteFrom objects are reported by the reference check, and so are the paths of
+    // Kustomizations no root applies; a tree's Kustomization has its path checked as applied, here.
+    for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code) || (d.code === 'flux-path-missing' && inTrees.has(k))) add(d);
+    // kustomize-controller removes the SOPS metadata when it decrypts; where it does not, `sops-not-decrypted` says so.
+    const resources = built.resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
+    for (const d of validateBuilt(ws.host, registry, resources, { context })) add(d);
     for (const d of duplicateObjects(built.resources, { context })) add(d);
   }
   for (const d of undecryptedSops(ws.index, fleet)) add(d);
   for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
   return byFile;
+}
+
+function withoutSops(o: Record<string, unknown>): Record<string, unknown> {
+  const { sops: _sops, ...rest } = o;
+  return rest;
 }
 
 /**

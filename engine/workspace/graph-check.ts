@@ -105,6 +105,8 @@ const isDependsOnNode = (o: IndexedObject) =>
 /** Limits which objects may satisfy a reference (the fleet model: the cluster that applies the referring object). */
 export interface ReferenceScope {
   allows(from: IndexedObject, target: IndexedObject): boolean;
+  /** The object's paths are checked as Flux applies it elsewhere (a cluster tree evaluates it): skip the written ones. */
+  checkedAsApplied?(from: IndexedObject): boolean;
 }
 
 export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: ReferenceCache, scope?: ReferenceScope): GraphResult {
@@ -128,6 +130,7 @@ export function checkGraph(index: WorkspaceIndex, host: EngineHost, cache: Refer
   for (const ref of refs) {
     if (ref.type === 'path') {
       if (ref.role === 'patch') patchFiles.add(ref.target);
+      if (ref.role === 'kustomization-path' && scope?.checkedAsApplied?.(ref.from)) continue;
       const { file: isFile, dir: isDir } = stat(ref.target);
       const ok = ref.expect === 'file' ? isFile : ref.expect === 'dir' ? isDir : isFile || isDir;
       if (!ok) {

@@ -166,5 +166,8 @@ export function postRender(documents: readonly RenderedDocument[], settings: Rel
     addMetadata(item, 'annotations', settings.commonMetadata?.annotations);
     addMetadata(item, 'labels', origin);
   }
-  return { objects: [...crds.map((c) => finish(c, true)), ...regular.map((r) => finish(r)), ...hooks.map((h) => finish(h))], problems };
+  // The same post-renderer problem in the hooks' stream is one problem for the user.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => !seen.has(p.message) && !!seen.add(p.message));
+  return { objects: [...crds.map((c) => finish(c, true)), ...regular.map((r) => finish(r)), ...hooks.map((h) => finish(h))], problems: unique };
 }

@@ -176,6 +176,32 @@ spec:
     extra: {must: x}
     image:
       pullPolicy: Sometimes
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: fromcm
+  namespace: apps
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: ./charts/demo
+      sourceRef: {kind: GitRepository, name: repo}
+  valuesFrom:
+    - kind: ConfigMap
+      name: demo-values
+  values:
+    extra: {must: x}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: demo-values
+  namespace: apps
+data:
+  values.yaml: |
+    replicaCount: "2"
 `;
 
 const host = memoryHost({ ...CHART, '/ws/releases.yaml': RELEASES });
@@ -297,4 +323,12 @@ test('rendered built-in objects are checked against the Kubernetes schemas, on t
   // The well-formed release has no findings from the built-in schemas.
   const ok = await renderRelease(ws, charts, hr('demo'), { render: helm });
   assert.deepEqual(ok.diagnostics, []);
+});
+
+test('a values schema failure of a value from valuesFrom lands on that valuesFrom entry', async () => {
+  const r = await renderRelease(ws, charts, hr('fromcm'), { render: helm });
+  assert.equal(r.ok, false);
+  const d = r.diagnostics.find((x) => x.code === 'values-schema');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.equal(d.range.start.line, lineOf(RELEASES, '    - kind: ConfigMap', RELEASES.indexOf('name: fromcm')));
 });

@@ -4,8 +4,9 @@
  * ../shared/fleets), driven with mutated edits and random requests for a
  * fixed seed and about 20 s each (session.ts). Asserts no exit, no logged
  * exception, every answer within the protocol's ranges, no request slower
- * than 1 s (a slow answer counts once replaying the same text in a fresh
- * server is slow too, so a busy machine alone does not fail the suite), and
+ * than 1 s (times the load per core when the machine is busier than its
+ * cores, and only when replaying the same text in a fresh server is slow
+ * too, so a shared machine alone does not fail the suite), and
  * peak memory under the ceiling. Failures are shrunk and saved under
  * test/fixtures/fuzz/; every fixture there is replayed as a regression
  * test. The long run is `npm run fuzz -- --seed N --minutes M`.
@@ -33,7 +34,7 @@ async function confirmSlow(failures: Failure[], workspace: string): Promise<Fail
   const confirmed = new Set<Failure>();
   try {
     for (const f of slow.slice(0, 5)) {
-      if (f.text !== undefined && (await replayer.replay('slow', f.method, f.text, f.params))) confirmed.add(f);
+      if (f.text !== undefined && (await replayer.replay('slow', f.method, f.text, f.params, f.file))) confirmed.add(f);
     }
   } finally {
     await replayer.stop();
@@ -78,7 +79,7 @@ test(`${fixtures.length} shrunk failures from earlier runs (test/fixtures/fuzz) 
     await replayer.start();
     try {
       for (const [name, f] of list) {
-        const again = await replayer.replay(f.kind, f.method, f.text, f.params);
+        const again = await replayer.replay(f.kind, f.method, f.text, f.params, f.file);
         if (again) problems.push(`${name}: ${f.kind} ${f.method}: ${again.split('\n')[0].slice(0, 300)}`);
       }
     } finally {

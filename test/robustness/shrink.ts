@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { LspClient } from '../support/lsp-client.ts';
 import { LineIndex } from '../../engine/yaml/lines.ts';
 import * as inv from '../../engine/protocol/invariants.ts';
-import { checkAnswer, allowedError, type Failure, type FailureKind, type Json } from './session.ts';
+import { checkAnswer, allowedError, scaledBudget, type Failure, type FailureKind, type Json } from './session.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'fuzz');
 
@@ -29,6 +29,8 @@ export interface FuzzFixture {
   problem: string;
   /** Fleet folder name the replay needs as its workspace (under ../shared/fleets or examples), when it needs one. */
   workspace?: string;
+  /** The document's path in that workspace (its name alone in an empty one). */
+  file?: string;
   params?: Json;
   text: string;
 }
@@ -59,8 +61,13 @@ export class Replayer {
   }
 
   /** The failure of `kind` this text (and request) still causes, or undefined. */
-  async replay(kind: FailureKind, method: string, text: string, params: Json | undefined): Promise<string | undefined> {
-    const uri = pathToFileURL(join(this.root, `replay-${++this.n}.yaml`)).href;
+  async replay(kind: FailureKind, method: string, text: string, params: Json | undefined, file?: string): Promise<string | undefined> {
+    // In a fleet the document is opened at its own path (the editor's text overrides the file on disk);
+    // alone, under its own name in a folder of its own (kustomization.yaml is read differently).
+    const name = file ? basename(file) : 'replay.yaml';
+    const path = file && this.workspace ? join(this.root, file) : join(this.root, `replay-${++this.n}`, name);
+    if (!(file && this.workspace)) mkdirSync(join(this.root, `replay-${this.n}`), { recursive: true });
+    const uri = pathToFileURL(path).href;
     this.errors = [];
     const lines = new LineIndex(text);
     const diagnostics = this.client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri, 20_000).catch(() => undefined);
@@ -78,7 +85,7 @@ export class Replayer {
       try {
         const result = await this.client.request(method, full, 30_000);
         const ms = performance.now() - t0;
-        if (kind === 'slow' && ms > this.budgetMs) found = `answered after ${Math.round(ms)} ms`;
+        if (kind === 'slow' && ms > scaledBudget(this.budgetMs)) found = `answered after ${Math.round(ms)} ms`;
         if (kind === 'violation') found = checkAnswer(method, full, result, lines, uri, () => lines)[0];
       } catch (err) {
         const message = String(err);
@@ -86,7 +93,7 @@ export class Replayer {
         if (kind === 'slow' && /timed out/.test(message)) found = message;
         if (kind === 'exception' && !(code && allowedError(Number(code[1])))) found = message;
       }
-    } else if (kind === 'slow' && validationMs > this.budgetMs) found = `diagnostics after ${Math.round(validationMs)} ms`;
+    } else if (kind === 'slow' && validationMs > scaledBudget(this.budgetMs)) found = `diagnostics after ${Math.round(validationMs)} ms`;
     // Exceptions may be logged by the handler or by validation in the background.
     await new Promise((r) => setTimeout(r, 50));
     if (kind === 'exception' && !found && this.errors.length) found = this.errors[0];
@@ -142,7 +149,7 @@ function pinnedLines(params: Json | undefined): number[] {
  */
 export async function shrink(replayer: Replayer, f: Failure, maxAttempts = 120, maxMs = 90_000): Promise<{ text: string; params?: Json; problem: string } | undefined> {
   if (f.text === undefined) return undefined;
-  const first = await replayer.replay(f.kind, f.method, f.text, f.params);
+  const first = await replayer.replay(f.kind, f.method, f.text, f.params, f.file);
   if (!first) return undefined;
   let best: Pinned = { lines: splitLines(f.text), pinned: pinnedLines(f.params) };
   let params = f.params;
@@ -160,7 +167,7 @@ export async function shrink(replayer: Replayer, f: Failure, maxAttempts = 120, 
       const candidate = [...best.lines.slice(0, at), ...best.lines.slice(end)];
       const candidateParams = paramsFor(params, shift);
       attempts++;
-      const again = await replayer.replay(f.kind, f.method, candidate.join(''), candidateParams);
+      const again = await replayer.replay(f.kind, f.method, candidate.join(''), candidateParams, f.file);
       if (again) {
         best = { lines: candidate, pinned: best.pinned.map(shift) };
         params = candidateParams;
@@ -174,7 +181,9 @@ export async function shrink(replayer: Replayer, f: Failure, maxAttempts = 120, 
 /** Shrinks up to `maxCases` distinct failures and saves each as a fixture; returns the files written. */
 export async function shrinkAndSave(failures: Failure[], o: { server: string; workspace: string; fleet: string; seed: number; requestBudgetMs: number; maxCases: number; log?: (l: string) => void }): Promise<string[]> {
   const seen = new Set<string>();
-  const distinct = failures.filter((f) => {
+  // Exceptions and wrong answers first: they shrink quickly and reproduce exactly; slow answers last.
+  const order: FailureKind[] = ['exception', 'violation', 'exit', 'memory', 'slow'];
+  const distinct = [...failures].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)).filter((f) => {
     const key = `${f.kind}:${f.method}:${f.detail.split('\n')[0].replace(/\d+/g, 'N').slice(0, 80)}`;
     if (seen.has(key) || f.text === undefined) return false;
     seen.add(key);
@@ -194,7 +203,7 @@ export async function shrinkAndSave(failures: Failure[], o: { server: string; wo
           continue;
         }
         distinct.splice(distinct.indexOf(f), 1);
-        const fixture: FuzzFixture = { found: `seed ${o.seed}, after ${f.step ?? 'the run'}`, kind: f.kind, method: f.method, problem: result.problem.slice(0, 600), ...(workspace ? { workspace: basename(o.fleet) } : {}), params: result.params, text: result.text };
+        const fixture: FuzzFixture = { found: `seed ${o.seed}, after ${f.step ?? 'the run'}`, kind: f.kind, method: f.method, problem: result.problem.slice(0, 600), ...(workspace ? { workspace: basename(o.fleet) } : {}), ...(f.file ? { file: f.file } : {}), params: result.params, text: result.text };
         const hash = createHash('sha256').update(`${f.kind}\0${f.method}\0${result.text}`).digest('hex').slice(0, 10);
         const file = join(FIXTURES, `${f.kind}-${f.method.replace(/[^a-zA-Z]+/g, '-')}-${hash}.json`);
         if (!existsSync(file)) writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);

@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"sigs.k8s.io/yaml"
 
@@ -135,6 +136,11 @@ func templateChart(req *request) (*success, *failure) {
 
 	var out bytes.Buffer
 	fmt.Fprintln(&out, strings.TrimSpace(b.String()))
+	// helm trims the end of the non-hook part: so does the last document's text.
+	if len(docs) > 0 {
+		last := &docs[len(docs)-1]
+		last.Text = strings.TrimRightFunc(last.Text, unicode.IsSpace)
+	}
 	if !req.NoHooks {
 		for _, h := range hooks {
 			if req.SkipTests && slices.Contains(h.Events, release.HookTest) {

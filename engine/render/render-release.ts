@@ -24,6 +24,8 @@ import { helmErrorProblems, type PlacementContext } from './errors.ts';
 import { validateRendered, createRenderedSchemas, type RenderedSchemas } from './validate-rendered.ts';
 import { builtinK8sSchemas } from './k8s-schemas.ts';
 import type { HelmRenderHost } from './host.ts';
+import type { LoadedChart } from '../charts/chart.ts';
+import { parseAllDocuments } from 'yaml';
 
 /** How the caller resolves and loads charts (the release resolution of the front end fits). */
 export interface ReleaseCharts {
@@ -38,8 +40,14 @@ export interface RenderReleaseOptions extends Capabilities {
   action?: ReleaseAction;
   timeoutMs?: number;
   maxBytes?: number;
-  /** Schemas for the rendered objects: default the bundled built-in kinds (CRDs the chart renders are added); `false`: no check. */
+  /**
+   * Schemas for the rendered objects; default: the bundled built-in kinds
+   * plus the CRDs of the workspace, of `crds` and of the chart (its `crds/`
+   * folder and the CRDs it renders). `false`: no check.
+   */
   schemas?: RenderedSchemas | false;
+  /** More CRD objects (parsed `fluxhelm.schemas.crdPaths` files). */
+  crds?: unknown[];
   /** Helm's engine; default `ws.host.render`. */
   render?: HelmRenderHost;
 }
@@ -91,6 +99,25 @@ function chartField(hrValue: Record<string, unknown>): (string | number)[] {
   return spec && spec.chartRef && !spec.chart ? ['spec', 'chartRef'] : ['spec', 'chart'];
 }
 
+/** CRD objects written in the workspace's files. */
+export function workspaceCrds(ws: Workspace): unknown[] {
+  const out: unknown[] = [];
+  for (const o of ws.index.allObjects()) if (o.kind === 'CustomResourceDefinition') out.push(ws.index.valueOf(o));
+  return out.filter(Boolean);
+}
+
+/** CRD objects of a chart's `crds/` folder (and its subcharts'), whatever the install policy. */
+export function chartCrds(chart: LoadedChart): unknown[] {
+  const out: unknown[] = [];
+  const decoder = new TextDecoder();
+  for (const [p, bytes] of chart.files) {
+    if (!/^crds\/.*\.ya?ml$/.test(p)) continue;
+    for (const d of parseAllDocuments(decoder.decode(bytes))) if (!d.errors.length) out.push(d.toJS());
+  }
+  for (const sub of chart.subcharts) out.push(...chartCrds(sub));
+  return out;
+}
+
 /** Renders the HelmRelease `hr` of the workspace. Never throws on user input. */
 export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, opts: RenderReleaseOptions = {}): Promise<RenderedRelease> {
   const release = `${hr.namespace ?? 'default'}/${hr.name}`;
@@ -138,8 +165,8 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
   }
   const post = postRender(result.documents, built.settings);
   const problems: ReleaseProblem[] = [...post.problems];
-  const schemas = opts.schemas ?? createRenderedSchemas({ builtin: builtinK8sSchemas });
-  if (schemas) problems.push(...validateRendered(post.objects, schemas, placement));
+  const schemas = opts.schemas ?? createRenderedSchemas({ builtin: builtinK8sSchemas, crds: [...workspaceCrds(ws), ...(opts.crds ?? [])] });
+  if (schemas) problems.push(...validateRendered(post.objects, schemas.withCrds(chartCrds(chart)), placement));
   return {
     ...base,
     ok: true,

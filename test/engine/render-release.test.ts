@@ -12,7 +12,8 @@ import { Workspace } from '../../engine/workspace/model.ts';
 import { loadChartFolder } from '../../engine/charts/folder.ts';
 import { renderRelease, type ReleaseCharts } from '../../engine/render/render-release.ts';
 import { shortenReleaseName, releaseSettings } from '../../engine/render/release-request.ts';
-import { createRenderedSchemas } from '../../engine/render/validate-rendered.ts';
+import { createRenderedSchemas, validateRendered } from '../../engine/render/validate-rendered.ts';
+import { builtinK8sSchemas } from '../../engine/render/k8s-schemas.ts';
 import type { ResolvedChart } from '../../engine/resolve/release-chart.ts';
 import type { IndexedObject } from '../../engine/workspace/index.ts';
 import { memoryHost } from '../support/memory-host.ts';
@@ -293,22 +294,19 @@ test('a values schema failure lands on the offending inline value', async () => 
 });
 
 test('rendered custom resources are checked against the chart CRD even when the policy skips installing it', async () => {
-  const schemas = createRenderedSchemas({ crds: [] }); // no built-in kinds either: only CRDs would count
-  const r = await renderRelease(ws, charts, hr('badwidget'), { render: helm, schemas });
+  const r = await renderRelease(ws, charts, hr('badwidget'), { render: helm });
   assert.ok(r.ok, r.error);
   assert.equal(r.objects.some((o) => o.crd), false, 'install.crds Skip leaves the CRDs out');
-  // The CRD is not among the objects, so nothing knows Widget: no finding (unknown kinds are skipped) ...
-  assert.deepEqual(r.diagnostics, []);
-  // ... but with the chart's CRD known (as the façade passes the chart's crds/ folder), the wrong type is found.
-  const crdText = CHART['/ws/charts/demo/crds/widget.yaml'];
-  const { parse } = await import('yaml');
-  const withCrd = await renderRelease(ws, charts, hr('badwidget'), { render: helm, schemas: createRenderedSchemas({ crds: [parse(crdText)] }) });
-  const d = withCrd.diagnostics.find((x) => x.code === 'rendered-object');
-  assert.ok(d, JSON.stringify(withCrd.diagnostics));
-  assert.match(d.message, /Widget apps-badwidget|Widget badwidget/);
+  const d = r.diagnostics.find((x) => x.code === 'rendered-object');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /Widget badwidget/);
   assert.match(d.message, /spec\.size/);
   assert.match(d.message, /\.Values\.widget\.size/);
   assert.equal(d.range.start.line, lineOf(RELEASES, 'size: large'));
+  // A kind nothing describes is skipped: the same object checked against the built-in schemas alone passes.
+  const widget = r.objects.find((o) => o.kind === 'Widget');
+  assert.ok(widget);
+  assert.deepEqual(validateRendered([widget], createRenderedSchemas({ builtin: builtinK8sSchemas }), {}), []);
 });
 
 test('rendered built-in objects are checked against the Kubernetes schemas, on the value that produced the field', async () => {

@@ -19,7 +19,7 @@ import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { kubectlBinary } from '../test/support/tools.ts';
 import { connectCluster } from '../server/cluster-host.ts';
 import { createNodeHost } from '../server/node-host.ts';
-import { createLanguageService } from '../engine/index.ts';
+import { Workspace } from '../engine/workspace/model.ts';
 import { planPath } from '../engine/cluster/plan.ts';
 import { applyAll, attachApplied, reconcileWaves } from '../engine/cluster/run.ts';
 import type { BenchRow, BenchSection } from './report.ts';
@@ -75,8 +75,7 @@ async function viaFluxhelm(kubeconfig: string, dir: string, ns: string, log: (s:
   const t0 = performance.now();
   const host = connectCluster({ kubeconfig, namespace: ns });
   if (!host.ok) throw new Error(host.error.message);
-  const service = createLanguageService(createNodeHost());
-  const ws = service.openWorkspace({ roots: [dir] });
+  const ws = new Workspace(createNodeHost(), { roots: [dir] });
   const plan = planPath(ws, dir, ns);
   const t1 = performance.now();
   const applied = await applyAll(host.value, plan.apply, { concurrency: 16 });

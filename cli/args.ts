@@ -25,6 +25,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
       out.positional.push(...argv.slice(i + 1));
       break;
     }
+    if (a.startsWith('-') && !a.startsWith('--') && a !== '-') throw new UsageError(`unknown option ${a}`);
     if (!a.startsWith('--') || a === '-') {
       out.positional.push(a);
       continue;

@@ -109,7 +109,7 @@ export const checkCommand: Command = {
     if (result.schemaProblems.length) return 2;
     if (format === 'json') out(formatJson(result.findings));
     else if (format === 'sarif') out(formatSarif(result.findings, VERSION));
-    else if (format === 'github') out(formatGithub(result.findings));
+    else if (format === 'github') out(formatGithub(result.findings, result.fileCount));
     else out(formatText(result.findings, result.fileCount));
     return result.findings.some((f) => f.severity === 'error') ? 1 : 0;
   },

@@ -1,26 +1,9 @@
 /**
- * Network-facing parts the CLI hands to the engine: the Node source host
- * (HTTP with caches) and the chart sources built on it, plus the shared
- * `--offline` / `--timeout` options.
+ * The CLI's shared `--timeout` option: `10s`, `1m`, `500ms` or a number of
+ * seconds.
  */
-import { createNetHost } from '../server/net-host.ts';
-import { createHttpIndexSource } from '../engine/sources/http-index.ts';
-import { createOciSource } from '../engine/sources/oci.ts';
-import type { ChartSources } from '../engine/resolve/release-chart.ts';
-import type { SourceHost } from '../engine/sources/host.ts';
 import { UsageError } from './args.ts';
 
-export interface CliSources {
-  host: SourceHost;
-  sources: ChartSources;
-}
-
-export function createCliSources(): CliSources {
-  const host = createNetHost();
-  return { host, sources: { http: createHttpIndexSource(host), oci: createOciSource(host) } };
-}
-
-/** `10s`, `1m`, `500ms` or a number of seconds. */
 export function parseTimeout(text: string | undefined, fallbackMs: number): number {
   if (text === undefined) return fallbackMs;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());

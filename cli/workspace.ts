@@ -1,10 +1,11 @@
 /**
- * Opens the engine on the folders a CLI command was given: a language
- * service with the workspace index rooted at those folders (files count
- * through their parent folder).
+ * Opens the engine on the folders a CLI command was given: one Node host,
+ * one service, the workspace index rooted at those folders (a file counts
+ * through its folder), and how paths are shown (relative to the current
+ * folder, as the user typed them).
  */
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createLanguageService, type LanguageService } from '../engine/index.ts';
 import { createNodeHost } from '../server/node-host.ts';
 import { UsageError } from './args.ts';
@@ -25,9 +26,27 @@ export function workspaceRoots(paths: string[]): string[] {
   return [...new Set(roots)];
 }
 
-export function openWorkspaceAt(paths: string[], repoRoot?: string): { service: LanguageService; roots: string[] } {
-  const roots = workspaceRoots(paths);
+export interface OpenOptions {
+  repoRoot?: string;
+  /** Chart indexes, tags and charts may be fetched (otherwise caches only). */
+  network?: boolean;
+  timeoutMs?: number;
+}
+
+export function createService(opts: OpenOptions = {}): LanguageService {
   const service = createLanguageService(createNodeHost());
-  service.openWorkspace({ roots, repoRoot: repoRoot ? resolve(repoRoot) : undefined });
+  service.configure({ network: opts.network ?? true, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+  return service;
+}
+
+export function openWorkspaceAt(paths: string[], opts: OpenOptions = {}): { service: LanguageService; roots: string[] } {
+  const roots = workspaceRoots(paths);
+  const service = createService(opts);
+  service.openWorkspace({ roots, repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
   return { service, roots };
+}
+
+/** A path as the user sees it: relative to the current folder when below it. */
+export function display(path: string): string {
+  return isAbsolute(path) ? relative(process.cwd(), path) || path : path;
 }

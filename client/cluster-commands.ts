@@ -16,7 +16,8 @@ import {
   SetContextRequest, StatusRequest, SuspendRequest, UNTRUSTED_MESSAGE,
   type ClusterState, type ContextsResult, type DiffResult, type PlanParams, type PlanResult, type ProgressParams,
   type ReconcileParams, type ReconcileResult, type StatusResult, type SuspendParams, type TargetParams,
-} from '../server/cluster-protocol.ts';
+  type Message, send,
+} from '../server/protocol.ts';
 
 export const CLUSTER_SCHEME = 'fluxhelm-cluster';
 
@@ -107,18 +108,18 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     return { uri: editor.document.uri.toString(), position: { line: a.line, character: a.character } };
   }
 
-  async function request<R>(method: string, params: unknown, token?: vscode.CancellationToken): Promise<R | undefined> {
+  async function request<P, R>(m: Message<P, R>, params: P, token?: vscode.CancellationToken): Promise<R | undefined> {
     const c = client();
     if (!c) {
       void vscode.window.showErrorMessage('fluxhelm: the language server is not running.');
       return undefined;
     }
     try {
-      return token ? await c.sendRequest<R>(method, params, token) : await c.sendRequest<R>(method, params);
+      return token ? await c.sendRequest<R>(m.method, params, token) : await c.sendRequest<R>(m.method, params);
     } catch (e) {
       if (token?.isCancellationRequested) return undefined;
       const message = e instanceof Error ? e.message : String(e);
-      output.appendLine(`${method}: ${message}`);
+      output.appendLine(`${m.method}: ${message}`);
       void vscode.window.showErrorMessage(message.startsWith('fluxhelm') ? message : `fluxhelm: ${message}`);
       return undefined;
     }
@@ -157,7 +158,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     const t = target(args);
     if (!t) return;
     const planParams: PlanParams = { ...t, withSource: flags.withSource };
-    const plan = await withProgress('fluxhelm: computing the diff', (token) => request<PlanResult>(PlanRequest.method, planParams, token));
+    const plan = await withProgress('fluxhelm: computing the diff', (token) => request(PlanRequest, planParams, token));
     if (!plan) return;
     if (plan.objects.some((o) => o.change === 'error')) {
       void vscode.window.showErrorMessage(`fluxhelm: cannot reconcile ${plan.target}:\n${planSummary(plan).text}`);
@@ -180,7 +181,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     const choice = await confirm(`${what} ${plan.target}`, s.text, s.writesObjects || forceConflicts, extra);
     if (!choice) return;
     const params: ReconcileParams = { ...t, ...flags, includeSecrets: choice === 'OK, with Secrets', forceConflicts };
-    const result = await withProgress(`fluxhelm: ${what.toLowerCase()} ${plan.target}`, (token, id) => request<ReconcileResult>(ReconcileRequest.method, { ...params, progressToken: id }, token));
+    const result = await withProgress(`fluxhelm: ${what.toLowerCase()} ${plan.target}`, (token, id) => request(ReconcileRequest, { ...params, progressToken: id }, token));
     if (!result) return;
     for (const l of result.lines) output.appendLine(l);
     if (result.ok) void vscode.window.showInformationMessage(`fluxhelm: ${result.summary}`);
@@ -193,7 +194,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     if (!t) return;
     if (!(await confirm(suspendIt ? 'Suspend reconciliation' : 'Resume reconciliation', suspendIt ? 'Flux stops reconciling this object until it is resumed.' : 'Flux reconciles the object again and fluxhelm waits for the result.', false))) return;
     const params: SuspendParams = { ...t, suspend: suspendIt };
-    const r = await withProgress(`fluxhelm: ${suspendIt ? 'suspending' : 'resuming'}`, (token, id) => request<ReconcileResult>(SuspendRequest.method, { ...params, progressToken: id }, token));
+    const r = await withProgress(`fluxhelm: ${suspendIt ? 'suspending' : 'resuming'}`, (token, id) => request(SuspendRequest, { ...params, progressToken: id }, token));
     if (!r) return;
     if (r.ok) void vscode.window.showInformationMessage(`fluxhelm: ${r.summary}`);
     else void vscode.window.showErrorMessage(`fluxhelm: ${r.summary}`);
@@ -203,7 +204,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     if (!trustedOrSay()) return;
     const t = target(args);
     if (!t) return;
-    const d = await withProgress('fluxhelm: diff with cluster', (token) => request<DiffResult>(DiffRequest.method, t, token));
+    const d = await withProgress('fluxhelm: diff with cluster', (token) => request(DiffRequest, t, token));
     if (!d) return;
     const base = d.target.replace(/\//g, '_');
     const left = vscode.Uri.from({ scheme: CLUSTER_SCHEME, path: `/live/${base}.yaml`, query: String(Date.now()) });
@@ -218,7 +219,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
     if (!trustedOrSay()) return;
     const t = target(args);
     if (!t) return;
-    const s = await request<StatusResult>(StatusRequest.method, t);
+    const s = await request(StatusRequest, t);
     if (!s) return;
     const uri = vscode.Uri.from({ scheme: CLUSTER_SCHEME, path: `/status/${s.target.replace(/\//g, '_')}.txt`, query: String(Date.now()) });
     views.set(uri.toString(), s.text);
@@ -228,7 +229,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
 
   async function switchContext(): Promise<void> {
     if (!trustedOrSay()) return;
-    const r = await request<ContextsResult>(ContextsRequest.method, {});
+    const r = await request(ContextsRequest, {});
     if (!r) return;
     if (r.error || r.contexts.length === 0) {
       void vscode.window.showErrorMessage(`fluxhelm: ${r.error ?? 'the kubeconfig has no contexts'}`);
@@ -239,7 +240,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
       { title: 'fluxhelm: kubeconfig context for cluster features' },
     );
     if (!pick) return;
-    const s = await request<ClusterState>(SetContextRequest.method, { context: pick.label });
+    const s = await request(SetContextRequest, { context: pick.label });
     if (!s) return;
     state = s;
     await context.workspaceState.update('fluxhelm.cluster.context', pick.label);
@@ -283,7 +284,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, client
       // Wait for the server to be up (the extension may register before starting the client).
       for (let i = 0; i < 60 && !c.isRunning(); i++) await new Promise((r) => setTimeout(r, 500));
       if (!c.isRunning()) return;
-      const s = saved ? await c.sendRequest<ClusterState>(SetContextRequest.method, { context: saved }) : await c.sendRequest<ClusterState>(ClusterStateRequest.method, {});
+      const s = saved ? await send(c, SetContextRequest, { context: saved }) : await send(c, ClusterStateRequest, {});
       state = s;
       renderStatus();
     };

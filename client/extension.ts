@@ -7,9 +7,8 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { StatusNotification, GraphRequest, SETTINGS_SECTION, type StatusParams } from '../server/protocol.ts';
-import { renderGraphHtml } from '../engine/graph/render-html.ts';
-import type { DependencyGraph } from '../engine/graph/model.ts';
+import { StatusNotification, GraphRequest, SETTINGS_SECTION, send, type StatusParams } from '../server/protocol.ts';
+import { renderGraphHtml } from '../engine/index.ts';
 import { randomBytes } from 'node:crypto';
 import { registerValuesView } from './values-view.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
@@ -75,7 +74,7 @@ async function showDependencyGraph(): Promise<void> {
     void vscode.window.showErrorMessage('fluxhelm: the language server is not running.');
     return;
   }
-  const graph = await client.sendRequest<DependencyGraph>(GraphRequest.method, {});
+  const graph = await send(client, GraphRequest, {});
   if (!graphPanel) {
     graphPanel = vscode.window.createWebviewPanel('fluxhelm.graph', 'Flux dependency graph', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
     graphPanel.onDidDispose(() => {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { EffectiveValuesRequest, type EffectiveValuesParams, type EffectiveValuesResult } from '../server/protocol.ts';
+import { EffectiveValuesRequest, send, type EffectiveValuesParams, type EffectiveValuesResult } from '../server/protocol.ts';
 
 export const VALUES_SCHEME = 'fluxhelm-values';
 
@@ -29,7 +29,7 @@ export function registerValuesView(context: vscode.ExtensionContext, getClient: 
       const client = getClient();
       if (!entry || !client) return '# The fluxhelm language server is not running.\n';
       const params: EffectiveValuesParams = { ...entry.source, reveal: vscode.workspace.getConfiguration('fluxhelm').get<boolean>('values.revealSecrets', false) };
-      const result = await client.sendRequest<EffectiveValuesResult>(EffectiveValuesRequest.method, params);
+      const result = await send(client, EffectiveValuesRequest, params);
       return result.text;
     },
   };
@@ -47,7 +47,7 @@ export function registerValuesView(context: vscode.ExtensionContext, getClient: 
       // A base HelmRelease that overlays build: let the user pick the environment.
       const client = getClient();
       if (client && overlayArg === undefined) {
-        const probe = await client.sendRequest<EffectiveValuesResult>(EffectiveValuesRequest.method, { ...source });
+        const probe = await send(client, EffectiveValuesRequest, { ...source });
         if (probe.overlays?.length) {
           const picked = await vscode.window.showQuickPick([{ label: 'base', description: 'as written in this file' }, ...probe.overlays.map((o) => ({ label: o, description: 'as this overlay builds it' }))], { placeHolder: 'Effective values for which environment?' });
           if (!picked) return;

@@ -1,8 +1,26 @@
 /**
  * The engine's only window on the outside world. Front ends (the language
- * server, the CLI, tests) implement this; the engine itself never touches
- * `fs`, the network or the clock directly.
+ * server, the CLI, tests) implement one `EngineHost`; the engine itself never
+ * touches `fs`, the network, a cluster or the global timers directly.
+ *
+ * - files and the environment: `readFile`, `readBinary`, `readDir`, `env`;
+ * - time: `now()` and `clock` (timers), so timing logic runs on a fake clock
+ *   in tests (`createManualClock`);
+ * - the network for chart sources: `net` (absent: chart features say so);
+ * - clusters: `cluster` (absent: cluster features say so);
+ * - Helm's engine: `render` (absent: render features say so).
  */
+import type { SourceHost } from './sources/host.ts';
+import type { ClusterConnector } from './cluster/connector.ts';
+import type { HelmRenderHost } from './render/host.ts';
+
+/** Timers as the engine sees them. Handles are opaque. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
 export interface EngineHost {
   /** Reads a UTF-8 text file; `undefined` when it does not exist or cannot be read. */
   readFile(path: string): string | undefined;
@@ -14,9 +32,59 @@ export interface EngineHost {
   now(): number;
   /** Environment variables (for HELM_CACHE_HOME and friends). */
   env(name: string): string | undefined;
+  /** Timers (debounces, waits, informers). Without one, nothing is scheduled: work runs when asked. */
+  clock?: Clock;
+  /** HTTP, registry and cache access for chart sources. */
+  net?: SourceHost;
+  /** Kubeconfig contexts and connections. */
+  cluster?: ClusterConnector;
+  /** Helm's template engine (compiled to WebAssembly, run by the front end). */
+  render?: HelmRenderHost;
 }
 
-/** A host with no files, no environment and a real clock: enough for single-document work. */
+/**
+ * A clock whose time only moves when told to: `advance(ms)` runs the timers
+ * that fall due, in order. For tests of timing logic (waits, debounces).
+ */
+export interface ManualClock extends Clock {
+  advance(ms: number): void;
+  /** Timers still waiting. */
+  readonly pending: number;
+}
+
+export function createManualClock(start = 0): ManualClock {
+  let time = start;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  return {
+    now: () => time,
+    setTimeout(fn, ms) {
+      const id = ++seq;
+      timers.set(id, { at: time + Math.max(0, ms), fn });
+      return id;
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number);
+    },
+    advance(ms) {
+      const until = time + ms;
+      for (;;) {
+        let next: [number, { at: number; fn: () => void }] | undefined;
+        for (const e of timers) if (e[1].at <= until && (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0]))) next = e;
+        if (!next) break;
+        timers.delete(next[0]);
+        time = next[1].at;
+        next[1].fn();
+      }
+      time = until;
+    },
+    get pending() {
+      return timers.size;
+    },
+  };
+}
+
+/** A host with no files, no environment and a real clock reading: enough for single-document work. */
 export const emptyHost: EngineHost = {
   readFile: () => undefined,
   readDir: () => undefined,

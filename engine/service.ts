@@ -1,11 +1,14 @@
 /**
- * The engine's one façade. Front ends create a service with a host, keep the
- * `YamlFile` it returns from `parse` (passing the previous one back in on the
- * next edit), and call the verbs. Everything here is synchronous, pure with
- * respect to the host, and never throws on user input.
+ * The engine's one façade. Front ends (the language server, the CLI, the
+ * MCP server) create a service with a host and call its verbs; results are
+ * plain data with ranges. Document verbs take the `YamlFile` returned by
+ * `parse` (pass the previous one back in on the next edit: unchanged YAML
+ * documents keep their parse and diagnostics). Background work (chart
+ * resolution, cluster state) reports through `onDidChange`. Nothing here
+ * throws on user input.
  */
 import type { EngineHost } from './host.ts';
-import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol } from './types.ts';
+import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol, InlayHint, CodeLens, Location } from './types.ts';
 import { parseYamlFile, type YamlFile } from './yaml/documents.ts';
 import { SchemaRegistry, type CrdLoadProblem } from './schemas/registry.ts';
 import { validateFile } from './validation/validate.ts';
@@ -16,47 +19,107 @@ import { findDocumentSymbols } from './features/symbols.ts';
 import { Workspace } from './workspace/model.ts';
 import type { IndexOptions } from './workspace/index.ts';
 import { findDefinition, findReferences, prepareRename, doRename, findWorkspaceSymbols, type RenameResult, type WorkspaceSymbol } from './features/navigation.ts';
-import type { Location } from './types.ts';
 import { uriToPath, pathToUri } from './util/uri.ts';
 import { LineIndex } from './yaml/lines.ts';
+import { overlayLenses } from './features/overlay-lens.ts';
+import { buildDependencyGraph, type DependencyGraph } from './graph/model.ts';
+import { createReleaseService, type ReleaseService } from './releases/service.ts';
+import { createClusterService, type ClusterService } from './cluster/service.ts';
+import { buildTarget, type BuildAnswer, type BuildQuery } from './flux/build-use-case.ts';
 
 export interface EngineSettings {
   validate: boolean;
+  /** Chart indexes, tags and charts may be fetched (trusted workspace, network setting on, not --offline). */
+  network: boolean;
+  /** Warn about spec.values keys a chart without a schema does not have. */
+  unknownKeys: boolean;
+  /** Show values from Secrets in hovers and views. */
+  revealSecrets: boolean;
+  /** The workspace is trusted: cluster features and the network may be used. */
+  trusted: boolean;
+  /** Per request, for chart sources (ms). */
+  timeoutMs: number;
 }
 
-export interface LanguageService {
+/** What changed in the background: republish these documents; refresh hints/lenses when flagged. */
+export interface ChangeEvent {
+  uris: string[];
+  hints?: boolean;
+  lenses?: boolean;
+}
+
+export interface WorkspaceSummary {
+  roots: string[];
+  repoRoot?: string;
+  fileCount: number;
+}
+
+export interface LanguageService extends ReleaseService {
   readonly registry: SchemaRegistry;
   configure(settings: Partial<EngineSettings>): void;
+  readonly settings: Readonly<EngineSettings>;
   /** Loads CRD overrides (file or folder paths, read through the host). Returns load problems. */
   setCrdPaths(paths: string[]): CrdLoadProblem[];
+  /** Where the schemas come from, for status lines. */
+  readonly schemaSource: string;
+  /** Background results changed (chart resolution, values, cluster state). */
+  onDidChange(listener: (e: ChangeEvent) => void): void;
+
   parse(uri: string, text: string, previous?: YamlFile): YamlFile;
+  /** The document's own checks: YAML, schemas, CEL (patch files as partial objects). */
   doValidation(file: YamlFile): Diagnostic[];
+  /** Everything known about an open document: its own checks, the workspace's (when computed on this text), chart resolution and values, the cluster. */
+  diagnostics(file: YamlFile): Diagnostic[];
+  /** The same for a file that is not open (workspace, resolution and cluster findings). */
+  diagnosticsOfClosed(uri: string): Diagnostic[];
   doComplete(file: YamlFile, position: Position): CompletionList;
+  /** Completion with chart-aware values keys and chart names/versions from the repository index. */
+  complete(file: YamlFile, position: Position): Promise<CompletionList>;
   doHover(file: YamlFile, position: Position): Hover | null;
+  /** Hover with values (default, effective value, layer) and chart versions first. */
+  hover(file: YamlFile, position: Position): Hover | null;
   findDocumentSymbols(file: YamlFile): DocumentSymbol[];
   getCodeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[];
+  /** Quick fixes for the given diagnostics of a document (migrations, pinning a chart version); `fixes` lists the diagnostics each one resolves. */
+  codeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): (CodeAction & { fixes?: Diagnostic[] })[];
+  inlayHints(file: YamlFile, range?: Range): InlayHint[];
+  /** Overlay lenses and, in a trusted workspace with a cluster, Reconcile · Diff · status lenses. */
+  codeLenses(uri: string): CodeLens[];
+
   /** Indexes the workspace folders; later calls replace the workspace. */
-  openWorkspace(options: IndexOptions & { repoRoot?: string }): Workspace;
-  readonly workspace: Workspace | undefined;
+  openWorkspace(options: IndexOptions & { repoRoot?: string }): WorkspaceSummary;
+  readonly hasWorkspace: boolean;
   /** Tells the workspace a file changed (`undefined` text: read it again through the host; `null`: deleted). */
   updateFile(uri: string, text?: string | null, parsed?: YamlFile): boolean;
-  /** Reference-graph diagnostics for every file of the workspace, by uri. */
+  /** Cross-file findings (references, paths, cycles, builds) of every file, by uri. */
   doWorkspaceValidation(): Map<string, Diagnostic[]>;
+  /** Recomputes the cross-file findings; returns the uris whose findings changed. */
+  refreshWorkspaceDiagnostics(): string[];
   findDefinition(uri: string, position: Position): Location[];
   findReferences(uri: string, position: Position, includeDeclaration: boolean): Location[];
   prepareRename(uri: string, position: Position): { range: Range; placeholder: string } | undefined;
   doRename(uri: string, position: Position, newName: string): RenameResult;
   findWorkspaceSymbols(query: string): WorkspaceSymbol[];
+  graph(): DependencyGraph;
+  /** What a Flux Kustomization (or kustomization folder) builds, with findings. */
+  build(query: BuildQuery): BuildAnswer;
+
+  readonly cluster: ClusterService;
 }
 
 export function toDiagnostics(file: YamlFile, list: OffsetDiagnostic[]): Diagnostic[] {
+  return offsetsToDiagnostics(file.lines, list);
+}
+
+/** Offsets to ranges, keeping quick-fix data and related places. */
+export function offsetsToDiagnostics(lines: LineIndex, list: OffsetDiagnostic[]): Diagnostic[] {
   return list.map((d) => ({
-    range: file.lines.rangeOf(d.start, d.end),
+    range: lines.rangeOf(d.start, d.end),
     severity: d.severity,
     code: d.code,
     message: d.message,
     ...(d.data !== undefined ? { data: d.data } : {}),
-    ...(d.related ? { related: d.related.map((r) => ({ range: file.lines.rangeOf(r.start, r.end), message: r.message })) } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ range: lines.rangeOf(r.start, r.end), message: r.message })) } : {}),
   }));
 }
 
@@ -78,52 +141,69 @@ function collectCrdFiles(host: EngineHost, path: string, out: { path: string; te
   else out.push({ path, text });
 }
 
+const BUNDLED = 'bundled (Flux 2.9)';
+
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
-  const settings: EngineSettings = { validate: true };
+  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000 };
+  let schemaSource = BUNDLED;
   let workspace: Workspace | undefined;
+  const listeners: ((e: ChangeEvent) => void)[] = [];
+  const emit = (e: ChangeEvent) => {
+    for (const l of listeners) l(e);
+  };
+  /** Cross-file findings of the last refresh, with the text each file had then. */
+  let graph = new Map<string, { text: string | undefined; list: Diagnostic[] }>();
+
   const withWs = <T>(uri: string, fallback: T, fn: (ws: Workspace, path: string) => T): T => {
     const path = uriToPath(uri);
     return workspace && path ? fn(workspace, path) : fallback;
   };
-  return {
+  const releases = createReleaseService(host, () => workspace, settings, emit);
+  const cluster = createClusterService(host, () => workspace, settings, emit);
+
+  function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
+    const out = new Map<string, Diagnostic[]>();
+    if (!workspace || !settings.validate) return out;
+    const ws = workspace;
+    const byFile = ws.check().byFile;
+    const builds = ws.checkBuilds(registry);
+    for (const path of new Set([...byFile.keys(), ...builds.keys()])) {
+      const text = ws.readText(path);
+      const lines = ws.lines(path) ?? (text !== undefined ? new LineIndex(text) : undefined);
+      if (!lines) continue;
+      // A finding on a built object can repeat what the file's own check reports; the file check keeps it.
+      // The index's parse is shared with the editor, so its documents' diagnostics are already memoized.
+      const parsed = builds.has(path) ? ws.index.parsedFile(path) : undefined;
+      const own = new Set(parsed ? validateFile(parsed, registry, { partial: ws.patchFiles().has(path) }).map((d) => `${d.start}:${d.code}`) : []);
+      const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`))];
+      if (kept.length) out.set(pathToUri(path), offsetsToDiagnostics(lines, kept));
+    }
+    return out;
+  }
+
+  /** Workspace findings of a file, only while its text is the one they were computed on. */
+  function graphFor(uri: string, text: string | undefined): Diagnostic[] {
+    const g = graph.get(uri);
+    return g && (text === undefined || g.text === text) ? g.list : [];
+  }
+
+  const service: LanguageService = {
     registry,
-    get workspace() {
-      return workspace;
+    get settings() {
+      return settings;
     },
-    openWorkspace(options) {
-      workspace = new Workspace(host, options);
-      return workspace;
+    get schemaSource() {
+      return schemaSource;
     },
-    updateFile(uri, text, parsed) {
-      const path = uriToPath(uri);
-      if (!workspace || !path) return false;
-      if (text === undefined) return workspace.index.refreshFile(path);
-      return workspace.index.setFileText(path, text === null ? undefined : text, parsed);
+    get hasWorkspace() {
+      return workspace !== undefined;
     },
-    doWorkspaceValidation() {
-      const out = new Map<string, Diagnostic[]>();
-      if (!workspace || !settings.validate) return out;
-      const ws = workspace;
-      const graph = ws.check().byFile;
-      const builds = ws.checkBuilds(registry);
-      for (const path of new Set([...graph.keys(), ...builds.keys()])) {
-        const lines = ws.lines(path) ?? (ws.readText(path) !== undefined ? new LineIndex(ws.readText(path)!) : undefined);
-        if (!lines) continue;
-        // A finding on a built object can repeat what the file's own check reports; the file check keeps it.
-        // The index's parse is shared with the editor, so its documents' diagnostics are already memoized.
-        const parsed = builds.has(path) ? ws.index.parsedFile(path) : undefined;
-        const own = new Set(parsed ? validateFile(parsed, registry, { partial: ws.patchFiles().has(path) }).map((d) => `${d.start}:${d.code}`) : []);
-        const kept = [...(graph.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`))];
-        if (kept.length) out.set(pathToUri(path), kept.map((d) => ({ range: lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message })));
-      }
-      return out;
+    cluster,
+    ...releases,
+    onDidChange(listener) {
+      listeners.push(listener);
     },
-    findDefinition: (uri, position) => withWs(uri, [], (ws, path) => findDefinition(ws, path, position)),
-    findReferences: (uri, position, decl) => withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl)),
-    prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => prepareRename(ws, path, position)),
-    doRename: (uri, position, newName) => withWs<RenameResult>(uri, { error: 'No workspace is open.' }, (ws, path) => doRename(ws, path, position, newName)),
-    findWorkspaceSymbols: (query) => (workspace ? findWorkspaceSymbols(workspace, query) : []),
     configure(s) {
       Object.assign(settings, s);
     },
@@ -131,6 +211,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const files: { path: string; text: string }[] = [];
       const problems: CrdLoadProblem[] = [];
       for (const p of paths) collectCrdFiles(host, p, files, problems);
+      schemaSource = paths.length ? `${paths.length} CRD path(s) override the bundled schemas` : BUNDLED;
       return [...problems, ...registry.setOverrides(files)];
     },
     parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
@@ -138,11 +219,67 @@ export function createLanguageService(host: EngineHost): LanguageService {
       if (!settings.validate) return [];
       const path = uriToPath(file.uri);
       const partial = !!(workspace && path && workspace.patchFiles().has(path));
-      return toDiagnostics(file, validateFile(file, registry, { partial }));
+      const own = validateFile(file, registry, { partial });
+      // As Flux applies it: built documents are checked as built, files no cluster root reaches say so (fleet/).
+      return toDiagnostics(file, workspace && path ? workspace.adjustWritten(path, own, registry) : own);
+    },
+    diagnostics(file) {
+      return [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri)];
+    },
+    diagnosticsOfClosed(uri) {
+      return [...graphFor(uri, undefined), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
     },
     doComplete: (file, position) => doComplete(file, position, registry),
+    complete: (file, position) => releases.completeWith(file, position, doComplete(file, position, registry)),
     doHover: (file, position) => doHover(file, position, registry),
+    hover: (file, position) => releases.hoverAt(file, position) ?? doHover(file, position, registry),
     findDocumentSymbols: (file) => findDocumentSymbols(file, registry),
     getCodeActions: (file, range, diagnostics) => getCodeActions(file, range, diagnostics),
+    codeActions(file, range, diagnostics) {
+      const migrate = getCodeActions(file, range, diagnostics).map((a) => ({ ...a, fixes: diagnostics.filter((d) => d.code === 'removed-api-version') }));
+      return [...migrate, ...releases.releaseCodeActions(file.uri, diagnostics)];
+    },
+    inlayHints: (file, range) => releases.inlayHintsFor(file, range),
+    codeLenses(uri) {
+      const overlays = withWs(uri, [] as CodeLens[], (ws, path) => overlayLenses(ws, path));
+      return [...overlays, ...cluster.lenses(uri)];
+    },
+
+    openWorkspace(options) {
+      workspace = new Workspace(host, options);
+      graph = new Map();
+      return { roots: options.roots, repoRoot: workspace.repoRoot, fileCount: workspace.index.fileCount };
+    },
+    updateFile(uri, text, parsed) {
+      const path = uriToPath(uri);
+      if (!workspace || !path) return false;
+      if (text === undefined) return workspace.index.refreshFile(path);
+      return workspace.index.setFileText(path, text === null ? undefined : text, parsed);
+    },
+    doWorkspaceValidation: computeWorkspaceDiagnostics,
+    refreshWorkspaceDiagnostics() {
+      if (!workspace) return [];
+      const ws = workspace;
+      const before = graph;
+      const next = new Map<string, { text: string | undefined; list: Diagnostic[] }>();
+      for (const [uri, list] of computeWorkspaceDiagnostics()) {
+        const path = uriToPath(uri);
+        next.set(uri, { text: path ? ws.readText(path) : undefined, list });
+      }
+      graph = next;
+      const changed: string[] = [];
+      for (const uri of new Set([...before.keys(), ...next.keys()])) {
+        if (JSON.stringify(before.get(uri)?.list ?? []) !== JSON.stringify(next.get(uri)?.list ?? [])) changed.push(uri);
+      }
+      return changed;
+    },
+    findDefinition: (uri, position) => withWs(uri, [], (ws, path) => findDefinition(ws, path, position)),
+    findReferences: (uri, position, decl) => withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl)),
+    prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => prepareRename(ws, path, position)),
+    doRename: (uri, position, newName) => withWs<RenameResult>(uri, { error: 'No workspace is open.' }, (ws, path) => doRename(ws, path, position, newName)),
+    findWorkspaceSymbols: (query) => (workspace ? findWorkspaceSymbols(workspace, typeof query === 'string' ? query : '') : []),
+    graph: () => (workspace ? buildDependencyGraph(workspace) : { nodes: [], edges: [] }),
+    build: (query) => buildTarget(host, registry, query),
   };
+  return service;
 }

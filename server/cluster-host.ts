@@ -14,25 +14,14 @@ import { delimiter } from 'node:path';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { createRestClusterHost, type ClusterHost } from '../engine/cluster/host.ts';
-import { fail, ok, type ClusterResult, type ClusterTransport, type StopHandle, type TransportResponse } from '../engine/cluster/types.ts';
+import {
+  createRestClusterHost, clusterFail as fail, clusterOk as ok,
+  type ClusterHost, type ClusterResult, type ClusterTransport, type StopHandle, type TransportResponse,
+} from '../engine/index.ts';
 
-export interface ClusterConnectOptions {
-  /** A kubeconfig file; otherwise KUBECONFIG (a path list) or ~/.kube/config. */
-  kubeconfig?: string;
-  context?: string;
-  /** Overrides the context's namespace. */
-  namespace?: string;
-  /** Per-request timeout, default 30 s. */
-  timeoutMs?: number;
-}
+import type { ClusterConnectOptions, ContextInfo } from '../engine/index.ts';
 
-export interface ContextInfo {
-  name: string;
-  cluster: string;
-  user: string;
-  namespace?: string;
-}
+export type { ClusterConnectOptions, ContextInfo };
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

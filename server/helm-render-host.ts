@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { HelmRenderHost, HelmRenderRequest, HelmRenderResult } from '../engine/render/host.ts';
+import type { HelmRenderHost, HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
 import type { WasmApi, WasmModule, WorkerRenderMessage, WorkerReplyMessage } from './helm-render-worker.ts';
 
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WASI } from 'node:wasi';
-import type { HelmRenderRequest, HelmRenderResult } from '../engine/render/host.ts';
+import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
 
 /** The little of the WebAssembly global used here (the project's lib has no DOM types). */
 export type WasmModule = object;

@@ -30,7 +30,7 @@ import {
   type FetchOptions,
   type FetchResult,
   type SourceHost,
-} from '../engine/sources/host.ts';
+} from '../engine/index.ts';
 
 export interface NetHostOptions {
   /** Folder for cached bodies; default `$FLUXHELM_CACHE/sources` or `~/.cache/fluxhelm/sources`. */

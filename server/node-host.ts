@@ -1,11 +1,23 @@
 /**
- * The engine host for Node front ends (language server and CLI): real files,
- * real environment, real clock. The only place fs is touched on the engine's behalf.
+ * The one engine host for Node front ends (language server, CLI, MCP): real
+ * files, environment, clock and timers, the network for chart sources
+ * (server/net-host.ts), clusters through kubeconfig (server/cluster-host.ts,
+ * loaded on first use so commands that never reach a cluster do not pay for
+ * client-node), and Helm's engine when the front end provides one. The only
+ * place fs, sockets and timers are touched on the engine's behalf.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import type { EngineHost } from '../engine/host.ts';
+import type { EngineHost, Clock } from '../engine/index.ts';
+import { createNetHost } from './net-host.ts';
+
+export const nodeClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 export function createNodeHost(): EngineHost {
+  let net: EngineHost['net'];
   return {
     readFile(path) {
       try {
@@ -30,5 +42,13 @@ export function createNodeHost(): EngineHost {
     },
     now: () => Date.now(),
     env: (name) => process.env[name],
+    clock: nodeClock,
+    get net() {
+      return (net ??= createNetHost());
+    },
+    cluster: {
+      connect: async (opts) => (await import('./cluster-host.ts')).connectCluster(opts),
+      listContexts: async (opts) => (await import('./cluster-host.ts')).listContexts(opts),
+    },
   };
 }

@@ -1,12 +1,54 @@
 /**
- * Custom LSP messages between the fluxhelm server and its clients, declared
- * once here and imported by both sides (server/ and client/).
+ * Every custom LSP message between the fluxhelm server and its clients,
+ * declared once with its parameter and result types and imported by both
+ * sides (server/ and client/). `Message<P, R>` carries the types; `send`,
+ * `notify` and the server runner's `handle` read them, so no caller restates
+ * a result type. Parameter and result shapes of engine use cases are the
+ * engine's own types.
  */
+import type {
+  ClusterState, ContextsResult, DiffResult, PlanParams, PlanResult, ReconcileParams, ReconcileResult,
+  StatusResult, SuspendParams, TargetParams, DependencyGraph,
+} from '../engine/index.ts';
+
+export type { ClusterState, ContextsResult, DiffResult, PlanParams, PlanResult, ReconcileParams, ReconcileResult, StatusResult, SuspendParams, TargetParams, DependencyGraph };
+export { UNTRUSTED_MESSAGE } from '../engine/index.ts';
+
+/**
+ * A message: its method name, with the parameter and result types attached.
+ * (Plain data rather than the protocol library's classes: the client and
+ * server libraries ship different copies of those, and a string works with
+ * both.)
+ */
+export interface Message<P, R = void> {
+  method: string;
+  /** Never set; carries the types. */
+  readonly types?: { params: P; result: R };
+}
+
+const message = <P, R = void>(method: string): Message<P, R> => ({ method });
+
+/** Anything with `sendRequest(method, params)`: the client's LanguageClient or a test's connection. */
+export interface RequestSender {
+  sendRequest(method: string, params?: unknown): Promise<unknown>;
+}
+export interface NotificationSender {
+  sendNotification(method: string, params?: unknown): unknown;
+}
+
+/** Sends a typed request; the answer has the message's result type. */
+export function send<P, R>(to: RequestSender, m: Message<P, R>, params: P): Promise<R> {
+  return to.sendRequest(m.method, params) as Promise<R>;
+}
+
+/** Sends a typed notification. */
+export function notify<P>(to: NotificationSender, m: Message<P, void>, params: P): void {
+  void to.sendNotification(m.method, params);
+}
 
 export interface StatusParams {
   /** Number of open documents that hold Flux objects. */
   fluxDocuments: number;
-  /** Problems found in those documents. */
   errors: number;
   warnings: number;
   /** Problems loading `fluxhelm.schemas.crdPaths`, if any. */
@@ -14,23 +56,6 @@ export interface StatusParams {
   /** Where the schemas come from: "bundled (Flux 2.9)" or the override count. */
   schemaSource: string;
 }
-
-/**
- * A message declared by its method name and parameter type. (Plain data
- * rather than the protocol library's classes: the client and server libraries
- * ship different copies of those, and a string works with both.)
- */
-export interface Message<P> {
-  method: string;
-  /** Never set; carries the parameter type for the helpers below. */
-  readonly params?: P;
-}
-
-/** server -> client: summary for the status bar item. */
-export const StatusNotification: Message<StatusParams> = { method: 'fluxhelm/status' };
-
-/** client -> server: the dependency graph of the workspace (see engine/graph/model.ts for the shape). */
-export const GraphRequest: Message<Record<string, never>> = { method: 'fluxhelm/graph' };
 
 export interface EffectiveValuesParams {
   /** The document that holds the HelmRelease. */
@@ -53,8 +78,29 @@ export interface EffectiveValuesResult {
   error?: string;
 }
 
+export interface ProgressParams {
+  token: string;
+  message: string;
+}
+
+/** server -> client: summary for the status bar item. */
+export const StatusNotification = message<StatusParams>('fluxhelm/status');
+/** client -> server: the dependency graph of the workspace. */
+export const GraphRequest = message<Record<string, never>, DependencyGraph>('fluxhelm/graph');
 /** client -> server: the effective values of the HelmRelease at a position, with provenance. */
-export const EffectiveValuesRequest: Message<EffectiveValuesParams> = { method: 'fluxhelm/effectiveValues' };
+export const EffectiveValuesRequest = message<EffectiveValuesParams, EffectiveValuesResult>('fluxhelm/effectiveValues');
+
+// Cluster messages. Every request is refused with UNTRUSTED_MESSAGE in an untrusted workspace.
+export const ClusterStateRequest = message<Record<string, never>, ClusterState>('fluxhelm/cluster/state');
+export const ClusterStateNotification = message<ClusterState>('fluxhelm/cluster/stateChanged');
+export const ContextsRequest = message<Record<string, never>, ContextsResult>('fluxhelm/cluster/contexts');
+export const SetContextRequest = message<{ context: string }, ClusterState>('fluxhelm/cluster/setContext');
+export const PlanRequest = message<PlanParams, PlanResult>('fluxhelm/cluster/plan');
+export const ReconcileRequest = message<ReconcileParams, ReconcileResult>('fluxhelm/cluster/reconcile');
+export const SuspendRequest = message<SuspendParams, ReconcileResult>('fluxhelm/cluster/suspend');
+export const DiffRequest = message<TargetParams, DiffResult>('fluxhelm/cluster/diff');
+export const StatusRequest = message<TargetParams, StatusResult>('fluxhelm/cluster/status');
+export const ProgressNotification = message<ProgressParams>('fluxhelm/cluster/progress');
 
 /** Settings section the server reads with workspace/configuration. */
 export const SETTINGS_SECTION = 'fluxhelm';

@@ -9,8 +9,11 @@
 import type { ClusterHost, ObjectRef } from './host.ts';
 import { objectKey } from './plan.ts';
 import type { ClusterError, KubeObject, StopHandle } from './types.ts';
+import type { Clock } from '../host.ts';
 
 export interface InformerOptions {
+  /** Timers for retries (the host's clock; a manual clock in tests). */
+  clock: Clock;
   /** Namespaces to watch one by one when listing across all of them is forbidden. */
   namespaces: () => string[];
   /** First retry delay after a failure; doubles up to 30 s. */
@@ -30,13 +33,13 @@ type Kind = Pick<ObjectRef, 'apiVersion' | 'kind'>;
 export function startInformer(host: ClusterHost, kinds: Kind[], opts: InformerOptions): Informer {
   const cache = new Map<string, KubeObject>();
   const handles = new Set<StopHandle>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<unknown>();
   let stopped = false;
   let syncedKinds = 0;
   const keyOf = (o: KubeObject) => objectKey({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace });
 
   function later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
+    const t = opts.clock.setTimeout(() => {
       timers.delete(t);
       if (!stopped) fn();
     }, ms);
@@ -112,7 +115,7 @@ export function startInformer(host: ClusterHost, kinds: Kind[], opts: InformerOp
       stopped = true;
       for (const h of handles) h.stop();
       handles.clear();
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) opts.clock.clearTimeout(t);
       timers.clear();
     },
   };

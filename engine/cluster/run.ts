@@ -10,6 +10,7 @@ import { DEFAULT_FIELD_MANAGER } from './apply.ts';
 import type { ClusterHost, ObjectRef } from './host.ts';
 import { objectKey, type PlannedObject, type PlanRole, type ReconcileTarget } from './plan.ts';
 import { requestReconcile, type ReconcileOptions } from './reconcile.ts';
+import type { Clock } from '../host.ts';
 import { waitForReconcile, type WaitProgress, type WaitVerdict } from './wait.ts';
 import type { ClusterError, ClusterResult, KubeObject } from './types.ts';
 import type { IndexedObject } from '../workspace/index.ts';
@@ -88,6 +89,8 @@ export interface ReconcileRunOptions extends ReconcileOptions {
   concurrency?: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** Timers for waiting (the host's clock). */
+  clock?: Clock;
   onProgress?: (ref: ObjectRef, p: WaitProgress) => void;
   onOutcome?: (o: TargetOutcome) => void;
 }
@@ -98,10 +101,11 @@ async function requestAndWait(
   opts: ReconcileRunOptions,
   flags: ReconcileOptions & { current?: KubeObject },
 ): Promise<{ requestedAt?: string; verdict?: WaitVerdict; error?: ClusterError }> {
-  const req = await requestReconcile(host, ref, (opts.now ?? Date.now)(), flags);
+  const req = await requestReconcile(host, ref, (opts.now ?? opts.clock?.now ?? Date.now)(), flags);
   if (!req.ok) return { error: req.error };
   if (!opts.wait) return { requestedAt: req.value.requestedAt };
   const w = await waitForReconcile(host, ref, req.value.requestedAt, {
+    clock: opts.clock,
     timeoutMs: opts.timeoutMs,
     pollMs: opts.pollMs,
     signal: opts.signal,

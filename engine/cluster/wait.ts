@@ -12,6 +12,7 @@
 import type { ClusterHost, ObjectRef } from './host.ts';
 import { reconcileProgress, type ReconcileProgress } from './reconcile.ts';
 import { fail, ok, type ClusterError, type ClusterResult, type KubeObject, type StopHandle } from './types.ts';
+import type { Clock } from '../host.ts';
 
 export interface WaitProgress {
   detail: string;
@@ -21,6 +22,8 @@ export interface WaitProgress {
 }
 
 export interface WaitOptions {
+  /** Timers for the deadline, retries and re-reads (the host's clock; a manual clock in tests). Without one, no deadline. */
+  clock?: Clock;
   /** Default 5 minutes, like `flux reconcile`. */
   timeoutMs?: number;
   /** Retry/poll interval while no watch is open; default 2 s. */
@@ -50,7 +53,12 @@ export function waitForReconcile(
   return new Promise((resolve) => {
     let done = false;
     let watch: StopHandle | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
+    const clock = opts.clock;
+    const after = (fn: () => void, ms: number): unknown => clock?.setTimeout(fn, ms);
+    const cancel = (h: unknown) => {
+      if (h !== undefined) clock?.clearTimeout(h);
+    };
+    let retry: unknown;
     let lastDetail = 'not read yet';
     let lastObject: KubeObject | undefined;
     let generation = 0;
@@ -67,9 +75,9 @@ export function waitForReconcile(
     const finish = (r: ClusterResult<WaitVerdict>) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      clearInterval(resync);
-      if (retry) clearTimeout(retry);
+      cancel(timer);
+      cancel(resync);
+      cancel(retry);
       watch?.stop();
       watch = undefined;
       opts.signal?.removeEventListener('abort', onAbort);
@@ -83,17 +91,23 @@ export function waitForReconcile(
     };
 
     const onAbort = () => finish(fail({ kind: 'cancelled', message: `stopped waiting for ${ref.kind} ${ref.name}` }));
-    const timer = setTimeout(() => {
+    const timer = after(() => {
       finish(fail({ kind: 'timeout', message: `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${ref.kind} ${ref.name}: ${lastDetail}` }));
     }, timeoutMs);
-    const resync = setInterval(() => {
-      if (watch) void host.get(ref).then((r) => !done && r.ok && judge(r.value));
-    }, resyncMs);
+    let resync: unknown;
+    const resyncLoop = () => {
+      resync = after(() => {
+        if (done) return;
+        if (watch) void host.get(ref).then((r) => !done && r.ok && judge(r.value));
+        resyncLoop();
+      }, resyncMs);
+    };
+    resyncLoop();
 
     const later = (ms: number) => {
       if (done) return;
-      if (retry) clearTimeout(retry);
-      retry = setTimeout(() => {
+      cancel(retry);
+      retry = after(() => {
         retry = undefined;
         void cycle();
       }, ms);

@@ -1,43 +1,52 @@
 /**
- * Chart resolution for the language server: resolves the charts of the
- * HelmReleases in open documents in the background (debounced, cached), and
- * tells the server when results change so it can republish diagnostics and
- * refresh inlay hints. Network use is off when the workspace is not trusted
- * (cached indexes only). Also loads charts for the effective-values view.
+ * Chart resolution and values per HelmRelease: resolves the charts of the
+ * HelmReleases of a document (in the background and debounced when the host
+ * has a clock, or on request), loads the charts, computes the effective
+ * values, and tells its owner when results change so that diagnostics,
+ * inlay hints and views can be refreshed. Network use follows `online()`
+ * (off: cached indexes and charts only). Results are cached by what they
+ * depend on.
  */
-import type { LanguageService, YamlFile } from '../engine/index.ts';
-import { uriToPath } from '../engine/index.ts';
-import type { SourceHost } from '../engine/sources/host.ts';
-import { createHttpIndexSource } from '../engine/sources/http-index.ts';
-import { createOciSource } from '../engine/sources/oci.ts';
-import { resolveReleaseChart, type ChartSources, type ResolvedChart } from '../engine/resolve/release-chart.ts';
-import { fetchChart, type ChartFetch } from '../engine/resolve/fetch-chart.ts';
-import { chartResolutionDiagnostics, type DocResolution } from '../engine/features/chart-version.ts';
-import type { Diagnostic } from '../engine/index.ts';
-import { rangeForPath } from '../engine/yaml/nodes.ts';
-import type { IndexEntry } from '../engine/versions/select.ts';
-import type { LoadedChart } from '../engine/charts/chart.ts';
-import { computeReleaseValues, type ReleaseValues } from '../engine/values/release.ts';
-import { workspaceValuesLookup } from '../engine/resolve/values-lookup.ts';
-import { getValuesDiagnostics } from '../engine/features/values-diagnostics.ts';
-import { compileValuesSchema } from '../engine/values/schema-check.ts';
-import type { ValuesLookup } from '../engine/values/merge.ts';
+import type { YamlFile } from '../yaml/documents.ts';
+import { uriToPath } from '../util/uri.ts';
+import type { SourceHost } from '../sources/host.ts';
+import type { Clock } from '../host.ts';
+import { createHttpIndexSource } from '../sources/http-index.ts';
+import { createOciSource } from '../sources/oci.ts';
+import { resolveReleaseChart, type ChartSources, type ResolvedChart } from '../resolve/release-chart.ts';
+import { fetchChart, type ChartFetch } from '../resolve/fetch-chart.ts';
+import { chartResolutionDiagnostics, type DocResolution } from '../features/chart-version.ts';
+import type { Diagnostic } from '../types.ts';
+import { rangeForPath } from '../yaml/nodes.ts';
+import type { IndexEntry } from '../versions/select.ts';
+import type { LoadedChart } from '../charts/chart.ts';
+import { computeReleaseValues, type ReleaseValues } from '../values/release.ts';
+import { workspaceValuesLookup } from '../resolve/values-lookup.ts';
+import { getValuesDiagnostics } from '../features/values-diagnostics.ts';
+import { compileValuesSchema } from '../values/schema-check.ts';
+import type { ValuesLookup } from '../values/merge.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import type { Workspace } from '../workspace/model.ts';
+import { releasesIn } from './releases.ts';
 
 export interface ReleaseValuesState {
   chart: LoadedChart;
   release: ReleaseValues;
 }
-import type { IndexedObject } from '../engine/workspace/index.ts';
 
 const SUCCESS_TTL_MS = 5 * 60_000;
 const FAILURE_TTL_MS = 30_000;
 
 export interface ResolutionOptions {
-  /** Network allowed (trusted workspace). */
+  /** Network allowed (trusted workspace, network setting on, not --offline). */
   online: () => boolean;
   timeoutMs?: number;
   onChanged: (uri: string) => void;
   log: (message: string) => void;
+  /** Timers for debouncing; without one `schedule` resolves at once. */
+  clock?: Clock;
+  /** Warn about keys the chart does not have (charts without a schema). */
+  unknownKeys: () => boolean;
 }
 
 export class ChartResolution {
@@ -45,29 +54,25 @@ export class ChartResolution {
   private readonly cache = new Map<string, { at: number; result: ResolvedChart }>();
   private readonly charts = new Map<string, Promise<ChartFetch>>();
   private readonly latest = new Map<string, (ResolvedChart & { docStart: number })[]>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, unknown>();
   private readonly generation = new Map<string, number>();
   private readonly values = new Map<string, Map<number, ReleaseValuesState>>();
   private readonly valuesCache = new Map<string, ReleaseValuesState>();
   private lookupCache?: { version: number; lookup: ValuesLookup };
-  /** Warn about keys the chart does not have (charts without a schema). */
-  unknownKeys = true;
 
-  constructor(private readonly service: LanguageService, private readonly host: SourceHost, private readonly options: ResolutionOptions) {
+  constructor(private readonly workspace: () => Workspace | undefined, private readonly host: SourceHost, private readonly options: ResolutionOptions) {
     this.sources = { http: createHttpIndexSource(host), oci: createOciSource(host) };
   }
 
   private releasesIn(uri: string): IndexedObject[] {
-    const ws = this.service.workspace;
+    const ws = this.workspace();
     const path = uriToPath(uri);
-    if (!ws || !path) return [];
-    if (ws.patchFiles().has(path)) return [];
-    return ws.index.objectsIn(path).filter((o) => o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/'));
+    return ws && path ? releasesIn(ws, path) : [];
   }
 
   /** What a resolution depends on: the HelmRelease's chart fields and the text of its source objects. */
   private keyOf(hr: IndexedObject): string {
-    const ws = this.service.workspace!;
+    const ws = this.workspace()!;
     const v = ws.index.valueOf(hr) ?? {};
     const spec = (v.spec ?? {}) as Record<string, unknown>;
     const chartSpec = ((spec.chart as Record<string, unknown> | undefined)?.spec ?? {}) as Record<string, unknown>;
@@ -79,7 +84,7 @@ export class ChartResolution {
 
   /** A signature of every ConfigMap and Secret in the workspace (the inputs of valuesFrom). */
   private valuesObjectsSignature(): string {
-    const ws = this.service.workspace!;
+    const ws = this.workspace()!;
     let sig = '';
     for (const o of ws.index.allObjects()) if (o.kind === 'ConfigMap' || o.kind === 'Secret') sig += `${o.file}:${o.start}:${ws.index.fileText(o.file)?.length ?? 0};`;
     return sig;
@@ -98,31 +103,35 @@ export class ChartResolution {
 
   /** Schedules resolution of a document's HelmReleases (debounced). */
   schedule(uri: string, delayMs = 300): void {
-    const t = this.timers.get(uri);
-    if (t) clearTimeout(t);
-    this.timers.set(uri, setTimeout(() => {
+    const clock = this.options.clock;
+    const run = () => {
       this.timers.delete(uri);
       void this.resolveNow(uri).catch((err) => this.options.log(`chart resolution failed for ${uri}: ${err instanceof Error ? err.message : String(err)}`));
-    }, delayMs));
+    };
+    if (!clock) return run();
+    const t = this.timers.get(uri);
+    if (t !== undefined) clock.clearTimeout(t);
+    this.timers.set(uri, clock.setTimeout(run, delayMs));
+  }
+
+  /** The chart of one HelmRelease (cached by what it depends on; failures for a shorter time). */
+  async resolveRelease(hr: IndexedObject): Promise<ResolvedChart> {
+    const ws = this.workspace()!;
+    const key = this.keyOf(hr);
+    const hit = this.cache.get(key);
+    if (hit && this.host.now() - hit.at < (hit.result.error ? FAILURE_TTL_MS : SUCCESS_TTL_MS)) return hit.result;
+    const result = await resolveReleaseChart(ws, hr, this.sources, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
+    this.cache.set(key, { at: this.host.now(), result });
+    return result;
   }
 
   async resolveNow(uri: string): Promise<(ResolvedChart & { docStart: number })[]> {
     const gen = (this.generation.get(uri) ?? 0) + 1;
     this.generation.set(uri, gen);
-    const ws = this.service.workspace;
+    const ws = this.workspace();
     if (!ws) return [];
     const results: (ResolvedChart & { docStart: number })[] = [];
-    for (const hr of this.releasesIn(uri)) {
-      const key = this.keyOf(hr);
-      const hit = this.cache.get(key);
-      let result: ResolvedChart;
-      if (hit && Date.now() - hit.at < (hit.result.error ? FAILURE_TTL_MS : SUCCESS_TTL_MS)) result = hit.result;
-      else {
-        result = await resolveReleaseChart(ws, hr, this.sources, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs });
-        this.cache.set(key, { at: Date.now(), result });
-      }
-      results.push({ ...result, docStart: hr.start });
-    }
+    for (const hr of this.releasesIn(uri)) results.push({ ...(await this.resolveRelease(hr)), docStart: hr.start });
     if (this.generation.get(uri) !== gen) return results; // a newer run superseded this one
     const before = JSON.stringify(this.latest.get(uri) ?? []);
     this.latest.set(uri, results);
@@ -133,14 +142,14 @@ export class ChartResolution {
   }
 
   private lookup(): ValuesLookup {
-    const ws = this.service.workspace!;
+    const ws = this.workspace()!;
     if (!this.lookupCache || this.lookupCache.version !== ws.index.version) this.lookupCache = { version: ws.index.version, lookup: workspaceValuesLookup(ws) };
     return this.lookupCache.lookup;
   }
 
   /** Effective values of each resolved HelmRelease of a document (for values diagnostics, hover and completion). */
   private async computeValues(uri: string, results: (ResolvedChart & { docStart: number })[]): Promise<boolean> {
-    const ws = this.service.workspace;
+    const ws = this.workspace();
     const path = uriToPath(uri);
     if (!ws || !path) return false;
     const next = new Map<number, ReleaseValuesState>();
@@ -178,11 +187,14 @@ export class ChartResolution {
     const key = `${resolved.url ?? resolved.localChartDir}@${resolved.version ?? resolved.digest}`;
     let p = this.charts.get(key);
     if (!p || resolved.localChartDir) {
-      p = fetchChart(this.service.workspace!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs, oci: this.sources.oci });
+      p = fetchChart(this.workspace()!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs, oci: this.sources.oci });
       this.charts.set(key, p);
       void p.then((r) => {
         // A failure is remembered briefly, so a file with many releases of one chart does not retry per release.
-        if (!r.ok) setTimeout(() => this.charts.delete(key), FAILURE_TTL_MS).unref?.();
+        if (!r.ok) {
+          if (this.options.clock) this.options.clock.setTimeout(() => this.charts.delete(key), FAILURE_TTL_MS);
+          else this.charts.delete(key);
+        }
         // Compile the values schema now, off the typing path.
         else if (r.chart.schemaText) compileValuesSchema(r.chart.schemaText);
       });
@@ -199,19 +211,20 @@ export class ChartResolution {
       for (const [docStart, state] of this.values.get(file.uri) ?? []) {
         const doc = file.docs.find((d) => d.start === docStart);
         if (!doc) continue;
-        for (const d of getValuesDiagnostics(doc, state.chart, state.release, { unknownKeys: this.unknownKeys })) {
+        for (const d of getValuesDiagnostics(doc, state.chart, state.release, { unknownKeys: this.options.unknownKeys() })) {
           out.push({ range: file.lines.rangeOf(doc.start + d.start, doc.start + d.end), severity: d.severity, code: d.code, message: d.message, ...(d.data !== undefined ? { data: d.data } : {}) });
         }
       }
     }
-    const ws = this.service.workspace;
+    const ws = this.workspace();
     const path = uriToPath(uri);
     if (!ws || !path) return out;
     const seen = new Set<string>();
     for (const results of this.latest.values()) {
       for (const r of results) {
         const src = r.error?.source;
-        if (!src || src.object.file !== path) continue;
+        // Offline with nothing cached says nothing about the YAML (the CLI's resolve still reports it).
+        if (!src || src.object.file !== path || r.error!.code === 'not-cached') continue;
         const doc = ws.index.documentOf(src.object);
         const lines = ws.lines(path);
         if (!doc || !lines) continue;
@@ -230,7 +243,7 @@ export class ChartResolution {
     const offset = file.lines.offsetAt(position);
     const item = this.itemsFor(file).find((d) => offset >= d.doc.start && offset <= d.doc.end);
     const source = item?.resolved.source;
-    const ws = this.service.workspace;
+    const ws = this.workspace();
     if (!item || !source || !ws || source.kind !== 'HelmRepository') return undefined;
     const spec = (ws.index.valueOf(source)?.spec ?? {}) as Record<string, unknown>;
     if (spec.type === 'oci' || typeof spec.url !== 'string') return undefined;
@@ -250,7 +263,7 @@ export class ChartResolution {
     this.latest.delete(uri);
     this.values.delete(uri);
     const t = this.timers.get(uri);
-    if (t) clearTimeout(t);
+    if (t !== undefined) this.options.clock?.clearTimeout(t);
     this.timers.delete(uri);
   }
 }

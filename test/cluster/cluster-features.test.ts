@@ -1,5 +1,6 @@
 /**
- * server/cluster-features.ts over a real LSP connection (in-process, JSON-RPC
+ * The cluster requests (server/features/cluster.ts over the façade's
+ * cluster sub-service) over a real LSP connection (in-process, JSON-RPC
  * over streams) against the real control plane: untrusted workspaces get an
  * error from every request and no lenses or diagnostics; trusted ones get
  * the plan with its diff summary, a reconcile with progress notifications
@@ -18,14 +19,14 @@ import { createConnection, StreamMessageReader, StreamMessageWriter, type Connec
 import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { connectCluster } from '../../server/cluster-host.ts';
-import { registerClusterFeatures, type ClusterFeatures } from '../../server/cluster-features.ts';
+import { registerClusterRequests } from '../../server/features/cluster.ts';
+import { createRunner } from '../../server/runner.ts';
 import {
   DiffRequest, PlanRequest, ProgressNotification, ReconcileRequest, StatusRequest, SuspendRequest, UNTRUSTED_MESSAGE,
   type DiffResult, type PlanResult, type ProgressParams, type ReconcileResult, type StatusResult,
-} from '../../server/cluster-protocol.ts';
-import { createLanguageService } from '../../engine/index.ts';
+} from '../../server/protocol.ts';
+import { createLanguageService, pathToUri, type ClusterService } from '../../engine/index.ts';
 import { createNodeHost } from '../../server/node-host.ts';
-import { pathToUri } from '../../engine/util/uri.ts';
 
 let cp: ControlPlane;
 let dir: string;
@@ -34,7 +35,7 @@ const ns = `fh-lsp-${randomBytes(3).toString('hex')}`;
 interface Rig {
   client: MessageConnection;
   server: Connection;
-  features: ClusterFeatures;
+  features: ClusterService;
   changed: string[];
   progress: ProgressParams[];
   close(): void;
@@ -55,16 +56,18 @@ async function rig(trusted: boolean): Promise<Rig> {
   client.listen();
   server.listen();
   await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
-  const service = createLanguageService(createNodeHost());
+  const node = createNodeHost();
+  const service = createLanguageService({
+    ...node,
+    cluster: { connect: async (o) => connectCluster({ kubeconfig: cp.kubeconfig, ...o }), listContexts: node.cluster!.listContexts },
+  });
+  service.configure({ trusted });
   service.openWorkspace({ roots: [dir] });
   const changed: string[] = [];
-  const features = registerClusterFeatures(server, {
-    service,
-    trusted,
-    onDiagnosticsChanged: (uri) => changed.push(uri),
-    log: () => undefined,
-    connect: async (o) => connectCluster({ kubeconfig: cp.kubeconfig, ...o }),
-  });
+  service.onDidChange((e) => changed.push(...e.uris));
+  registerClusterRequests(server, service, createRunner(server));
+  server.onCodeLens((p) => service.codeLenses(p.textDocument.uri));
+  const features = service.cluster;
   return {
     client, server, features, changed, progress,
     close() {

@@ -9,7 +9,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryHost } from '../support/memory-host.ts';
-import { createLanguageService } from '../../engine/index.ts';
+import { Workspace } from '../../engine/workspace/model.ts';
 import { planObject, planPath, waves, type ReconcileTarget } from '../../engine/cluster/plan.ts';
 import { managedView, projectFields } from '../../engine/cluster/diff.ts';
 import { parseFieldPath, statusTitle, summarize } from '../../engine/cluster/conditions.ts';
@@ -17,6 +17,7 @@ import { mapLimit } from '../../engine/cluster/run.ts';
 import { waitForReconcile } from '../../engine/cluster/wait.ts';
 import type { ClusterHost, WatchEvent } from '../../engine/cluster/host.ts';
 import type { ClusterError, KubeObject } from '../../engine/cluster/types.ts';
+import { nodeClock } from '../../server/node-host.ts';
 
 const hr = (name: string, extra = '') => `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -45,8 +46,7 @@ function workspace() {
     '/repo/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [repo.yaml, db.yaml, web.yaml, edge.yaml, values.yaml, ns.yaml]\npatches:\n  - path: patch.yaml\n',
     '/repo/apps/patch.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  values:\n    replicaCount: 3\n',
   });
-  const service = createLanguageService(host);
-  return service.openWorkspace({ roots: ['/repo'] });
+  return new Workspace(host, { roots: ['/repo'] });
 }
 
 describe('planning', () => {
@@ -153,7 +153,7 @@ describe('waiting over a fake host', () => {
       },
     } as unknown as ClusterHost;
     const details: string[] = [];
-    const r = await waitForReconcile(host, { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'a', namespace: 'n' }, 'T', { pollMs: 10, timeoutMs: 5000, onProgress: (p) => details.push(p.detail) });
+    const r = await waitForReconcile(host, { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'a', namespace: 'n' }, 'T', { clock: nodeClock,  pollMs: 10, timeoutMs: 5000, onProgress: (p) => details.push(p.detail) });
     assert.deepEqual(r, { ok: true, value: { state: 'ready', reason: 'Ok', message: 'fine' } });
     assert.equal(reads, 4);
     assert.ok(details.some((d) => d.startsWith('watch dropped (no watch for you)')));

@@ -21,6 +21,7 @@ import { dryRunDiff } from '../../engine/cluster/diff.ts';
 import { FORCE_AT, REQUESTED_AT, requestReconcile } from '../../engine/cluster/reconcile.ts';
 import { waitForReconcile } from '../../engine/cluster/wait.ts';
 import type { KubeObject } from '../../engine/cluster/types.ts';
+import { nodeClock } from '../../server/node-host.ts';
 
 let cp: ControlPlane;
 let host: ClusterHost;
@@ -267,7 +268,7 @@ describe('reconcile', () => {
     assert.equal(req.value.requestedAt, '2026-11-21T20:00:00.123Z');
     assert.equal(req.value.object.metadata.annotations?.[REQUESTED_AT], req.value.requestedAt);
     assert.equal(req.value.object.metadata.annotations?.[FORCE_AT], req.value.requestedAt);
-    const waiting = waitForReconcile(host, ref('rec'), req.value.requestedAt, { pollMs: 100, timeoutMs: 20000 });
+    const waiting = waitForReconcile(host, ref('rec'), req.value.requestedAt, { clock: nodeClock,  pollMs: 100, timeoutMs: 20000 });
     await controllerWrites('rec', req.value.requestedAt, { status: 'True', reason: 'UpgradeSucceeded', message: 'Helm upgrade succeeded' });
     const done = await waiting;
     assert.ok(done.ok);
@@ -279,12 +280,12 @@ describe('reconcile', () => {
     assert.ok(req.ok);
     assert.equal(req.value.requestedAt, '2026-11-21T20:05:00Z');
     await controllerWrites('rec', '2026-11-21T19:00:00Z', { status: 'True', reason: 'Old', message: 'old answer' });
-    const stale = await waitForReconcile(host, ref('rec'), req.value.requestedAt, { timeoutMs: 1500 });
+    const stale = await waitForReconcile(host, ref('rec'), req.value.requestedAt, { clock: nodeClock,  timeoutMs: 1500 });
     assert.ok(!stale.ok);
     assert.equal(stale.error.kind, 'timeout');
     assert.match(stale.error.message, /timed out .*waiting for the controller to pick up the request/);
     await controllerWrites('rec', req.value.requestedAt, { status: 'False', reason: 'UpgradeFailed', message: 'chart not found' });
-    const failed = await waitForReconcile(host, ref('rec'), req.value.requestedAt, { pollMs: 50 });
+    const failed = await waitForReconcile(host, ref('rec'), req.value.requestedAt, { clock: nodeClock,  pollMs: 50 });
     assert.ok(failed.ok);
     assert.deepEqual(failed.value, { state: 'failed', reason: 'UpgradeFailed', message: 'chart not found' });
   });

@@ -12,6 +12,7 @@ import { connectCluster } from '../../server/cluster-host.ts';
 import type { ClusterHost, ObjectRef } from '../../engine/cluster/host.ts';
 import { requestReconcile } from '../../engine/cluster/reconcile.ts';
 import { waitForReconcile, type WaitProgress } from '../../engine/cluster/wait.ts';
+import { nodeClock } from '../../server/node-host.ts';
 
 let cp: ControlPlane;
 let host: ClusterHost;
@@ -39,7 +40,7 @@ test('the watch drops on an API server restart and the wait resumes', { timeout:
   const req = await requestReconcile(host, ref, Date.now());
   assert.ok(req.ok);
   const progress: WaitProgress[] = [];
-  const waiting = waitForReconcile(host, ref, req.value.requestedAt, { pollMs: 500, timeoutMs: 240000, onProgress: (p) => progress.push(p) });
+  const waiting = waitForReconcile(host, ref, req.value.requestedAt, { clock: nodeClock,  pollMs: 500, timeoutMs: 240000, onProgress: (p) => progress.push(p) });
   await new Promise((r) => setTimeout(r, 500));
   await cp.restartApiServer();
   // Answer only after the restart: the wait must have reconnected to see it.

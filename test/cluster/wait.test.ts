@@ -16,6 +16,7 @@ import { REQUESTED_AT, requestReconcile, resume, suspend } from '../../engine/cl
 import { waitForReconcile, type WaitProgress } from '../../engine/cluster/wait.ts';
 import { reconcileWaves } from '../../engine/cluster/run.ts';
 import { summarize, statusTitle } from '../../engine/cluster/conditions.ts';
+import { nodeClock } from '../../server/node-host.ts';
 
 let cp: ControlPlane;
 let host: ClusterHost;
@@ -76,7 +77,7 @@ describe('waiting for the controller', () => {
     const req = await requestReconcile(host, hrRef('ok'), Date.now());
     assert.ok(req.ok);
     const progress: WaitProgress[] = [];
-    const waiting = waitForReconcile(host, hrRef('ok'), req.value.requestedAt, { pollMs: 60000, timeoutMs: 20000, onProgress: (p) => progress.push(p) });
+    const waiting = waitForReconcile(host, hrRef('ok'), req.value.requestedAt, { clock: nodeClock,  pollMs: 60000, timeoutMs: 20000, onProgress: (p) => progress.push(p) });
     await sleep(300);
     await controller(hrRef('ok'), '2020-01-01T00:00:00Z', [{ type: 'Ready', status: 'True', reason: 'Old', message: 'an older answer' }]);
     await sleep(300);
@@ -97,7 +98,7 @@ describe('waiting for the controller', () => {
     await createRelease('fails');
     const req = await requestReconcile(host, hrRef('fails'), Date.now());
     assert.ok(req.ok);
-    const waiting = waitForReconcile(host, hrRef('fails'), req.value.requestedAt, { timeoutMs: 20000 });
+    const waiting = waitForReconcile(host, hrRef('fails'), req.value.requestedAt, { clock: nodeClock,  timeoutMs: 20000 });
     await sleep(200);
     await controller(hrRef('fails'), req.value.requestedAt, [
       { type: 'Ready', status: 'False', reason: 'InstallFailed', message: 'Helm install failed for release fails/podinfo with chart podinfo@6.7.1: context deadline exceeded' },
@@ -115,7 +116,7 @@ describe('waiting for the controller', () => {
     const req = await requestReconcile(host, hrRef('stalled'), Date.now(), { reset: true });
     assert.ok(req.ok);
     assert.equal(req.value.object.metadata.annotations?.['reconcile.fluxcd.io/resetAt'], req.value.requestedAt);
-    const waiting = waitForReconcile(host, hrRef('stalled'), req.value.requestedAt, { timeoutMs: 20000 });
+    const waiting = waitForReconcile(host, hrRef('stalled'), req.value.requestedAt, { clock: nodeClock,  timeoutMs: 20000 });
     await controller(hrRef('stalled'), req.value.requestedAt, [
       { type: 'Stalled', status: 'True', reason: 'RetriesExceeded', message: 'Failed to upgrade after 3 attempt(s)' },
       { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed' },
@@ -135,13 +136,13 @@ describe('waiting for the controller', () => {
     const req = await requestReconcile(host, hrRef('silent'), Date.now());
     assert.ok(req.ok);
     const t0 = Date.now();
-    const timedOut = await waitForReconcile(host, hrRef('silent'), req.value.requestedAt, { timeoutMs: 1200 });
+    const timedOut = await waitForReconcile(host, hrRef('silent'), req.value.requestedAt, { clock: nodeClock,  timeoutMs: 1200 });
     assert.ok(!timedOut.ok);
     assert.equal(timedOut.error.kind, 'timeout');
     assert.match(timedOut.error.message, /timed out after 1s waiting for HelmRelease silent: waiting for the controller to pick up the request/);
     assert.ok(Date.now() - t0 < 5000);
     const ac = new AbortController();
-    const cancelled = waitForReconcile(host, hrRef('silent'), req.value.requestedAt, { signal: ac.signal });
+    const cancelled = waitForReconcile(host, hrRef('silent'), req.value.requestedAt, { clock: nodeClock,  signal: ac.signal });
     setTimeout(() => ac.abort(), 200);
     const r = await cancelled;
     assert.ok(!r.ok);
@@ -158,7 +159,7 @@ describe('waiting for the controller', () => {
     assert.ok(res.ok);
     assert.equal((res.value.object.spec as { suspend: boolean }).suspend, false);
     assert.equal(res.value.object.metadata.annotations?.[REQUESTED_AT], res.value.requestedAt);
-    const waiting = waitForReconcile(host, hrRef('sus'), res.value.requestedAt, { timeoutMs: 20000 });
+    const waiting = waitForReconcile(host, hrRef('sus'), res.value.requestedAt, { clock: nodeClock,  timeoutMs: 20000 });
     await controller(hrRef('sus'), res.value.requestedAt, [{ type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'ok' }]);
     assert.deepEqual((await waiting).ok, true);
   });
@@ -187,7 +188,7 @@ describe('waiting for the controller', () => {
       }
     };
     const answering = answer();
-    const outcomes = await reconcileWaves(host, [[{ ref: hrRef('withsrc'), sources: [repo, chart], dependsOn: [] }]], { withSource: true, wait: true, timeoutMs: 20000 });
+    const outcomes = await reconcileWaves(host, [[{ ref: hrRef('withsrc'), sources: [repo, chart], dependsOn: [] }]], { clock: nodeClock,  withSource: true, wait: true, timeoutMs: 20000 });
     stop = true;
     await answering;
     assert.deepEqual(order, ['HelmRepository', 'HelmChart', 'HelmRelease']);

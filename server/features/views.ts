@@ -1,0 +1,18 @@
+/**
+ * fluxhelm's own view requests: the effective values of the HelmRelease at
+ * a position (with provenance, per overlay) and the dependency graph. Thin
+ * handlers over the façade; problems come back as text in the view.
+ */
+import type { Connection } from 'vscode-languageserver/node';
+import type { LanguageService } from '../../engine/index.ts';
+import { EffectiveValuesRequest, GraphRequest, type EffectiveValuesParams, type EffectiveValuesResult } from '../protocol.ts';
+import { anyParams, uriTarget, type Runner } from '../runner.ts';
+
+export function registerViews(connection: Connection, service: LanguageService, run: Runner): void {
+  const failed: EffectiveValuesResult = { text: '# fluxhelm could not compute the values; see the fluxhelm output channel.\n' };
+  run.handle(EffectiveValuesRequest, failed, uriTarget, async (p: EffectiveValuesParams): Promise<EffectiveValuesResult> => {
+    const a = await service.effectiveValues({ uri: p.uri, position: p.position, overlay: typeof p.overlay === 'string' ? p.overlay : undefined, reveal: p.reveal === true });
+    return { text: a.text, ...(a.release ? { release: a.release } : {}), ...(a.overlays ? { overlays: a.overlays } : {}), ...(a.error ? { error: a.error } : {}) };
+  });
+  run.handle(GraphRequest, { nodes: [], edges: [] }, anyParams, () => service.graph());
+}

@@ -11,7 +11,7 @@
  * range, variables) are reported as not evaluated instead of guessed.
  */
 import { parse, parseAllDocuments } from 'yaml';
-import type { PathSeg } from '../yaml/nodes.ts';
+import { findAtPath, nodeRange, type PathSeg } from '../yaml/nodes.ts';
 import { hasTemplate, permuteKey, renderTemplate } from './template.ts';
 
 export interface GeneratedObject {
@@ -20,6 +20,12 @@ export interface GeneratedObject {
   template: PathSeg[];
   /** 0-based input set that produced it. */
   inputIndex: number;
+  /**
+   * For objects of a `resourcesTemplate` whose rendering kept the template's
+   * lines: the 0-based line of the template text that writes `path` (or the
+   * nearest enclosing field), for placing findings.
+   */
+  templateLine?: (path: PathSeg[]) => number | undefined;
 }
 
 export interface ExpansionNote {
@@ -162,13 +168,13 @@ export function expandResourceSet(rs: Record<string, unknown>, lookup: ProviderL
   };
   collect(['spec'], spec);
   if (Array.isArray(spec.steps)) spec.steps.forEach((s, i) => isMap(s) && collect(['spec', 'steps', i], s));
-  const keep = (o: unknown, template: PathSeg[], inputIndex: number) => {
+  const keep = (o: unknown, template: PathSeg[], inputIndex: number, templateLine?: GeneratedObject['templateLine']) => {
     if (!isMap(o)) return;
     const id = identity(o);
     if (seen.has(id)) return;
     seen.add(id);
     addCommonMetadata(o, spec.commonMetadata);
-    objects.push({ object: o, template, inputIndex });
+    objects.push({ object: o, template, inputIndex, templateLine });
   };
   const reportMissing = (path: PathSeg[], missing: { path: PathSeg[]; key: string }[], i: number) => {
     for (const m of missing) {
@@ -193,8 +199,22 @@ export function expandResourceSet(rs: Record<string, unknown>, lookup: ProviderL
         continue;
       }
       reportMissing(t.path, r.missing.map((key) => ({ path: [], key })), i);
+      // Simple actions keep the template's line structure: a line of the output is the same line of the template.
+      const sameLines = r.text.split('\n').length === t.text.split('\n').length;
+      const lineOf = (offset: number) => r.text.slice(0, offset).split('\n').length - 1;
       try {
-        for (const d of parseAllDocuments(r.text)) if (!d.errors.length) keep(d.toJS(), t.path, i);
+        for (const d of parseAllDocuments(r.text)) {
+          if (d.errors.length) continue;
+          const locate = (path: PathSeg[]) => {
+            for (let n = path.length; n >= 0; n--) {
+              const loc = findAtPath(d.contents, path.slice(0, n));
+              const range = nodeRange(loc.pair?.key) ?? nodeRange(loc.node);
+              if (range) return lineOf(range[0]);
+            }
+            return undefined;
+          };
+          keep(d.toJS(), t.path, i, sameLines ? locate : undefined);
+        }
       } catch {
         // a template that renders to invalid YAML is left to the schema of resourcesTemplate
       }

@@ -199,7 +199,12 @@ export class Session {
       this.current = uri;
       return;
     }
-    const text = readFileSync(path, 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return; // deleted by a disk change
+    }
     this.texts.set(uri, { text, version: 1, sent: new Map([[1, { at: performance.now(), text }]]), diagnostics: [] });
     this.client.open(uri, text, 1);
     this.current = uri;
@@ -304,8 +309,9 @@ export class Session {
     try {
       const text = readFileSync(path, 'utf8');
       const e = mutate(text, this.rnd, { huge: false });
-      if (this.rnd.chance(0.1)) {
+      if (this.rnd.chance(0.1) && files.length > 1) {
         rmSync(path);
+        files.splice(files.indexOf(path), 1);
         type = 3;
       } else writeFileSync(path, e.text);
     } catch {

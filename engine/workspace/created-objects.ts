@@ -15,7 +15,7 @@
  *   ClusterExternalSecret `spec.externalSecretName` in the namespaces it
  *   selects, a SealedSecret a Secret of its own name;
  * - a Rook/lib-bucket-provisioner ObjectBucketClaim creates a ConfigMap and
- *   a Secret of its own name;
+ *   a Secret of its own name; a cert-manager Certificate its `secretName`;
  * - a ResourceSet (Flux Operator) creates what its templates generate, with
  *   its inline inputs and the Static providers written in the same file
  *   (operator/resourceset.ts; the full check looks providers up everywhere).
@@ -35,7 +35,7 @@ export interface CreatedBy {
   how: string;
 }
 
-const CREATOR_KINDS = new Set(['FluxInstance', 'HelmRelease', 'ArtifactGenerator', 'ExternalSecret', 'ClusterExternalSecret', 'SealedSecret', 'ObjectBucketClaim', 'ResourceSet']);
+const CREATOR_KINDS = new Set(['FluxInstance', 'HelmRelease', 'ArtifactGenerator', 'ExternalSecret', 'ClusterExternalSecret', 'SealedSecret', 'ObjectBucketClaim', 'ResourceSet', 'Certificate']);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -60,16 +60,18 @@ function offsetOf(text: string, docStart: number, needle: string | undefined, af
   return docStart + after + m.index + m[0].indexOf(needle, 1);
 }
 
-const LIGHT_KINDS = new Set(['ExternalSecret', 'SealedSecret', 'ObjectBucketClaim']);
+const LIGHT_KINDS = new Set(['ExternalSecret', 'SealedSecret', 'ObjectBucketClaim', 'Certificate']);
 
 /**
- * `spec.target.name` and `spec.target.creationPolicy` of a block-style
- * document, read by indentation (no full parse): enough for the kinds in
- * LIGHT_KINDS, which need nothing else.
+ * `spec.secretName`, `spec.target.name` and `spec.target.creationPolicy` of
+ * a block-style document, read by indentation (no full parse): enough for
+ * the kinds in LIGHT_KINDS, which need nothing else.
  */
 function blockValues(docText: string): Record<string, unknown> {
   const lines = docText.split('\n');
   const target: Record<string, string> = {};
+  const spec: Record<string, unknown> = { target };
+  let specIndent = -1;
   let inSpec = -1;
   let inTarget = -1;
   for (const line of lines) {
@@ -85,9 +87,13 @@ function blockValues(docText: string): Record<string, unknown> {
     }
     if (inTarget >= 0) {
       if (m[1] === 'name' || m[1] === 'creationPolicy') target[m[1]] ??= scalarText(m[2]);
-    } else if (inSpec >= 0 && m[1] === 'target' && m[2].trim() === '') inTarget = indent;
+    } else if (inSpec >= 0) {
+      if (specIndent < 0) specIndent = indent;
+      if (m[1] === 'target' && m[2].trim() === '') inTarget = indent;
+      else if (m[1] === 'secretName' && indent === specIndent) spec.secretName ??= scalarText(m[2]);
+    }
   }
-  return { spec: { target } };
+  return { spec };
 }
 
 function scalarText(raw: string): string {
@@ -177,6 +183,12 @@ export function createdObjects(path: string, text: string, objects: IndexedObjec
         const target = str(valueAt(value, ['spec', 'externalSecretSpec', 'target', 'name'])) ?? str(valueAt(value, ['spec', 'externalSecretName'])) ?? obj.name;
         // It creates an ExternalSecret in every selected namespace: the Secret's namespace is not one name.
         make('v1', 'Secret', target, undefined, `created in the selected namespaces by ClusterExternalSecret ${obj.name}`, target === obj.name ? obj.nameOffset : undefined);
+        break;
+      }
+      case 'Certificate': {
+        if (group !== 'cert-manager.io') continue;
+        const secretName = str(valueAt(value, ['spec', 'secretName']));
+        make('v1', 'Secret', secretName, obj.namespace, `created by cert-manager from Certificate ${obj.name}`, offsetOf(docText, obj.start, secretName));
         break;
       }
       case 'SealedSecret':

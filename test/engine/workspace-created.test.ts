@@ -3,7 +3,8 @@
  * (issue #11, cause 6): the Flux Operator's sync objects (FluxInstance and
  * the flux-instance chart), the placeholder gotk-sync.yaml of `flux
  * bootstrap`, ArtifactGenerator artifacts, ExternalSecret / SealedSecret
- * Secrets and ObjectBucketClaim ConfigMaps and Secrets. References to
+ * Secrets, cert-manager Certificate Secrets and ObjectBucketClaim ConfigMaps
+ * and Secrets. References to
  * anything else are still reported.
  */
 import { test } from 'node:test';
@@ -52,6 +53,7 @@ test('created objects are named and placed as their creators make them', () => {
     'Secret apps/api-token <- SealedSecret',
     'Secret apps/db-credentials <- ExternalSecret',
     'Secret apps/media-bucket <- ObjectBucketClaim',
+    'Secret apps/registry-tls <- Certificate',
   ]);
   // Created objects are not declarations: the plain lookup and the object list do not include them.
   assert.equal(ws.index.find('Secret', 'db-credentials').length, 0);

@@ -4,8 +4,7 @@
  * the flux-instance chart), the placeholder gotk-sync.yaml of `flux
  * bootstrap`, ArtifactGenerator artifacts, ExternalSecret / SealedSecret
  * Secrets, cert-manager Certificate Secrets and ObjectBucketClaim ConfigMaps
- * and Secrets. References to
- * anything else are still reported.
+ * and Secrets. References to anything else are still reported.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

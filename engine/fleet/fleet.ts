@@ -20,7 +20,9 @@ import type { IndexedObject } from '../workspace/index.ts';
 import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 import { findClusterRoots, thisRepository, type ClusterRoot } from './roots.ts';
-import { evaluateTree, treeIsStale, type ClusterTree, type TreeKustomization } from './trees.ts';
+import { evaluateTree, treeIsStale, trackingHost, type ClusterTree, type TreeKustomization } from './trees.ts';
+import { buildKustomization } from '../kustomize/build.ts';
+import type { KustomizeBuild } from '../kustomize/types.ts';
 
 export interface FleetWorkspace extends FluxWorkspace {
   host: EngineHost;
@@ -34,6 +36,12 @@ export interface AppliedDocument {
   decrypted: boolean;
   /** Labels of the Kustomizations that apply it. */
   by: string[];
+}
+
+export interface KustomizeFolderBuild {
+  dir: string;
+  build: KustomizeBuild;
+  reads: Map<string, string | undefined>;
 }
 
 export interface FleetState {
@@ -52,6 +60,14 @@ export interface FleetState {
   reached: Set<string>;
   /** `file:start` of every written Kustomization a tree evaluates. */
   treeObjects: Set<string>;
+  /**
+   * Plain kustomize folders nothing else reads (a bootstrap applied with
+   * `kustomize build | kubectl apply`): built on their own, so what they
+   * make of their resources (namespace transformer, Components) is checked.
+   */
+  kustomizeBuilds: KustomizeFolderBuild[];
+  /** File → documents checked as built objects (by a tree or a kustomize folder build) instead of as written. */
+  checkedAsBuilt: Map<string, { start: number; end: number }[]>;
   isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
 }
 
@@ -121,8 +137,26 @@ export class FleetModel {
       evaluated++;
       loose.push(evaluateTree(this.ws, this.ws.host, root, { isThisRepository, follow: false }));
     }
+    const covered = new Set(inTrees);
+    for (const t of loose) for (const f of t.reads.keys()) covered.add(f);
+    const oldFolders = new Map((previous?.kustomizeBuilds ?? []).map((b) => [b.dir, b]));
+    const kustomizeBuilds: KustomizeFolderBuild[] = [];
+    const files = index.filePaths().filter((f) => !covered.has(f) && index.objectsIn(f).some((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.config.k8s.io/'))).sort();
+    for (const file of files) {
+      if (covered.has(file)) continue; // read by the build of a folder above it in the list
+      const dir = file.slice(0, file.lastIndexOf('/'));
+      const old = oldFolders.get(dir);
+      let b = old && sameRepoRule && !treeIsStale(this.ws, { reads: old.reads } as ClusterTree) ? old : undefined;
+      if (!b) {
+        evaluated++;
+        const reads = new Map<string, string | undefined>();
+        b = { dir, build: buildKustomization(trackingHost(this.ws, this.ws.host, reads), dir), reads };
+      }
+      kustomizeBuilds.push(b);
+      for (const f of b.reads.keys()) covered.add(f);
+    }
     this.lastEvaluated = evaluated;
-    const value = summarize(roots, trees, loose, isThisRepository);
+    const value = summarize(roots, trees, loose, kustomizeBuilds, isThisRepository);
     this.state = { version: index.version, fileSetVersion: index.fileSetVersion, value };
     return value;
   }
@@ -157,7 +191,7 @@ export class FleetModel {
   }
 }
 
-function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTree[], isThisRepository: FleetState['isThisRepository']): FleetState {
+function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTree[], kustomizeBuilds: KustomizeFolderBuild[], isThisRepository: FleetState['isThisRepository']): FleetState {
   const fileClusters = new Map<string, Set<string>>();
   const applied = new Map<string, AppliedDocument[]>();
   const reached = new Set<string>();
@@ -185,5 +219,13 @@ function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTre
     }
   }
   for (const t of loose) evaluations.push(...t.kustomizations);
-  return { roots, trees, loose, evaluations, fileClusters, applied, reached, treeObjects, isThisRepository };
+  const checkedAsBuilt = new Map<string, { start: number; end: number }[]>();
+  const mark = (file: string, start: number, end: number) => {
+    const list = checkedAsBuilt.get(file) ?? [];
+    if (!list.some((d) => d.start === start)) list.push({ start, end });
+    checkedAsBuilt.set(file, list);
+  };
+  for (const [file, docs] of applied) for (const d of docs) mark(file, d.start, d.end);
+  for (const b of kustomizeBuilds) for (const r of b.build.resources) if (r.origin.type === 'file') mark(r.origin.file, r.origin.start, r.origin.end);
+  return { roots, trees, loose, evaluations, fileClusters, applied, reached, treeObjects, kustomizeBuilds, checkedAsBuilt, isThisRepository };
 }

@@ -46,6 +46,11 @@ export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistr
     for (const d of validateBuilt(ws.host, registry, resources, { context })) add(d);
     for (const d of duplicateObjects(built.resources, { context })) add(d);
   }
+  for (const b of fleet.kustomizeBuilds) {
+    // Only what the built objects are (their build problems are the reference check's and the kustomization file's own).
+    const resources = b.build.resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
+    for (const d of validateBuilt(ws.host, registry, resources, { context: `in the kustomize build of ${b.dir}` })) add(d);
+  }
   for (const d of undecryptedSops(ws.index, fleet)) add(d);
   for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
   return byFile;

@@ -52,7 +52,7 @@ export class Workspace {
   adjustWritten(path: string, list: OffsetDiagnostic[], registry: SchemaRegistry): OffsetDiagnostic[] {
     if (list.length === 0) return list;
     const fleet = this.fleet.get();
-    const docs = fleet.applied.get(path);
+    const docs = fleet.checkedAsBuilt.get(path);
     let out = list;
     if (docs) {
       const built = this.checkBuilds(registry).get(path) ?? [];

@@ -98,6 +98,15 @@ func templateChart(req *request) (*success, *failure) {
 	if err != nil {
 		return nil, fail("template", err)
 	}
+	if req.MaxBytes > 0 {
+		var total int64
+		for _, v := range files {
+			total += int64(len(v))
+		}
+		if total > req.MaxBytes {
+			return nil, &failure{Kind: "too-large", Error: fmt.Sprintf("the rendered templates are larger than the limit of %d bytes (%d bytes)", req.MaxBytes, total)}
+		}
+	}
 
 	var notes bytes.Buffer
 	for k, v := range files {

@@ -14,6 +14,9 @@ type request struct {
 	NoHooks              bool              `json:"noHooks"`
 	IsUpgrade            bool              `json:"isUpgrade"`
 	SkipSchemaValidation bool              `json:"skipSchemaValidation"`
+	// MaxBytes (from the host, not the engine): stop before sorting and
+	// encoding when the rendered templates are larger than this.
+	MaxBytes int64 `json:"maxBytes"`
 }
 
 type document struct {

@@ -31,6 +31,12 @@ export interface HelmRenderHostOptions {
   recycleMemoryBytes?: number;
   /** Time allowed for a new worker to instantiate the module (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Hard cap on the wasm memory (default 1 GiB): the module's memory gets
+   * this maximum, so a template that allocates without end fails inside Go
+   * (reported as `crash`) instead of growing the process to 4 GiB.
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface HelmRenderLimits {
@@ -72,6 +78,58 @@ function startWorker(path: string, module: WasmModule): Worker {
   return new Worker(boot, { eval: true, workerData: { module } });
 }
 
+/**
+ * Gives the module's own memory (section 5) a maximum size in 64 KiB pages.
+ * Go's wasm linker declares it with a minimum only; memory.grow past the
+ * maximum then fails and Go stops with "out of memory". Modules that import
+ * their memory or already have a maximum are returned unchanged.
+ */
+export function capMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
+  const maxPages = Math.max(1, Math.floor(maxBytes / 65536));
+  const readLeb = (at: number): [number, number] => {
+    let value = 0;
+    let shift = 0;
+    let p = at;
+    for (;;) {
+      const byte = wasm[p++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(byte & 0x80)) return [value, p];
+    }
+  };
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      let byte = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return out;
+  };
+  let p = 8; // magic and version
+  while (p < wasm.length) {
+    const id = wasm[p];
+    const [size, body] = readLeb(p + 1);
+    if (id === 5) {
+      const [count, q] = readLeb(body);
+      if (count !== 1 || wasm[q] !== 0) return wasm;
+      const [min, end] = readLeb(q + 1);
+      if (min > maxPages) return wasm;
+      const content = [...leb(1), 0x01, ...leb(min), ...leb(maxPages)];
+      const section = [5, ...leb(content.length), ...content];
+      const out = new Uint8Array(wasm.length - (body + size - p) + section.length);
+      out.set(wasm.subarray(0, p), 0);
+      out.set(section, p);
+      out.set(wasm.subarray(body + size), p + section.length);
+      void end;
+      return out;
+    }
+    p = body + size;
+  }
+  return wasm;
+}
+
 export const HELM_UNAVAILABLE_MESSAGE =
   "Rendering with Helm is not available: dist/helm.wasm was not built. It is built by `npm run build` when Go (1.26 or newer) is installed; everything else works without it.";
 
@@ -92,6 +150,7 @@ export class NodeHelmRenderHost implements HelmRenderHost {
       maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
       recycleMemoryBytes: options.recycleMemoryBytes ?? 1024 * 1024 * 1024,
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      maxMemoryBytes: options.maxMemoryBytes ?? 1024 * 1024 * 1024,
       wasmPath: options.wasmPath ?? defaultHelmWasmPath(),
       workerPath: options.workerPath ?? defaultWorkerPath(),
     };
@@ -133,7 +192,7 @@ export class NodeHelmRenderHost implements HelmRenderHost {
       this.module = (async () => {
         if (!path || !existsSync(path) || !this.opts.workerPath) return new Error(HELM_UNAVAILABLE_MESSAGE);
         try {
-          return await wasmApi.compile(readFileSync(path));
+          return await wasmApi.compile(capMemory(new Uint8Array(readFileSync(path)), this.opts.maxMemoryBytes));
         } catch (err) {
           return new Error(`Rendering with Helm is not available: ${path} is not a usable WebAssembly module (${err instanceof Error ? err.message : String(err)})`);
         }

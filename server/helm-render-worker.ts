@@ -40,7 +40,9 @@ interface HelmExports {
 }
 
 function start(module: WasmModule): HelmExports {
-  const wasi = new WASI({ version: 'preview1', args: ['helm'], env: {}, returnOnExit: true });
+  // Helm's own log lines (and Go's fatal errors) go to stderr; stdout goes there
+  // too, since it may carry the language server's protocol.
+  const wasi = new WASI({ version: 'preview1', args: ['helm'], env: {}, returnOnExit: true, stdout: 2, stderr: 2 });
   // Node 20 runs WASI calls as V8 fast API calls; a garbage collection inside
   // one crashes the process after a few big renders (nodejs/node#46777,
   // #53087). Calling each function through a plain JS wrapper avoids the fast path.
@@ -54,16 +56,16 @@ function start(module: WasmModule): HelmExports {
   return instance.exports as unknown as HelmExports;
 }
 
-function encodeRequest(req: HelmRenderRequest): Uint8Array {
+function encodeRequest(req: HelmRenderRequest, maxBytes: number): Uint8Array {
   const chart: Record<string, string> = {};
   for (const [path, bytes] of Object.entries(req.chart ?? {})) {
     chart[path] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   }
-  return Buffer.from(JSON.stringify({ ...req, chart }), 'utf8');
+  return Buffer.from(JSON.stringify({ ...req, chart, maxBytes }), 'utf8');
 }
 
 function renderOnce(helm: HelmExports, msg: WorkerRenderMessage): HelmRenderResult {
-  const input = encodeRequest(msg.request);
+  const input = encodeRequest(msg.request, msg.maxBytes);
   const inPtr = helm.alloc(input.length);
   new Uint8Array(helm.memory.buffer, inPtr, input.length).set(input);
   const packed = helm.render(inPtr, input.length);

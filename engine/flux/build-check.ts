@@ -25,8 +25,11 @@ export interface BuildCheckWorkspace {
 export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistry): Map<string, OffsetDiagnostic[]> {
   const byFile = new Map<string, OffsetDiagnostic[]>();
   const seen = new Set<string>();
-  const add = (d: { file: string; start: number; end: number; severity: OffsetDiagnostic['severity']; code: string; message: string }) => {
-    const key = `${d.file}:${d.start}:${d.code}`;
+  const add = (d: { file: string; start: number; end: number; severity: OffsetDiagnostic['severity']; code: string; message: string }, context?: string) => {
+    // One finding per place and problem: the same problem seen by several builds is kept once (their
+    // "in the build of" context aside), but two different problems at one place (two duplicate ids
+    // reported on the same `resources` entry) are both kept.
+    const key = `${d.file}:${d.start}:${d.code}:${context ? d.message.replace(`, ${context}`, '') : d.message}`;
     if (seen.has(key)) return;
     seen.add(key);
     const list = byFile.get(d.file) ?? [];
@@ -43,8 +46,8 @@ export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistr
     for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code) || (d.code === 'flux-path-missing' && inTrees.has(k))) add(d);
     // kustomize-controller removes the SOPS metadata when it decrypts; where it does not, `sops-not-decrypted` says so.
     const resources = built.resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
-    for (const d of validateBuilt(ws.host, registry, resources, { context })) add(d);
-    for (const d of duplicateObjects(built.resources, { context })) add(d);
+    for (const d of validateBuilt(ws.host, registry, resources, { context })) add(d, context);
+    for (const d of duplicateObjects(built.resources, { context })) add(d, context);
   }
   for (const b of fleet.kustomizeBuilds) {
     // Only what the built objects are (their build problems are the reference check's and the kustomization file's own).

@@ -375,7 +375,9 @@ export function collectVariables(index: WorkspaceIndex, host: EngineHost, ks: In
     }
     variables.set(name, { value: value.replace(/\n/g, ''), span, from });
   };
-  const ns = ks.namespace ?? (isPlainMap(sd.value) && isPlainMap((sd.value as Record<string, unknown>).metadata) ? ((sd.value as { metadata: { namespace?: string } }).metadata.namespace) : undefined);
+  // Only a string is a namespace (a map written there must not print as [object Object]).
+  const written = isPlainMap(sd.value) && isPlainMap((sd.value as Record<string, unknown>).metadata) ? (sd.value as { metadata: { namespace?: unknown } }).metadata.namespace : undefined;
+  const ns = ks.namespace ?? (typeof written === 'string' && written !== '' ? written : undefined);
   const from = Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : [];
   from.forEach((ref, i) => {
     if (!isPlainMap(ref) || typeof ref.name !== 'string' || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret')) return;

@@ -20,7 +20,9 @@ import { formatValuePath } from '../values/provenance.ts';
 import { formatPath, rangeForPath } from '../yaml/nodes.ts';
 import { buildReleaseRequest, type Capabilities, type ReleaseAction } from './release-request.ts';
 import { postRender, type RenderedObject } from './post-render.ts';
-import { helmErrorProblems, type PlacementContext } from './errors.ts';
+import { helmErrorProblems, placeValuesPath, type PlacementContext } from './errors.ts';
+import { checkValuesSchema } from '../values/schema-check.ts';
+import type { RemoteResolver } from '../values/remote-schemas.ts';
 import { validateRendered, createRenderedSchemas, type RenderedSchemas } from './validate-rendered.ts';
 import { builtinK8sSchemas } from './k8s-schemas.ts';
 import type { HelmRenderHost } from './host.ts';
@@ -48,6 +50,8 @@ export interface RenderReleaseOptions extends Capabilities {
   schemas?: RenderedSchemas | false;
   /** More CRD objects (parsed `fluxhelm.schemas.crdPaths` files). */
   crds?: unknown[];
+  /** Remote schemas the chart's values.schema.json refers to (fetchRemoteSchemas); the chart's own files are always tried. */
+  resolveRemote?: RemoteResolver;
   /** Helm's engine; default `ws.host.render`. */
   render?: HelmRenderHost;
 }
@@ -97,6 +101,12 @@ function toDiagnostics(ws: Workspace, hr: IndexedObject, list: readonly ReleaseP
 function chartField(hrValue: Record<string, unknown>): (string | number)[] {
   const spec = hrValue.spec as Record<string, unknown> | undefined;
   return spec && spec.chartRef && !spec.chart ? ['spec', 'chartRef'] : ['spec', 'chart'];
+}
+
+/** Whether any values.schema.json of the chart (or a subchart) refers to an http(s) URL. */
+function hasRemoteSchemaRefs(chart: LoadedChart): boolean {
+  if (chart.schemaText && /"\$ref"\s*:\s*"https?:/.test(chart.schemaText)) return true;
+  return chart.subcharts.some(hasRemoteSchemaRefs);
 }
 
 /** CRD objects written in the workspace's files. */
@@ -149,6 +159,17 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
   base.namespace = built.settings.namespace;
   if (!built.ok) return fail(`the values could not be computed: ${built.error}`);
 
+  // A schema with remote `$ref`s would make Helm go to the network; fluxhelm checks it itself (issue #5).
+  const preChecked: ReleaseProblem[] = [];
+  if (!built.request.skipSchemaValidation && values.result.ok && hasRemoteSchemaRefs(chart)) {
+    built.request.skipSchemaValidation = true;
+    for (const p of checkValuesSchema(chart, values.result.charts, { resolveRemote: opts.resolveRemote })) {
+      if (p.kind === 'schema-error') preChecked.push({ path: chartField(hrValue), severity: 'warning', code: 'values-schema-remote', message: p.message });
+      else preChecked.push({ path: placeValuesPath(p.path, { tree: values.result.tree }).at, severity: 'error', code: 'values-schema', message: `values do not match the chart's values.schema.json: ${p.message}` });
+    }
+    if (preChecked.some((p) => p.severity === 'error')) return fail("the values do not match the chart's values.schema.json", preChecked);
+  }
+
   const host = opts.render ?? ws.host.render;
   if (!host) return fail("Helm's engine is not available in this front end");
   const result = await host.render(built.request, { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes });
@@ -164,7 +185,7 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
     return fail(`${why}: ${result.error}`, [{ path: chartField(hrValue), severity: 'warning', code: `render-${result.kind}`, message: `cannot render: ${why}` }]);
   }
   const post = postRender(result.documents, built.settings);
-  const problems: ReleaseProblem[] = [...post.problems];
+  const problems: ReleaseProblem[] = [...preChecked, ...post.problems];
   const schemas = opts.schemas ?? createRenderedSchemas({ builtin: builtinK8sSchemas, crds: [...workspaceCrds(ws), ...(opts.crds ?? [])] });
   if (schemas) problems.push(...validateRendered(post.objects, schemas.withCrds(chartCrds(chart)), placement));
   return {

@@ -330,3 +330,48 @@ test('a values schema failure of a value from valuesFrom lands on that valuesFro
   assert.ok(d, JSON.stringify(r.diagnostics));
   assert.equal(d.range.start.line, lineOf(RELEASES, '    - kind: ConfigMap', RELEASES.indexOf('name: fromcm')));
 });
+
+test("app-template (values.schema.json with remote $refs) renders without the network, its schema checked by fluxhelm", async () => {
+  const { loadChartFromFiles } = await import('../../engine/charts/chart.ts');
+  const { readTree } = await import('../support/disk-fixture.ts');
+  const loaded = loadChartFromFiles(readTree(new URL('../../../shared/charts/app-template', import.meta.url).pathname));
+  assert.ok(loaded.ok);
+  const text = (type: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: echo
+  namespace: apps
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: app-template
+      sourceRef: {kind: HelmRepository, name: bjw-s}
+  values:
+    controllers:
+      main:
+        type: ${type}
+        containers:
+          app:
+            image:
+              repository: ghcr.io/mendhak/http-https-echo
+              tag: "35"
+`;
+  for (const [type, ok] of [['deployment', true], ['bogus', false]] as const) {
+    const h = memoryHost({ '/app/hr.yaml': text(type) });
+    const w = new Workspace(h, { roots: ['/app'] });
+    const echo = [...w.index.allObjects()].find((o) => o.kind === 'HelmRelease')!;
+    const r = await renderRelease(w, { resolveRelease: charts.resolveRelease, loadChart: async () => ({ ok: true, chart: loaded.chart, fromCache: false }) }, echo, { render: helm });
+    assert.equal(r.ok, ok, `${type}: ${r.error} ${JSON.stringify(r.diagnostics)}`);
+    if (ok) {
+      assert.deepEqual(r.diagnostics, []);
+      const dep = r.objects.find((o) => o.kind === 'Deployment');
+      assert.ok(dep, r.objects.map((o) => `${o.kind}/${o.name}`).join(' '));
+      assert.equal((dep?.object as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0].image, 'ghcr.io/mendhak/http-https-echo:35');
+    } else {
+      const d = r.diagnostics.find((x) => x.code === 'values-schema');
+      assert.ok(d, JSON.stringify(r.diagnostics));
+      assert.equal(d.range.start.line, lineOf(text(type), 'type: bogus'));
+    }
+  }
+});

@@ -8,20 +8,22 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { HelmRenderHost, HelmRenderRequest, HelmRenderResult, RenderedDocument } from '../../engine/render/host.ts';
 import { runHelm } from './tools.ts';
 
 /** Splits `helm template` output into documents (empty ones dropped), as the render host does. */
 export function splitManifest(manifest: string): RenderedDocument[] {
   const out: RenderedDocument[] = [];
-  for (const part of manifest.split(/^---\s*$/m)) {
+  // A template may print several documents under one `# Source:` line; they stay together.
+  for (const part of manifest.split(/^---[ \t]*\n(?=# Source: )/m)) {
     const m = /^\s*# Source: (.+)$/m.exec(part);
     if (!m) continue;
     const text = part.replace(/^\n/, '');
     let obj: Record<string, unknown> | undefined;
     try {
-      obj = parse(text) as Record<string, unknown> | undefined;
+      const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((d) => d && typeof d === 'object');
+      obj = docs.length === 1 ? (docs[0] as Record<string, unknown>) : undefined;
     } catch {
       obj = undefined;
     }

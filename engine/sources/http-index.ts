@@ -18,8 +18,9 @@
  * redirect.
  */
 import { findHelmRepo, helmIndexCachePath, helmPaths, type HelmRepoEntry } from './helm-config.ts';
-import { decodeText, isFetchFailure, type FetchFailureKind, type SourceHost } from './host.ts';
-import { parseIndex, type ChartIndex } from './index-scan.ts';
+import { isFetchFailure, type FetchFailureKind, type SourceHost } from './host.ts';
+import type { ChartIndex } from './index-scan.ts';
+import { parseIndexBytes } from './index-lazy.ts';
 
 export interface BasicCredentials {
   username: string;
@@ -137,7 +138,7 @@ export function createHttpIndexSource(host: SourceHost): HttpIndexSource {
     const mem = memory.get(key);
 
     const parseBytes = (bytes: Uint8Array): ChartIndex | IndexMiss => {
-      const parsed = parseIndex(decodeText(bytes));
+      const parsed = parseIndexBytes(bytes);
       return parsed.ok ? parsed.index : { ok: false, reason: 'malformed', message: `malformed index: ${parsed.message}`, indexUrl };
     };
 

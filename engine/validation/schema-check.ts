@@ -1,5 +1,6 @@
 /**
- * Checks one document's value against its JSON Schema (ajv) and turns ajv's
+ * Checks one document's value against its JSON Schema (interpret.ts, or
+ * ajv for schemas using keywords the interpreter leaves to it) and turns the
  * errors into diagnostics a person understands, each on the exact key or
  * value it is about: "unknown field `verison` in spec.chart.spec — did you
  * mean `version`?".
@@ -16,6 +17,7 @@ import { rangeForPath, findAtPath, formatPath, nodeRange, type PathSeg } from '.
 import type { SchemaEntry, SchemaRegistry } from '../schemas/registry.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { pointerToSegments, describeValueType } from '../util/json-pointer.ts';
+import { supportsSchema, interpretSchema } from './interpret.ts';
 
 const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
 const SUBSTITUTION = /\$\{[^}]*\}/;
@@ -129,12 +131,22 @@ export function mapError(e: ErrorObject, path: PathSeg[], sourceText: (path: Pat
   }
 }
 
+/**
+ * The schema errors of `value`: interpreted when the schema uses only what
+ * the interpreter knows (no compile step, so the first document of a kind is
+ * as fast as the rest), otherwise from ajv's compiled validator.
+ */
+export function schemaErrors(entry: SchemaEntry, registry: SchemaRegistry, value: unknown): ErrorObject[] {
+  if (supportsSchema(entry.schema)) return interpretSchema(entry.schema, value);
+  const validate = registry.validator(entry);
+  validate(value);
+  return validate.errors ?? [];
+}
+
 export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: SchemaRegistry): OffsetDiagnostic[] {
   const value = doc.value();
   if (value === undefined || value === null || typeof value !== 'object') return [];
-  const validate = registry.validator(entry);
-  validate(value);
-  const errors = validate.errors ?? [];
+  const errors = schemaErrors(entry, registry, value);
   const contents = doc.doc.contents;
 
   // Errors reported inside an anyOf belong to the anyOf itself.

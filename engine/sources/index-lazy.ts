@@ -1,0 +1,269 @@
+/**
+ * Reading a big Helm repository index one chart at a time.
+ *
+ * Resolving one HelmRelease needs one chart's versions, yet a public index
+ * holds hundreds of charts (53 MB for 60 000 versions): scanning all of it
+ * costs most of a cold `fluxhelm resolve` and most of its memory. For an
+ * index of at least 1 MB in the block layout Helm writes, `parseIndexBytes`
+ * makes one pass over the bytes to find where `entries:` starts and ends and
+ * where each chart name sits at the chart indentation, checks the top-level
+ * keys with the scanner, and returns an index whose `charts.get(name)`
+ * decodes and scans only that chart's lines (cached). Everything else
+ * (`keys()`, `size`, iteration, a name that is not there, a name that would
+ * need quoting) falls back to the full reader of index-scan.ts, once, so
+ * completion of chart names and "did you mean" still see every chart.
+ *
+ * A layout the pass does not understand (tabs, a byte-order mark, document
+ * markers, quoted chart names, JSON) goes to the full reader at once, so the
+ * answer for a chart never depends on which path ran (see the differential
+ * test in test/engine/sources-index-lazy.test.ts).
+ */
+import { parseIndex, scanIndex, type ChartIndex, type IndexEntry, type IndexParseResult } from './index-scan.ts';
+import { decodeText } from './host.ts';
+
+/** Below this size the full scan is cheap enough. */
+export const LAZY_MIN_BYTES = 1 << 20;
+
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+const DASH = 45;
+
+const ENTRIES = [...'entries:'].map((c) => c.charCodeAt(0));
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** Where `entries:` is, and where each chart's lines start. */
+interface Layout {
+  /** Start of the `entries:` line and of the line after it. */
+  entriesLine: number;
+  body: number;
+  /** End of the entries block (start of the next top-level line, or the end). */
+  end: number;
+  /** Chart name -> [start, end) of its lines, for plain names. */
+  charts: Map<string, [number, number]>;
+}
+
+function startsWithAt(bytes: Uint8Array, at: number, word: number[]): boolean {
+  if (at + word.length > bytes.length) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+}
+
+/** The rest of a `key:` line holds nothing but spaces and a comment. */
+function emptyValue(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === NL || c === CR || c === HASH) return true;
+    if (c !== SPACE) return false;
+  }
+  return true;
+}
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
+/** One pass over the bytes; undefined when the layout is not the plain block layout. */
+function layoutOf(bytes: Uint8Array): Layout | undefined {
+  const n = bytes.length;
+  if (bytes[0] === 0xef || bytes[0] === 0x7b /* { */) return undefined; // BOM, JSON
+  let entriesLine = -1;
+  let body = -1;
+  let end = n;
+  let chartIndent = -1;
+  const charts = new Map<string, [number, number]>();
+  let current: string | undefined;
+  let currentStart = 0;
+  const close = (at: number) => {
+    if (current !== undefined) charts.set(current, [currentStart, at]);
+    current = undefined;
+  };
+  // Finding line ends is most of the work: test four bytes at a time for a newline
+  // (a word has a zero byte after XOR with 0x0a0a0a0a exactly when it holds a `\n`).
+  const head = (4 - (bytes.byteOffset & 3)) & 3; // first index whose address is 4-aligned
+  const words = n > head + 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset + head, (n - head) >> 2) : new Uint32Array(0);
+  const nextNewline = (from: number): number => {
+    let i = from;
+    while (i < n && ((i - head) & 3) !== 0) {
+      if (bytes[i] === NL) return i;
+      i++;
+    }
+    let w = (i - head) >> 2;
+    while (w < words.length) {
+      const x = words[w] ^ 0x0a0a0a0a;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+      w++;
+    }
+    i = Math.max(i, head + (w << 2));
+    while (i < n && bytes[i] !== NL) i++;
+    return i;
+  };
+  // Visit every line start.
+  for (let ls = 0; ls < n; ) {
+    const c = bytes[ls];
+    if (entriesLine < 0 || ls >= body) {
+      if (c === TAB) return undefined;
+      if (entriesLine < 0) {
+        // Before entries: find the `entries:` line at column 0.
+        if (startsWithAt(bytes, ls, ENTRIES) && emptyValue(bytes, ls + ENTRIES.length)) {
+          entriesLine = ls;
+        } else if (c === DASH || c === 0x25 /* % */ || c === 0x2e /* . */) {
+          return undefined; // document markers, directives, a top-level sequence
+        }
+      } else if (c !== SPACE && c !== NL && c !== CR && c !== HASH) {
+        // The first top-level line after entries ends the block.
+        close(ls);
+        end = ls;
+        break;
+      } else if (c === SPACE) {
+        // Most lines sit deeper than the chart names: look at no more than chartIndent + 1 bytes.
+        let i = ls;
+        const limit = chartIndent < 0 ? n : Math.min(n, ls + chartIndent + 1);
+        while (i < limit && bytes[i] === SPACE) i++;
+        const d = bytes[i];
+        if (d === TAB) return undefined;
+        if (i === limit && limit < n && bytes[i - 1] === SPACE && chartIndent >= 0) {
+          // deeper than a chart name: an entry's content
+        } else if (d !== NL && d !== CR && d !== HASH && i < n) {
+          const indent = i - ls;
+          if (chartIndent < 0) {
+            if (d === DASH) return undefined; // entries is a sequence
+            chartIndent = indent;
+          }
+          if (indent < chartIndent) return undefined;
+          if (indent === chartIndent && d !== DASH) {
+            // A chart name: `name:` with a plain name, else give up.
+            let j = i;
+            while (j < n && bytes[j] !== 0x3a /* : */ && bytes[j] !== NL) j++;
+            if (bytes[j] !== 0x3a) return undefined;
+            const name = ascii(bytes, i, j);
+            if (!PLAIN_NAME.test(name) || charts.has(name) || name === current) return undefined;
+            close(ls);
+            current = name;
+            currentStart = ls;
+          }
+        }
+      }
+    }
+    const nl = nextNewline(ls);
+    if (entriesLine >= 0 && body < 0) body = nl + 1;
+    ls = nl + 1;
+  }
+  if (entriesLine < 0 || body < 0 || chartIndent < 0) return undefined;
+  close(end);
+  return { entriesLine, body, end, charts };
+}
+
+/** A chart map that scans one chart on `get` and the whole index on anything else. */
+class LazyCharts extends Map<string, IndexEntry[]> {
+  private full = false;
+  private readonly lookedUp = new Map<string, IndexEntry[] | undefined>();
+  parser: ChartIndex['parser'] = 'scan';
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly layout: Layout,
+    private readonly apiVersion: string,
+  ) {
+    super();
+  }
+
+  /** The full reader's charts, once. */
+  private materialize(): void {
+    if (this.full) return;
+    this.full = true;
+    const parsed = parseIndex(decodeText(this.bytes));
+    if (!parsed.ok) return;
+    this.parser = parsed.index.parser;
+    for (const [k, v] of parsed.index.charts) Map.prototype.set.call(this, k, v);
+  }
+
+  private one(name: string): IndexEntry[] | undefined | null {
+    if (this.lookedUp.has(name)) return this.lookedUp.get(name);
+    const span = this.layout.charts.get(name);
+    if (!span) return null;
+    const text = `apiVersion: ${this.apiVersion}\nentries:\n${decodeText(this.bytes.subarray(span[0], span[1]))}`;
+    const scanned = scanIndex(text);
+    if (!scanned || scanned.charts.size !== 1 || !scanned.charts.has(name)) return null;
+    const entries = scanned.charts.get(name);
+    this.lookedUp.set(name, entries);
+    return entries;
+  }
+
+  override get(name: string): IndexEntry[] | undefined {
+    if (!this.full) {
+      const hit = this.one(name);
+      if (hit !== null) return hit;
+      this.materialize();
+    }
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    if (!this.full && this.one(name) !== null) return true;
+    this.materialize();
+    return super.has(name);
+  }
+  override get size(): number {
+    this.materialize();
+    return super.size;
+  }
+  override keys(): MapIterator<string> {
+    this.materialize();
+    return super.keys();
+  }
+  override values(): MapIterator<IndexEntry[]> {
+    this.materialize();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, IndexEntry[]]> {
+    this.materialize();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, IndexEntry[]]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: IndexEntry[], key: string, map: Map<string, IndexEntry[]>) => void, thisArg?: unknown): void {
+    this.materialize();
+    super.forEach(fn, thisArg);
+  }
+  override set(key: string, value: IndexEntry[]): this {
+    this.materialize();
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.materialize();
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.materialize();
+    super.clear();
+  }
+}
+
+/**
+ * Reads an index from its bytes: lazily per chart when it is big and in
+ * Helm's block layout, with the full reader otherwise. Same results either
+ * way. `minBytes` lets tests take the lazy path on small texts.
+ */
+export function parseIndexBytes(bytes: Uint8Array, minBytes = LAZY_MIN_BYTES): IndexParseResult {
+  if (bytes.length < minBytes) return parseIndex(decodeText(bytes));
+  const layout = layoutOf(bytes);
+  if (!layout) return parseIndex(decodeText(bytes));
+  // The top level without the entries block, checked by the scanner (apiVersion, layout).
+  const outside = `${decodeText(bytes.subarray(0, layout.entriesLine))}entries: {}\n${decodeText(bytes.subarray(layout.end))}`;
+  const top = scanIndex(outside);
+  if (!top || !top.apiVersion) return parseIndex(decodeText(bytes));
+  const charts = new LazyCharts(bytes, layout, top.apiVersion);
+  const index: ChartIndex = {
+    apiVersion: top.apiVersion,
+    charts,
+    get parser() {
+      return charts.parser;
+    },
+  };
+  return { ok: true, index };
+}

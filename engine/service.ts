@@ -26,6 +26,8 @@ import { buildDependencyGraph, type DependencyGraph } from './graph/model.ts';
 import { createReleaseService, type ReleaseService } from './releases/service.ts';
 import { createClusterService, type ClusterService } from './cluster/service.ts';
 import { buildTarget, type BuildAnswer, type BuildQuery } from './flux/build-use-case.ts';
+import { fluxOperatorManages } from './schemas/operator-patch.ts';
+import { resourceSetFindings } from './operator/resourceset-check.ts';
 
 export interface EngineSettings {
   validate: boolean;
@@ -166,9 +168,11 @@ export function createLanguageService(host: EngineHost): LanguageService {
     const out = new Map<string, Diagnostic[]>();
     if (!workspace || !settings.validate) return out;
     const ws = workspace;
+    registry.setFluxOperator(fluxOperatorManages(ws.index));
     const byFile = ws.check().byFile;
     const builds = ws.checkBuilds(registry);
-    for (const path of new Set([...byFile.keys(), ...builds.keys()])) {
+    const resourceSets = resourceSetFindings(ws.index, registry);
+    for (const path of new Set([...byFile.keys(), ...builds.keys(), ...resourceSets.keys()])) {
       const text = ws.readText(path);
       const lines = ws.lines(path) ?? (text !== undefined ? new LineIndex(text) : undefined);
       if (!lines) continue;
@@ -176,7 +180,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
       // The index's parse is shared with the editor, so its documents' diagnostics are already memoized.
       const parsed = builds.has(path) ? ws.index.parsedFile(path) : undefined;
       const own = new Set(parsed ? validateFile(parsed, registry, { partial: ws.patchFiles().has(path) }).map((d) => `${d.start}:${d.code}`) : []);
-      const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`))];
+      const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`)), ...(resourceSets.get(path) ?? [])];
       if (kept.length) out.set(pathToUri(path), offsetsToDiagnostics(lines, kept));
     }
     return out;
@@ -219,6 +223,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
       if (!settings.validate) return [];
       const path = uriToPath(file.uri);
       const partial = !!(workspace && path && workspace.patchFiles().has(path));
+      // When the Flux Operator manages the cluster, its patched CRDs accept its kinds in Alerts and Receivers.
+      if (workspace) registry.setFluxOperator(fluxOperatorManages(workspace.index));
       const own = validateFile(file, registry, { partial });
       // As Flux applies it: built documents are checked as built, files no cluster root reaches say so (fleet/).
       return toDiagnostics(file, workspace && path ? workspace.adjustWritten(path, own, registry) : own);

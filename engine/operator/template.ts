@@ -115,6 +115,7 @@ const FUNCS = new Map<string, Fn>(Object.entries({
 function pipeline(text: string, ctx: Ctx): unknown {
   let value: unknown = UNKNOWN;
   const stages = split(text, '|');
+  const missingBefore = ctx.missing.length;
   stages.forEach((stage, i) => {
     if (value === UNKNOWN && i > 0) return;
     const words = split(stage, ' ');
@@ -135,6 +136,8 @@ function pipeline(text: string, ctx: Ctx): unknown {
     // A function written first takes its last argument as the piped value (`default "x" inputs.a`).
     value = i === 0 ? fn(args.slice(0, -1), args[args.length - 1]) : fn(args, value);
   });
+  // An input that `default` stands in for is not missing.
+  if (stages.some((st) => split(st, ' ')[0] === 'default')) ctx.missing.length = missingBefore;
   return value;
 }
 

@@ -24,7 +24,8 @@ function load() {
 test('templates render inputs through pipelines; if/range are not evaluated', () => {
   assert.deepEqual(renderTemplate('podinfo-<< inputs.tenant >>', { tenant: 'team1' }), { ok: true, text: 'podinfo-team1', missing: [] });
   assert.equal((renderTemplate('<< inputs.app.version | quote >>', { app: { version: '6.7.x' } }) as { text: string }).text, '"6.7.x"');
-  assert.equal((renderTemplate('<< inputs.name | default "x" | upper >>', {}) as { text: string }).text, 'X');
+  assert.deepEqual(renderTemplate('<< inputs.name | default "x" | upper >>', {}), { ok: true, text: 'X', missing: [] });
+  assert.deepEqual(renderTemplate('<< inputs.name >>', {}), { ok: true, text: '<no value>', missing: ['name'] });
   assert.equal((renderTemplate('a:<<- inputs.v | toYaml | nindent 2 >>', { v: { b: 1 } }) as { text: string }).text, 'a:\n  b: 1');
   assert.equal(renderTemplate('<< if inputs.on >>x<< end >>', { on: true }).ok, false);
   assert.equal(permuteKey('Tenant-A.prod'), 'tenant_aprod');

@@ -54,7 +54,7 @@ for (const [i, workspace] of fleets.entries()) {
       assert.ok(report.edits > 50 && report.requests > 30, `the run did something (${report.edits} edits, ${report.requests} requests)`);
       failures = await confirmSlow(report.failures, session.workspaceRoot);
       if (failures.length) {
-        const saved = await shrinkAndSave(failures, { server, workspace: session.workspaceRoot, fleet: workspace, seed: SEED + i, requestBudgetMs: BUDGET_MS, maxCases: 2 }).catch(() => []);
+        const saved = await shrinkAndSave(failures, { server, fleet: workspace, seed: SEED + i, requestBudgetMs: BUDGET_MS, maxCases: 2 }).catch(() => []);
         for (const s of saved) console.log(`saved ${s}`);
       }
     } finally {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       const report = await session.run();
       reports.push(report);
       if (report.failures.length && !process.argv.includes('--no-shrink')) {
-        for (const saved of await shrinkAndSave(report.failures, { server, workspace: session.workspaceRoot, fleet: workspace, seed: seed + i, requestBudgetMs: 1000, maxCases: 4, log: (l) => console.log(`[seed ${seed + i}] ${l}`) })) console.log(`[seed ${seed + i}] saved ${saved}`);
+        for (const saved of await shrinkAndSave(report.failures, { server, fleet: workspace, seed: seed + i, requestBudgetMs: 1000, maxCases: 4, log: (l) => console.log(`[seed ${seed + i}] ${l}`) })) console.log(`[seed ${seed + i}] saved ${saved}`);
       }
     } finally {
       await session.stop();

@@ -179,7 +179,7 @@ export async function shrink(replayer: Replayer, f: Failure, maxAttempts = 120, 
 }
 
 /** Shrinks up to `maxCases` distinct failures and saves each as a fixture; returns the files written. */
-export async function shrinkAndSave(failures: Failure[], o: { server: string; workspace: string; fleet: string; seed: number; requestBudgetMs: number; maxCases: number; log?: (l: string) => void }): Promise<string[]> {
+export async function shrinkAndSave(failures: Failure[], o: { server: string; fleet: string; seed: number; requestBudgetMs: number; maxCases: number; log?: (l: string) => void }): Promise<string[]> {
   const seen = new Set<string>();
   // Exceptions and wrong answers first: they shrink quickly and reproduce exactly; slow answers last.
   const order: FailureKind[] = ['exception', 'violation', 'exit', 'memory', 'slow'];
@@ -191,7 +191,9 @@ export async function shrinkAndSave(failures: Failure[], o: { server: string; wo
   }).slice(0, o.maxCases);
   const written: string[] = [];
   mkdirSync(FIXTURES, { recursive: true });
-  for (const workspace of [undefined, o.workspace]) {
+  // In a fresh copy of the original fleet (not the session's copy, whose files the run changed on disk),
+  // so that the fixture reproduces from the repository alone.
+  for (const workspace of [undefined, o.fleet]) {
     if (distinct.length === 0) break;
     const replayer = new Replayer(o.server, workspace, o.requestBudgetMs);
     await replayer.start();

@@ -205,34 +205,215 @@ export function scanIndex(text: string): ScannedIndex | undefined {
 }
 
 function scan(s: string): ScannedIndex {
-  const len = s.length;
-  const charts = new Map<string, IndexEntry[]>();
-  let apiVersion: string | undefined;
-  let hasEntries = false;
+  const scanner = new Scanner(s);
+  while (scanner.nextLine()) scanner.line();
+  return scanner.finish();
+}
 
-  // Parse state.
-  let mode: 'top' | 'entries' = 'top';
-  let skipAbove = -1; // skip lines indented more than this (nested values); -1 = off
-  let skipDashes = false; // also skip `- ` lines at exactly skipAbove (an indentless sequence value)
-  let pendingQuote = 0; // 34/39 while inside a multi-line quoted scalar being skipped
-  let chartIndent = -1;
-  let seqIndent = -1;
-  let keyIndent = -1;
-  let chartList: IndexEntry[] | undefined;
-  let entry: IndexEntry | undefined;
-  let urls: string[] | undefined; // collecting a `urls:` block sequence
-  let urlsIndent = -1; // indent of the `urls:` key
-  let urlsItemIndent = -1;
-  let scalarFieldIndent = -1; // a needed scalar was just read at this key indent: no continuation allowed
+/**
+ * The scanner's state machine, one step per line: a line is skipped (inside a
+ * multi-line quoted scalar or a nested value we do not need), or it is a
+ * top-level key, a `urls:` item, a chart name, the first key of an entry
+ * (`- key: value`) or a further key of the entry. Anything else bails.
+ */
+class Scanner {
+  private pos = 0;
+  private readonly charts = new Map<string, IndexEntry[]>();
+  private apiVersion: string | undefined;
+  private hasEntries = false;
+  private mode: 'top' | 'entries' = 'top';
+  /** Skip lines indented more than this (nested values); -1 = off. */
+  private skipAbove = -1;
+  /** Also skip `- ` lines at exactly skipAbove (an indentless sequence value). */
+  private skipDashes = false;
+  /** 34/39 while inside a multi-line quoted scalar being skipped. */
+  private pendingQuote = 0;
+  private chartIndent = -1;
+  private seqIndent = -1;
+  private keyIndent = -1;
+  private chartList: IndexEntry[] | undefined;
+  private entry: IndexEntry | undefined;
+  /** Collecting a `urls:` block sequence. */
+  private urls: string[] | undefined;
+  /** Indent of the `urls:` key, and of its items. */
+  private urlsIndent = -1;
+  private urlsItemIndent = -1;
+  /** A needed scalar was just read at this key indent: no continuation allowed. */
+  private scalarFieldIndent = -1;
 
-  const closeEntry = () => {
-    if (entry && chartList && entry.version !== undefined) chartList.push(entry);
-    entry = undefined;
-    urls = undefined;
-  };
+  /** The current line: where its text starts, where it ends (before `\r\n`), its indentation and first character. */
+  private li = 0;
+  private lend = 0;
+  private lindent = 0;
+  private lc = -1;
 
-  /** Reads `key: value` of an entry at `k`; `lineEnd` is the line's end. */
-  const entryKey = (k: number, lineEnd: number, col: number) => {
+  constructor(private readonly s: string) {}
+
+  /** Moves to the next line; false at the end of the text. */
+  nextLine(): boolean {
+    const s = this.s;
+    if (this.pos >= s.length) return false;
+    let end = s.indexOf('\n', this.pos);
+    if (end < 0) end = s.length;
+    const next = end + 1;
+    if (end > this.pos && s.charCodeAt(end - 1) === 13) end--;
+    let i = this.pos;
+    while (i < end && s.charCodeAt(i) === SPACE) i++;
+    this.li = i;
+    this.lend = end;
+    this.lindent = i - this.pos;
+    this.lc = i < end ? s.charCodeAt(i) : -1;
+    this.pos = next;
+    return true;
+  }
+
+  line(): void {
+    if (this.pendingQuote) return this.quotedContinuation();
+    if (this.li === this.lend) return; // blank line
+    if (this.lc === TAB) throw BAIL;
+    if (this.skipped()) return;
+    if (this.lc === HASH) return; // comment line
+    if (this.scalarFieldIndent >= 0) {
+      if (this.lindent > this.scalarFieldIndent) throw BAIL; // continuation of a value we read as one line
+      this.scalarFieldIndent = -1;
+    }
+    if (this.lindent === 0) return this.topLevel();
+    if (this.mode !== 'entries') throw BAIL; // indented line outside any known block
+    if (this.urls && this.urlsItem()) return;
+    if (this.chartIndent < 0) this.chartIndent = this.lindent;
+    if (this.lindent === this.chartIndent && this.lc !== DASH) return this.chartName();
+    if (!this.chartList) throw BAIL;
+    if (this.lc === DASH && (this.seqIndent < 0 ? this.lindent >= this.chartIndent : this.lindent === this.seqIndent)) return this.entryStart();
+    if (this.entry && this.lindent === this.keyIndent) return this.entryKey(this.li, this.lend, this.lindent);
+    throw BAIL;
+  }
+
+  finish(): ScannedIndex {
+    if (this.pendingQuote) throw BAIL;
+    this.closeEntry();
+    return { apiVersion: this.apiVersion, hasEntries: this.hasEntries, charts: this.charts };
+  }
+
+  /** Inside a multi-line quoted scalar of a field we do not need. */
+  private quotedContinuation(): void {
+    if (this.li < this.lend && this.lindent <= this.keyIndent && this.keyIndent >= 0) throw BAIL;
+    const close = this.pendingQuote === 34 ? closeDouble(this.s, this.li, this.lend) : closeSingle(this.s, this.li, this.lend);
+    if (close >= 0) {
+      checkTrail(this.s, close + 1, this.lend);
+      this.pendingQuote = 0;
+    }
+  }
+
+  /** Lines of a nested value being skipped; leaving it turns skipping off. */
+  private skipped(): boolean {
+    const s = this.s;
+    if (this.skipAbove >= 0 && (this.lindent > this.skipAbove || (this.skipDashes && this.lindent === this.skipAbove && this.lc === DASH && (this.li + 1 === this.lend || s.charCodeAt(this.li + 1) === SPACE)))) return true;
+    this.skipAbove = -1;
+    this.skipDashes = false;
+    return false;
+  }
+
+  private closeEntry(): void {
+    if (this.entry && this.chartList && this.entry.version !== undefined) this.chartList.push(this.entry);
+    this.entry = undefined;
+    this.urls = undefined;
+  }
+
+  /** `apiVersion:`, `entries:` or another top-level key (skipped). */
+  private topLevel(): void {
+    const s = this.s;
+    if (this.mode === 'entries') {
+      this.closeEntry();
+      this.mode = 'top';
+    }
+    if (this.lc === DASH || this.lc === 37 /* % */ || s.startsWith('---', this.li) || s.startsWith('...', this.li)) throw BAIL;
+    const colon = keyEnd(s, this.li, this.lend);
+    if (colon < 0) throw BAIL;
+    const key = keyText(s, this.li, colon);
+    const v = firstNonSpace(s, colon + 1, this.lend);
+    const hasValue = v < this.lend && s.charCodeAt(v) !== HASH;
+    if (key === 'entries') {
+      if (this.hasEntries) throw BAIL;
+      this.hasEntries = true;
+      if (hasValue) {
+        if (trimYaml(s.slice(v, this.lend)) !== '{}') throw BAIL;
+        return;
+      }
+      this.mode = 'entries';
+      this.chartIndent = -1;
+      return;
+    }
+    if (key === 'apiVersion') {
+      if (!hasValue) throw BAIL;
+      this.apiVersion = lineScalar(s, v, this.lend);
+      this.scalarFieldIndent = 0;
+      return;
+    }
+    if (hasValue) {
+      const vc = s.charCodeAt(v);
+      if (vc === 38 || vc === 42 || vc === 33 || vc === 91 || vc === 123) throw BAIL;
+      if (vc === 34 && closeDouble(s, v + 1, this.lend) < 0) throw BAIL;
+      if (vc === 39 && closeSingle(s, v + 1, this.lend) < 0) throw BAIL;
+    }
+    this.skipAbove = 0;
+    this.skipDashes = !hasValue;
+  }
+
+  /** An item of a `urls:` block sequence (true), or the end of that sequence (false). */
+  private urlsItem(): boolean {
+    const s = this.s;
+    const urls = this.urls!;
+    if (this.lc === DASH && this.lindent >= this.urlsIndent && (this.urlsItemIndent < 0 || this.lindent === this.urlsItemIndent) && s.charCodeAt(this.li + 1) === SPACE) {
+      // An indentless list sits at the key's own column; only then can a later
+      // `- ` at the entry's item column be confused with it, which the checks in line() rule out.
+      if (this.urlsItemIndent < 0) this.urlsItemIndent = this.lindent;
+      const v = firstNonSpace(s, this.li + 2, this.lend);
+      if (v >= this.lend) throw BAIL;
+      if (urls.length === 0) this.entry!.urls = urls;
+      urls.push(lineScalar(s, v, this.lend));
+      this.scalarFieldIndent = this.lindent;
+      return true;
+    }
+    if (this.lindent > this.urlsIndent) throw BAIL;
+    this.urls = undefined;
+    return false;
+  }
+
+  /** `name:` at the chart column: a new chart (an empty `[]` list has no entries). */
+  private chartName(): void {
+    const s = this.s;
+    this.closeEntry();
+    const colon = keyEnd(s, this.li, this.lend);
+    if (colon < 0) throw BAIL;
+    const name = keyText(s, this.li, colon);
+    if (this.charts.has(name)) throw BAIL;
+    const v = firstNonSpace(s, colon + 1, this.lend);
+    this.chartList = [];
+    this.charts.set(name, this.chartList);
+    this.seqIndent = -1;
+    this.keyIndent = -1;
+    if (v < this.lend && s.charCodeAt(v) !== HASH) {
+      if (trimYaml(s.slice(v, this.lend)) !== '[]') throw BAIL;
+      this.chartList = undefined;
+    }
+  }
+
+  /** `- key: value`: a new entry and its first key. */
+  private entryStart(): void {
+    const s = this.s;
+    if (s.charCodeAt(this.li + 1) !== SPACE) throw BAIL;
+    this.closeEntry();
+    this.seqIndent = this.lindent;
+    const k = firstNonSpace(s, this.li + 2, this.lend);
+    if (k >= this.lend || s.charCodeAt(k) === HASH || s.charCodeAt(k) === DASH) throw BAIL;
+    this.keyIndent = this.lindent + (k - this.li);
+    this.entry = {} as IndexEntry;
+    this.entryKey(k, this.lend, this.keyIndent);
+  }
+
+  /** Reads `key: value` of an entry at `k`: a field we need, or a key whose value is skipped. */
+  private entryKey(k: number, lineEnd: number, col: number): void {
+    const s = this.s;
     const colon = keyEnd(s, k, lineEnd);
     if (colon < 0) throw BAIL;
     const field = fieldOf(s, k, colon);
@@ -245,164 +426,29 @@ function scan(s: string): ScannedIndex {
         if (c === 91 || c === 123) {
           const rest = trimYaml(s.slice(v, lineEnd));
           if (rest !== '[]' && rest !== '{}') throw BAIL;
-        } else if (c === 34 && closeDouble(s, v + 1, lineEnd) < 0) pendingQuote = 34;
-        else if (c === 39 && closeSingle(s, v + 1, lineEnd) < 0) pendingQuote = 39;
+        } else if (c === 34 && closeDouble(s, v + 1, lineEnd) < 0) this.pendingQuote = 34;
+        else if (c === 39 && closeSingle(s, v + 1, lineEnd) < 0) this.pendingQuote = 39;
       }
-      skipAbove = col; // nested blocks, folded lines and block scalars of this key
-      skipDashes = !hasValue;
+      this.skipAbove = col; // nested blocks, folded lines and block scalars of this key
+      this.skipDashes = !hasValue;
       return;
     }
     if (field === 'urls') {
       if (!hasValue) {
-        urls = []; // attached to the entry at its first item (an empty value is null, not a list)
-        urlsIndent = col;
-        urlsItemIndent = -1;
+        this.urls = []; // attached to the entry at its first item (an empty value is null, not a list)
+        this.urlsIndent = col;
+        this.urlsItemIndent = -1;
         return;
       }
       if (trimYaml(s.slice(v, lineEnd)) !== '[]') throw BAIL;
-      entry!.urls = [];
-      scalarFieldIndent = col;
+      this.entry!.urls = [];
+      this.scalarFieldIndent = col;
       return;
     }
     if (!hasValue) throw BAIL;
-    entry![field] = lineScalar(s, v, lineEnd);
-    scalarFieldIndent = col;
-  };
-
-  let pos = 0;
-  while (pos < len) {
-    let lineEnd = s.indexOf('\n', pos);
-    if (lineEnd < 0) lineEnd = len;
-    const next = lineEnd + 1;
-    if (lineEnd > pos && s.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    let i = pos;
-    while (i < lineEnd && s.charCodeAt(i) === SPACE) i++;
-    const indent = i - pos;
-    pos = next;
-
-    if (pendingQuote) {
-      // Inside a multi-line quoted scalar of a field we do not need.
-      if (i < lineEnd && indent <= keyIndent && keyIndent >= 0) throw BAIL;
-      const close = pendingQuote === 34 ? closeDouble(s, i, lineEnd) : closeSingle(s, i, lineEnd);
-      if (close >= 0) {
-        checkTrail(s, close + 1, lineEnd);
-        pendingQuote = 0;
-      }
-      continue;
-    }
-    if (i === lineEnd) continue; // blank line
-    const c = s.charCodeAt(i);
-    if (c === TAB) throw BAIL;
-    if (skipAbove >= 0 && (indent > skipAbove || (skipDashes && indent === skipAbove && c === DASH && (i + 1 === lineEnd || s.charCodeAt(i + 1) === SPACE)))) continue;
-    skipAbove = -1;
-    skipDashes = false;
-    if (c === HASH) continue; // comment line
-    if (scalarFieldIndent >= 0) {
-      if (indent > scalarFieldIndent) throw BAIL; // continuation of a value we read as one line
-      scalarFieldIndent = -1;
-    }
-
-    if (indent === 0) {
-      if (mode === 'entries') {
-        closeEntry();
-        mode = 'top';
-      }
-      if (c === DASH || c === 37 /* % */ || s.startsWith('---', i) || s.startsWith('...', i)) throw BAIL;
-      const colon = keyEnd(s, i, lineEnd);
-      if (colon < 0) throw BAIL;
-      const key = keyText(s, i, colon);
-      const v = firstNonSpace(s, colon + 1, lineEnd);
-      const hasValue = v < lineEnd && s.charCodeAt(v) !== HASH;
-      if (key === 'entries') {
-        if (hasEntries) throw BAIL;
-        hasEntries = true;
-        if (hasValue) {
-          if (trimYaml(s.slice(v, lineEnd)) !== '{}') throw BAIL;
-          continue;
-        }
-        mode = 'entries';
-        chartIndent = -1;
-        continue;
-      }
-      if (key === 'apiVersion') {
-        if (!hasValue) throw BAIL;
-        apiVersion = lineScalar(s, v, lineEnd);
-        scalarFieldIndent = 0;
-        continue;
-      }
-      if (hasValue) {
-        const vc = s.charCodeAt(v);
-        if (vc === 38 || vc === 42 || vc === 33 || vc === 91 || vc === 123) throw BAIL;
-        if (vc === 34 && closeDouble(s, v + 1, lineEnd) < 0) throw BAIL;
-        if (vc === 39 && closeSingle(s, v + 1, lineEnd) < 0) throw BAIL;
-      }
-      skipAbove = 0;
-      skipDashes = !hasValue;
-      continue;
-    }
-
-    if (mode !== 'entries') throw BAIL; // indented line outside any known block
-
-    // Collecting urls: items at urlsItemIndent (>= urlsIndent).
-    if (urls) {
-      if (c === DASH && indent >= urlsIndent && (urlsItemIndent < 0 || indent === urlsItemIndent) && s.charCodeAt(i + 1) === SPACE) {
-        if (urlsItemIndent < 0) {
-          // An indentless list sits at the key's own column; only then can a later
-          // `- ` at the entry's item column be confused with it, which the checks below rule out.
-          urlsItemIndent = indent;
-        }
-        const v = firstNonSpace(s, i + 2, lineEnd);
-        if (v >= lineEnd) throw BAIL;
-        if (urls.length === 0) entry!.urls = urls;
-        urls.push(lineScalar(s, v, lineEnd));
-        scalarFieldIndent = indent;
-        continue;
-      }
-      if (indent > urlsIndent) throw BAIL;
-      urls = undefined;
-    }
-
-    if (chartIndent < 0) chartIndent = indent;
-    if (indent === chartIndent && c !== DASH) {
-      // A chart name.
-      closeEntry();
-      const colon = keyEnd(s, i, lineEnd);
-      if (colon < 0) throw BAIL;
-      const name = keyText(s, i, colon);
-      if (charts.has(name)) throw BAIL;
-      const v = firstNonSpace(s, colon + 1, lineEnd);
-      chartList = [];
-      charts.set(name, chartList);
-      seqIndent = -1;
-      keyIndent = -1;
-      if (v < lineEnd && s.charCodeAt(v) !== HASH) {
-        if (trimYaml(s.slice(v, lineEnd)) !== '[]') throw BAIL;
-        chartList = undefined;
-      }
-      continue;
-    }
-    if (!chartList) throw BAIL;
-    if (c === DASH && (seqIndent < 0 ? indent >= chartIndent : indent === seqIndent)) {
-      // A new entry: `- key: value`.
-      if (s.charCodeAt(i + 1) !== SPACE) throw BAIL;
-      closeEntry();
-      seqIndent = indent;
-      const k = firstNonSpace(s, i + 2, lineEnd);
-      if (k >= lineEnd || s.charCodeAt(k) === HASH || s.charCodeAt(k) === DASH) throw BAIL;
-      keyIndent = indent + (k - i);
-      entry = {} as IndexEntry;
-      entryKey(k, lineEnd, keyIndent);
-      continue;
-    }
-    if (entry && indent === keyIndent) {
-      entryKey(i, lineEnd, indent);
-      continue;
-    }
-    throw BAIL;
+    this.entry![field] = lineScalar(s, v, lineEnd);
+    this.scalarFieldIndent = col;
   }
-  if (pendingQuote) throw BAIL;
-  closeEntry();
-  return { apiVersion, hasEntries, charts };
 }
 
 function str(v: unknown): string | undefined {

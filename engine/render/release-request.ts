@@ -35,6 +35,8 @@ export interface ReleaseSettings {
   disableOpenAPIValidation: boolean;
   /** `spec.postRenderers` as written. */
   postRenderers: unknown[];
+  /** `spec.test.enable`: test hooks are part of what the release applies only then. */
+  tests: boolean;
   /** `spec.commonMetadata` (labels and annotations helm-controller adds to every object). */
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
@@ -100,6 +102,7 @@ export function releaseSettings(hr: Record<string, unknown>, defaultNamespace = 
     disableSchemaValidation: step.disableSchemaValidation === true,
     disableOpenAPIValidation: step.disableOpenAPIValidation === true,
     postRenderers: Array.isArray(spec.postRenderers) ? spec.postRenderers : [],
+    tests: rec(spec.test)?.enable === true,
     ...(common ? { commonMetadata: { labels: stringMap(common.labels), annotations: stringMap(common.annotations) } } : {}),
   };
 }
@@ -149,6 +152,7 @@ export function buildReleaseRequest(hr: Record<string, unknown>, values: Release
     ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}),
     ...(options.apiVersions?.length ? { apiVersions: options.apiVersions } : {}),
     includeCrds: settings.crds !== 'Skip',
+    ...(settings.tests ? {} : { skipTests: true }),
     isUpgrade: options.action === 'upgrade',
     ...(settings.disableSchemaValidation ? { skipSchemaValidation: true } : {}),
   };

@@ -185,6 +185,8 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
     return fail(`${why}: ${result.error}`, [{ path: chartField(hrValue), severity: 'warning', code: `render-${result.kind}`, message: `cannot render: ${why}` }]);
   }
   const post = postRender(result.documents, built.settings);
+  // helm-controller fails the release when a post-renderer fails (in Helm v4 also for the hooks' stream).
+  if (post.problems.some((p) => p.severity === 'error')) return fail('a post-renderer failed', [...preChecked, ...post.problems]);
   const problems: ReleaseProblem[] = [...preChecked, ...post.problems];
   const schemas = opts.schemas ?? createRenderedSchemas({ builtin: builtinK8sSchemas, crds: [...workspaceCrds(ws), ...(opts.crds ?? [])] });
   if (schemas) problems.push(...validateRendered(post.objects, schemas.withCrds(chartCrds(chart)), placement));

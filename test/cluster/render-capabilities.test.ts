@@ -1,0 +1,30 @@
+/**
+ * `.Capabilities` from a real control plane's discovery (kube-apiserver
+ * 1.34.4 with the Flux CRDs): the server version and the served
+ * group/versions and group/version/Kinds, so a chart's
+ * `.Capabilities.APIVersions.Has "helm.toolkit.fluxcd.io/v2/HelmRelease"`
+ * renders as it would in that cluster.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { createKubeTransport, loadKubeConfig } from '../../server/cluster-host.ts';
+import { discoverCapabilities } from '../../engine/render/capabilities.ts';
+
+let cp: ControlPlane;
+before(async () => {
+  cp = await startControlPlane();
+});
+after(async () => {
+  await cp?.stop();
+});
+
+test("discovery gives the cluster's version and the kinds it serves, CRDs included", async () => {
+  const kc = loadKubeConfig({ kubeconfig: cp.kubeconfig });
+  assert.ok(kc.ok);
+  const caps = await discoverCapabilities(createKubeTransport(kc.value));
+  assert.equal(caps.kubeVersion, 'v1.34.4');
+  const has = new Set(caps.apiVersions);
+  for (const v of ['v1', 'v1/ConfigMap', 'apps/v1', 'apps/v1/Deployment', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'source.toolkit.fluxcd.io/v1/HelmRepository']) assert.ok(has.has(v), v);
+  assert.equal(has.has('monitoring.coreos.com/v1/ServiceMonitor'), false, 'nothing the cluster does not serve');
+});

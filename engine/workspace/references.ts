@@ -183,6 +183,19 @@ function notificationAndImage(ctx: Ctx, kind: string, ns: string | undefined): v
   }
 }
 
+/**
+ * A ResourceSet's `dependsOn` on Flux and Flux Operator objects that name
+ * their namespace (the operator waits until they exist; other kinds, such
+ * as CRDs, are not in the workspace's vocabulary and are skipped).
+ */
+function resourceSetDependencies(ctx: Ctx): void {
+  for (const i of eachIndex(valueAt(ctx.value, ['spec', 'dependsOn']))) {
+    const group = str(valueAt(ctx.value, ['spec', 'dependsOn', i, 'apiVersion']))?.split('/')[0] ?? '';
+    const namespace = str(valueAt(ctx.value, ['spec', 'dependsOn', i, 'namespace']));
+    if (namespace && (group.endsWith('.toolkit.fluxcd.io') || group === 'fluxcd.controlplane.io')) objectRef(ctx, 'dependsOn', ['spec', 'dependsOn', i], undefined, namespace);
+  }
+}
+
 function kustomizeConfig(ctx: Ctx): void {
   const base = dirname(ctx.obj.file);
   const list = (field: string, role: PathReference['role'], expect: PathReference['expect']) => {
@@ -268,6 +281,9 @@ export function referencesOf(index: WorkspaceIndex, obj: IndexedObject, options:
     case 'GitRepository':
     case 'Bucket':
       if (group === 'source.toolkit.fluxcd.io') sourceSecrets(ctx, ns);
+      break;
+    case 'ResourceSet':
+      if (group === 'fluxcd.controlplane.io') resourceSetDependencies(ctx);
       break;
     default:
       if (group === 'notification.toolkit.fluxcd.io' || group === 'image.toolkit.fluxcd.io') notificationAndImage(ctx, obj.kind, ns);

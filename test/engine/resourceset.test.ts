@@ -67,9 +67,11 @@ test('findings on generated objects are placed on the template lines, per input 
   ]);
 });
 
-test('a written object may use what a ResourceSet generates', () => {
+test('a written object may use what a ResourceSet generates; dependsOn on Flux objects is checked', () => {
   const { ws, host } = load();
   assert.equal(ws.check().byFile.get('/ws/apps.yaml'), undefined);
+  const waits = (ws.check().byFile.get('/ws/tenants.yaml') ?? []).map((d) => `${new LineIndex(host.files['/ws/tenants.yaml']).positionAt(d.start).line + 1} ${d.message.split(' was')[0]}`);
+  assert.deepEqual(waits, ['89 ResourceSet `platform` in namespace flux-system']);
   const file = '/ws/apps.yaml';
   ws.index.setFileText(file, host.files[file].replace('name: podinfo-team1\n', 'name: podinfo-team3\n'));
   const after = (ws.check().byFile.get(file) ?? []).map((d) => d.message);

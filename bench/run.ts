@@ -21,6 +21,7 @@
  *   values:    --values-lines=5000 --values-runs=20 --helm-runs=3
  *   workspace: --ws-teams=100 --ws-cold-runs=3 --ws-edits=10 --ws-queries=20 --ws-broken=10
  *   fleet:     --fleet=onedr0p-home-ops --fleet-keys=150 --fleet-cross=10 --fleet-lens=10 [--server=PATH]
+ *   fleets:    --fleets-runs=3 --fleets-edits=10 (../shared/fleets, flate beside fluxhelm)
  *   cluster:   --count=500 (needs the control plane: npm run cluster:up)
  */
 import { join } from 'node:path';
@@ -30,9 +31,10 @@ import { valuesSection } from './values-section.ts';
 import { workspaceSection } from './workspace-section.ts';
 import { clusterSection } from './cluster.ts';
 import { fleetSection } from './fleet-section.ts';
+import { fleetsSection } from './fleets-section.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection, fleetSection, indexSection, valuesSection, workspaceSection, clusterSection];
+const SECTIONS: BenchSection[] = [lspSection, fleetSection, indexSection, valuesSection, workspaceSection, fleetsSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

@@ -20,7 +20,7 @@ import type { IndexedObject } from '../workspace/index.ts';
 import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 import { findClusterRoots, thisRepository, type ClusterRoot } from './roots.ts';
-import { evaluateTree, treeIsStale, trackingHost, type ClusterTree, type TreeKustomization } from './trees.ts';
+import { evaluateTree, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type TreeKustomization } from './trees.ts';
 import { buildKustomization } from '../kustomize/build.ts';
 import type { KustomizeBuild } from '../kustomize/types.ts';
 
@@ -79,8 +79,9 @@ const rootKey = (r: ClusterRoot) => `${r.id}\u0000${JSON.stringify(r.kustomizati
 
 export class FleetModel {
   private state?: { version: number; fileSetVersion: number; value: FleetState };
-  /** Trees evaluated by the last `get()` (for tests and benchmarks: how much an edit re-evaluated). */
+  /** Kustomizations and kustomize folders built by the last `get()` (for tests and benchmarks: how much an edit re-evaluated). */
   lastEvaluated = 0;
+  private readonly memo = new EvaluationMemo();
 
   constructor(private readonly ws: FleetWorkspace, private folders: string[] = []) {}
 
@@ -113,13 +114,14 @@ export class FleetModel {
     const { roots, isThisRepository } = this.rule();
     const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
     const reuse = (old: ClusterTree | undefined): ClusterTree | undefined => (sameRepoRule && old && !treeIsStale(this.ws, old) ? old : undefined);
+    if (!previous || !sameRepoRule) this.memo.clear();
+    const memo = this.memo;
     let evaluated = 0;
     const oldTrees = new Map((previous?.trees ?? []).map((t) => [rootKey(t.root), t]));
     const trees = roots.map((r) => {
       const hit = reuse(oldTrees.get(rootKey(r)));
       if (hit) return hit;
-      evaluated++;
-      return evaluateTree(this.ws, this.ws.host, r, { isThisRepository });
+      return evaluateTree(this.ws, this.ws.host, r, { isThisRepository, memo });
     });
     // Kustomizations in files some tree read (as a resource, a patch...) are covered by that tree.
     const inTrees = new Set<string>();
@@ -134,8 +136,7 @@ export class FleetModel {
         loose.push(hit);
         continue;
       }
-      evaluated++;
-      loose.push(evaluateTree(this.ws, this.ws.host, root, { isThisRepository, follow: false }));
+      loose.push(evaluateTree(this.ws, this.ws.host, root, { isThisRepository, follow: false, memo }));
     }
     const covered = new Set(inTrees);
     for (const t of loose) for (const f of t.reads.keys()) covered.add(f);
@@ -155,7 +156,8 @@ export class FleetModel {
       kustomizeBuilds.push(b);
       for (const f of b.reads.keys()) covered.add(f);
     }
-    this.lastEvaluated = evaluated;
+    this.lastEvaluated = evaluated + memo.built;
+    memo.sweep([...trees, ...loose].flatMap((t) => t.kustomizations.map((k) => k.memoKey)));
     const value = summarize(roots, trees, loose, kustomizeBuilds, isThisRepository);
     this.state = { version: index.version, fileSetVersion: index.fileSetVersion, value };
     return value;

@@ -30,6 +30,8 @@ export interface TreeKustomization {
   cluster: string;
   /** "Kustomization flux-system/apps", for messages. */
   label: string;
+  /** Its key in the EvaluationMemo. */
+  memoKey: string;
 }
 
 export interface ClusterTree {
@@ -71,12 +73,52 @@ export interface TreeOptions {
   isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
   /** Follow the Kustomizations the root builds (default); off to evaluate one Kustomization alone. */
   follow?: boolean;
+  /** Builds of earlier evaluations, reused while the Kustomization is applied the same way and nothing it read changed. */
+  memo?: EvaluationMemo;
+}
+
+/** Per-Kustomization builds kept between evaluations (see FleetModel). */
+export class EvaluationMemo {
+  private entries = new Map<string, { build: FluxKustomizationBuild; reads: Map<string, string | undefined> }>();
+  private used = new Set<string>();
+  /** Kustomizations built (not reused) since the last `sweep`. */
+  built = 0;
+
+  get(ws: FluxWorkspace, key: string): { build: FluxKustomizationBuild; reads: Map<string, string | undefined> } | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    for (const [p, text] of hit.reads) {
+      const now = ws.index.fileText(p);
+      if (now !== undefined && now !== text) return undefined;
+    }
+    this.used.add(key);
+    return hit;
+  }
+
+  put(key: string, value: { build: FluxKustomizationBuild; reads: Map<string, string | undefined> }): void {
+    this.entries.set(key, value);
+    this.used.add(key);
+    this.built++;
+  }
+
+  /** Keeps the entries used since the last sweep, for trees evaluated since or kept (`keep`). */
+  sweep(keep: Iterable<string>): void {
+    for (const k of keep) this.used.add(k);
+    for (const k of this.entries.keys()) if (!this.used.has(k)) this.entries.delete(k);
+    this.used = new Set();
+    this.built = 0;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.used.clear();
+    this.built = 0;
+  }
 }
 
 /** Evaluates the tree of one cluster root. Never throws on user input. */
 export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterRoot, opts: TreeOptions): ClusterTree {
   const reads = new Map<string, string | undefined>();
-  const tracked = trackingHost(ws, host, reads);
   const tree: ClusterTree = { root, kustomizations: [], external: [], reads, clusters: new Map([[root.id, root.label]]) };
   if (!root.object) return tree;
   const rootApplied = root.written ? (ws.index.valueOf(root.object) ?? {}) : { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: root.kustomization.name, namespace: root.kustomization.namespace }, spec: root.kustomization.spec };
@@ -90,10 +132,21 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
     seen.add(key);
     const spec = isPlainMap(applied.spec) ? applied.spec : {};
     if (!opts.isThisRepository(spec.sourceRef, meta.namespace)) tree.external.push({ object, applied });
-    if (!reads.has(object.file)) reads.set(object.file, ws.index.fileText(object.file));
-    const build = evaluateFluxKustomization(ws, tracked, object, { applied, isThisRepository: opts.isThisRepository });
+    const memoKey = `${cluster}\u0000${object.file}:${object.start}\u0000${JSON.stringify(applied)}`;
+    let entry = opts.memo?.get(ws, memoKey);
+    if (!entry) {
+      const own = new Map<string, string | undefined>();
+      own.set(object.file, ws.index.fileText(object.file));
+      const build = evaluateFluxKustomization(ws, trackingHost(ws, host, own), object, { applied, isThisRepository: opts.isThisRepository });
+      // The postBuild variables come from ConfigMaps/Secrets read through the index: their files count as read.
+      for (const v of build.variables.values()) if (!own.has(v.span.file)) own.set(v.span.file, ws.index.fileText(v.span.file));
+      entry = { build, reads: own };
+      opts.memo?.put(memoKey, entry);
+    }
+    for (const [p, text] of entry.reads) if (!reads.has(p)) reads.set(p, text);
+    const build = entry.build;
     const label = `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
-    tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label });
+    tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label, memoKey });
     if (opts.follow === false) continue;
     for (const r of build.resources) {
       if (!isFluxKustomization(r.object) || r.origin.type !== 'file') continue;

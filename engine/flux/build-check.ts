@@ -12,7 +12,7 @@ import type { SchemaRegistry } from '../schemas/registry.ts';
 import type { EngineHost } from '../host.ts';
 import type { WorkspaceIndex } from '../workspace/index.ts';
 import type { FleetState } from '../fleet/fleet.ts';
-import { validateBuilt, duplicateObjects } from './built-diagnostics.ts';
+import { validateBuilt, duplicateObjects, type BuiltDiagnostic, type BuiltObject } from './built-diagnostics.ts';
 
 const ALREADY_REPORTED = new Set(['kustomize-missing', 'flux-path-missing', 'flux-substitute-from-missing']);
 
@@ -44,19 +44,27 @@ export function checkFluxBuilds(ws: BuildCheckWorkspace, registry: SchemaRegistr
     // Missing substituteFrom objects are reported by the reference check, and so are the paths of
     // Kustomizations no root applies; a tree's Kustomization has its path checked as applied, here.
     for (const d of built.diagnostics) if (!ALREADY_REPORTED.has(d.code) || (d.code === 'flux-path-missing' && inTrees.has(k))) add(d);
-    // kustomize-controller removes the SOPS metadata when it decrypts; where it does not, `sops-not-decrypted` says so.
-    const resources = built.resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
-    for (const d of validateBuilt(ws.host, registry, resources, { context })) add(d, context);
+    for (const d of validated(ws.host, registry, built, built.resources, context)) add(d, context);
     for (const d of duplicateObjects(built.resources, { context })) add(d, context);
   }
-  for (const b of fleet.kustomizeBuilds) {
-    // Only what the built objects are (their build problems are the reference check's and the kustomization file's own).
-    const resources = b.build.resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
-    for (const d of validateBuilt(ws.host, registry, resources, { context: `in the kustomize build of ${b.dir}` })) add(d);
-  }
+  // Only what the built objects are (their build problems are the reference check's and the kustomization file's own).
+  for (const b of fleet.kustomizeBuilds) for (const d of validated(ws.host, registry, b.build, b.build.resources, `in the kustomize build of ${b.dir}`)) add(d);
   for (const d of undecryptedSops(ws.index, fleet)) add(d);
   for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
   return byFile;
+}
+
+/** Findings on built objects, kept with the build they belong to (the fleet model reuses builds nothing changed). */
+const validations = new WeakMap<object, { generation: number; context: string; list: BuiltDiagnostic[] }>();
+
+function validated(host: EngineHost, registry: SchemaRegistry, build: object, resources: BuiltObject[], context: string): BuiltDiagnostic[] {
+  const hit = validations.get(build);
+  if (hit && hit.generation === registry.generation && hit.context === context) return hit.list;
+  // kustomize-controller removes the SOPS metadata when it decrypts; where it does not, `sops-not-decrypted` says so.
+  const plain = resources.map((r) => ('sops' in r.object ? { ...r, object: withoutSops(r.object) } : r));
+  const list = validateBuilt(host, registry, plain, { context });
+  validations.set(build, { generation: registry.generation, context, list });
+  return list;
 }
 
 function withoutSops(o: Record<string, unknown>): Record<string, unknown> {

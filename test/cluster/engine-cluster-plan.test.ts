@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryHost } from '../support/memory-host.ts';
 import { Workspace } from '../../engine/workspace/model.ts';
+import { createManualClock } from '../../engine/index.ts';
 import { planObject, planPath, waves, type ReconcileTarget } from '../../engine/cluster/plan.ts';
 import { managedView, projectFields } from '../../engine/cluster/diff.ts';
 import { parseFieldPath, statusTitle, summarize } from '../../engine/cluster/conditions.ts';
@@ -17,7 +18,6 @@ import { mapLimit } from '../../engine/cluster/run.ts';
 import { waitForReconcile } from '../../engine/cluster/wait.ts';
 import type { ClusterHost, WatchEvent } from '../../engine/cluster/host.ts';
 import type { ClusterError, KubeObject } from '../../engine/cluster/types.ts';
-import { nodeClock } from '../../server/node-host.ts';
 
 const hr = (name: string, extra = '') => `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -137,25 +137,68 @@ describe('diff presentation', () => {
   });
 });
 
-describe('waiting over a fake host', () => {
-  test('a host whose watch always fails is polled until the answer arrives', async () => {
-    let reads = 0;
+describe('waiting over a fake host, on a manual clock (no sleeping)', () => {
+  const ref = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'a', namespace: 'n' };
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+  function fakeHost(handledAfterReads: number) {
+    const state = { reads: 0 };
     const obj = (handled: string | undefined): KubeObject => ({
-      apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'a', namespace: 'n', generation: 1, resourceVersion: String(reads) },
+      apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'a', namespace: 'n', generation: 1, resourceVersion: String(state.reads) },
       status: { lastHandledReconcileAt: handled, observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'Ok', message: 'fine' }] },
     });
     const host = {
       context: 'fake', namespace: 'n',
-      get: async () => ({ ok: true as const, value: obj(++reads >= 4 ? 'T' : undefined) }),
+      get: async () => ({ ok: true as const, value: obj(++state.reads >= handledAfterReads ? 'T' : undefined) }),
       watch: (_q: unknown, _e: (e: WatchEvent) => void, onEnd: (e?: ClusterError) => void) => {
-        setTimeout(() => onEnd({ kind: 'forbidden', message: 'no watch for you' }), 1);
+        queueMicrotask(() => onEnd({ kind: 'forbidden', message: 'no watch for you' }));
         return { stop() {} };
       },
     } as unknown as ClusterHost;
+    return { host, state };
+  }
+
+  test('a host whose watch always fails is polled every pollMs until the answer arrives', async () => {
+    const clock = createManualClock(1_000);
+    const { host, state } = fakeHost(4);
     const details: string[] = [];
-    const r = await waitForReconcile(host, { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'a', namespace: 'n' }, 'T', { clock: nodeClock,  pollMs: 10, timeoutMs: 5000, onProgress: (p) => details.push(p.detail) });
-    assert.deepEqual(r, { ok: true, value: { state: 'ready', reason: 'Ok', message: 'fine' } });
-    assert.equal(reads, 4);
-    assert.ok(details.some((d) => d.startsWith('watch dropped (no watch for you)')));
+    let done: unknown;
+    void waitForReconcile(host, ref, 'T', { clock, pollMs: 2000, timeoutMs: 60_000, onProgress: (p) => details.push(p.detail) }).then((r) => (done = r));
+    await settle();
+    assert.equal(state.reads, 1);
+    assert.equal(done, undefined);
+    clock.advance(1999);
+    await settle();
+    assert.equal(state.reads, 1, 'no read before pollMs has passed');
+    clock.advance(1);
+    await settle();
+    assert.equal(state.reads, 2);
+    clock.advance(2000);
+    await settle();
+    clock.advance(2000);
+    await settle();
+    assert.equal(state.reads, 4);
+    assert.deepEqual(done, { ok: true, value: { state: 'ready', reason: 'Ok', message: 'fine' } });
+    assert.ok(details.some((d) => d.startsWith('watch dropped (no watch for you)')), details.join('\n'));
+    assert.equal(clock.pending, 0, 'every timer is cleared once the wait ends');
+  });
+
+  test('the deadline is the clock\'s: a controller that never answers times out exactly at timeoutMs', async () => {
+    const clock = createManualClock(0);
+    const { host } = fakeHost(Number.POSITIVE_INFINITY);
+    let done: { ok: boolean; error?: { kind: string; message: string } } | undefined;
+    void waitForReconcile(host, ref, 'T', { clock, pollMs: 1000, timeoutMs: 30_000 }).then((r) => (done = r as typeof done));
+    for (let t = 0; t < 29; t++) {
+      clock.advance(1000);
+      await settle();
+    }
+    assert.equal(done, undefined, 'still waiting at 29 s');
+    clock.advance(1000);
+    await settle();
+    assert.equal(done?.ok, false);
+    assert.equal(done?.error?.kind, 'timeout');
+    assert.match(done!.error!.message, /timed out after 30s waiting for HelmRelease a/);
+    assert.equal(clock.pending, 0);
   });
 });

@@ -187,18 +187,18 @@ describe('waiting over a fake host, on a manual clock (no sleeping)', () => {
   test('the deadline is the clock\'s: a controller that never answers times out exactly at timeoutMs', async () => {
     const clock = createManualClock(0);
     const { host } = fakeHost(Number.POSITIVE_INFINITY);
-    let done: { ok: boolean; error?: { kind: string; message: string } } | undefined;
-    void waitForReconcile(host, ref, 'T', { clock, pollMs: 1000, timeoutMs: 30_000 }).then((r) => (done = r as typeof done));
+    const box: { done?: { ok: boolean; error?: { kind: string; message: string } } } = {};
+    void waitForReconcile(host, ref, 'T', { clock, pollMs: 1000, timeoutMs: 30_000 }).then((r) => (box.done = r as typeof box.done));
     for (let t = 0; t < 29; t++) {
       clock.advance(1000);
       await settle();
     }
-    assert.equal(done, undefined, 'still waiting at 29 s');
+    assert.equal(box.done, undefined, 'still waiting at 29 s');
     clock.advance(1000);
     await settle();
-    assert.equal(done?.ok, false);
-    assert.equal(done?.error?.kind, 'timeout');
-    assert.match(done!.error!.message, /timed out after 30s waiting for HelmRelease a/);
+    assert.equal(box.done?.ok, false);
+    assert.equal(box.done?.error?.kind, 'timeout');
+    assert.match(box.done!.error!.message, /timed out after 30s waiting for HelmRelease a/);
     assert.equal(clock.pending, 0);
   });
 });

@@ -168,6 +168,9 @@ export function postRender(documents: readonly RenderedDocument[], settings: Rel
   }
   // The same post-renderer problem in the hooks' stream is one problem for the user.
   const seen = new Set<string>();
-  const unique = problems.filter((p) => !seen.has(p.message) && !!seen.add(p.message));
+  const unique = problems.filter((p) => {
+    const k = JSON.stringify(p.path);
+    return !seen.has(k) && !!seen.add(k);
+  });
   return { objects: [...crds.map((c) => finish(c, true)), ...regular.map((r) => finish(r)), ...hooks.map((h) => finish(h))], problems: unique };
 }

@@ -203,6 +203,31 @@ metadata:
 data:
   values.yaml: |
     replicaCount: "2"
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: targetless
+  namespace: apps
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: ./charts/demo
+      sourceRef: {kind: GitRepository, name: repo}
+  values:
+    extra: {must: x}
+  postRenderers:
+    - kustomize:
+        patches:
+          - patch: |
+              apiVersion: apps/v1
+              kind: Deployment
+              metadata:
+                name: targetless
+                namespace: apps
+              spec:
+                replicas: 5
 `;
 
 const host = memoryHost({ ...CHART, '/ws/releases.yaml': RELEASES });
@@ -374,4 +399,15 @@ spec:
       assert.equal(d.range.start.line, lineOf(text(type), 'type: bogus'));
     }
   }
+});
+
+test('a patch without target fails the release when a stream lacks its object (Helm v4 post-renders hooks on their own)', async () => {
+  const r = await renderRelease(ws, charts, hr('targetless'), { render: helm });
+  assert.equal(r.ok, false);
+  assert.equal(r.error, 'a post-renderer failed');
+  const d = r.diagnostics.find((x) => x.code === 'post-render');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.equal(r.diagnostics.filter((x) => x.code === 'post-render').length, 1, JSON.stringify(r.diagnostics.map((x) => x.message)));
+  assert.match(d.message, /Deployment/);
+  assert.equal(d.range.start.line, lineOf(RELEASES, '          - patch: |', RELEASES.indexOf('name: targetless')));
 });

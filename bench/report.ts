@@ -169,7 +169,7 @@ export function mergeRuns(runs: BenchRow[][]): BenchRow[] {
     };
   };
   return runs[0].map((first) => {
-    const same = runs.map((rows) => rows.find((r) => r.section === first.section && r.name === first.name));
+    const same = runs.map((rows) => rows.find((r) => r.section === first.section && r.name === first.name && r.peer === first.peer));
     const notes = [...new Set(same.flatMap((r) => r?.note?.split('; ') ?? []))];
     return {
       ...first,

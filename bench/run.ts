@@ -13,13 +13,14 @@
  *   --repeats=3          LSP: opens per file (median)
  *   --edits=10 --queries=10   LSP: edits / completion and hover requests per file
  *   --timeout=60         LSP: seconds before a single measurement is given up ("> N s")
- *   --peer=none          LSP: skip yaml-language-server
+ *   --peer=none          LSP, cold: no peers (or a comma-separated choice of yaml-language-server,yayamlls)
  *   --online             LSP: start fluxhelm as in a trusted workspace (network for chart indexes)
  *   --runs=1             repeat every section N times; each row reports the median of the runs
  *   --out=PATH           where to write the JSON (default bench/results.json)
  *   index:     --index-charts=300 --index-versions=200 --index-cold-runs=3 --index-warm=20
  *   values:    --values-lines=5000 --values-runs=20 --helm-runs=3
  *   workspace: --ws-teams=100 --ws-cold-runs=3 --ws-edits=10 --ws-queries=20 --ws-broken=10
+ *   cold:      --cold-runs=5 --fleet=onedr0p-home-ops --fleet-queries=10
  *   fleet:     --fleet=onedr0p-home-ops --fleet-keys=150 --fleet-cross=10 --fleet-lens=10 [--server=PATH]
  *   fleets:    --fleets-runs=3 --fleets-edits=10 (../shared/fleets, flate beside fluxhelm)
  *   cluster:   --count=500 (needs the control plane: npm run cluster:up)
@@ -30,11 +31,12 @@ import { indexSection } from './index-section.ts';
 import { valuesSection } from './values-section.ts';
 import { workspaceSection } from './workspace-section.ts';
 import { clusterSection } from './cluster.ts';
+import { coldSection } from './cold-section.ts';
 import { fleetSection } from './fleet-section.ts';
 import { fleetsSection } from './fleets-section.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection, fleetSection, indexSection, valuesSection, workspaceSection, fleetsSection, clusterSection];
+const SECTIONS: BenchSection[] = [lspSection, coldSection, fleetSection, indexSection, valuesSection, workspaceSection, fleetsSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

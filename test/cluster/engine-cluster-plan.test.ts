@@ -196,7 +196,7 @@ describe('waiting over a fake host, on a manual clock (no sleeping)', () => {
     assert.equal(box.done, undefined, 'still waiting at 29 s');
     clock.advance(1000);
     await settle();
-    const done = (() => box.done)();
+    const done = box.done as { ok: boolean; error?: { kind: string; message: string } } | undefined;
     assert.equal(done?.ok, false);
     assert.equal(done?.error?.kind, 'timeout');
     assert.match(done!.error!.message, /timed out after 30s waiting for HelmRelease a/);

@@ -7,9 +7,9 @@
  *   fails the job;
  * - `fail-on: never` passes with the same findings, `format: github` prints
  *   annotation lines and skips the upload;
- * - on the clean examples/fleet even `fail-on: warning` passes;
- * - a bad `fail-on` value is a clear failure, not a silent pass.
- * The README's "In CI" workflow uses this action with inputs it declares.
+ * - a bad `fail-on` or `format` value fails at once, with a message;
+ * - the README's "In CI" workflow uses this action with inputs it declares,
+ *   and they pass on the clean examples/fleet even with `fail-on: warning`.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,18 +60,11 @@ test('fail-on never passes; format github prints annotations and uploads nothing
   assert.ok(Number(r.outputs.errors) > 0);
 });
 
-test('a clean repository passes even with fail-on warning', () => {
-  const r = run({ path: 'examples/fleet', 'fail-on': 'warning', format: 'text' });
-  assert.equal(r.status, 0, r.log);
-  assert.equal(r.outputs.errors, '0');
-  assert.equal(r.outputs.warnings, '0');
-  assert.match(r.log, /files checked: 0 errors, 0 warnings/);
-});
-
-test('a mistyped input fails the job with a message', () => {
+test('a mistyped input fails the job at once with a message', () => {
   const bad = run({ path: 'examples/fleet', 'fail-on': 'warnings' });
   assert.equal(bad.status, 2);
-  assert.match(bad.log, /fail-on must be error, warning, info or never/);
+  assert.equal(bad.failedStep, 'fluxhelm check');
+  assert.match(bad.log, /fail-on must be error, warning, info or never, not 'warnings'/);
   const format = run({ path: 'examples/fleet', format: 'xml' });
   assert.equal(format.status, 2);
   assert.match(format.log, /format must be sarif, github, text or json/);
@@ -89,7 +82,10 @@ test('the README workflow uses this action with inputs it declares', () => {
   assert.ok(step, 'a step uses the fluxhelm action');
   for (const k of Object.keys(step.with ?? {})) assert.ok(declared.includes(k), `README passes undeclared input ${k}`);
   assert.equal(job.permissions?.['security-events'], 'write', 'SARIF upload needs security-events: write');
-  // The snippet's inputs work when run here.
-  const r = run({ ...(step.with ?? {}), path: 'examples/fleet' });
+  // The snippet's inputs work here, on a clean repository, even failing on warnings.
+  const r = run({ ...(step.with ?? {}), path: 'examples/fleet', 'fail-on': 'warning', format: 'text' });
   assert.equal(r.status, 0, r.log);
+  assert.equal(r.outputs.errors, '0');
+  assert.equal(r.outputs.warnings, '0');
+  assert.match(r.log, /files checked: 0 errors, 0 warnings/);
 });

@@ -23,8 +23,32 @@ function keyText(pair: Pair): string | undefined {
   return typeof k === 'object' ? undefined : String(k);
 }
 
+/** Large maps get an index of their keys on first lookup (first pair per key), so finding every key of a 20,000-key map is not quadratic. */
+const LARGE_MAP = 32;
+const keyIndexes = new WeakMap<YAMLMap, { length: number; byKey: Map<string, number> }>();
+
 export function findPair(map: YAMLMap, key: string): Pair | undefined {
-  for (const item of map.items) if (keyText(item) === key) return item;
+  const items = map.items as Pair[];
+  if (items.length <= LARGE_MAP) {
+    for (const item of items) if (keyText(item) === key) return item;
+    return undefined;
+  }
+  let index = keyIndexes.get(map);
+  if (!index || index.length !== items.length) {
+    index = { length: items.length, byKey: new Map() };
+    items.forEach((item, i) => {
+      const k = keyText(item);
+      if (k !== undefined && !index!.byKey.has(k)) index!.byKey.set(k, i);
+    });
+    keyIndexes.set(map, index);
+  }
+  const i = index.byKey.get(key);
+  if (i === undefined) return undefined;
+  const hit = items[i];
+  if (hit && keyText(hit) === key) return hit;
+  // The map was edited in place since the index was made: look the slow way and start over next time.
+  keyIndexes.delete(map);
+  for (const item of items) if (keyText(item) === key) return item;
   return undefined;
 }
 

@@ -19,6 +19,7 @@
  *   --out=PATH           where to write the JSON (default bench/results.json)
  *   index:     --index-charts=300 --index-versions=200 --index-cold-runs=3 --index-warm=20
  *   values:    --values-lines=5000 --values-runs=20 --helm-runs=3
+ *   render:    --render-runs=20 --helm-runs=5 (dist/helm.wasm against helm template v4.2.4)
  *   workspace: --ws-teams=100 --ws-cold-runs=3 --ws-edits=10 --ws-queries=20 --ws-broken=10
  *   cold:      --cold-runs=5 --fleet=onedr0p-home-ops --fleet-queries=10
  *   fleet:     --fleet=onedr0p-home-ops --fleet-keys=150 --fleet-cross=10 --fleet-lens=10 [--server=PATH]
@@ -34,9 +35,10 @@ import { clusterSection } from './cluster.ts';
 import { coldSection } from './cold-section.ts';
 import { fleetSection } from './fleet-section.ts';
 import { fleetsSection } from './fleets-section.ts';
+import { renderSection } from './render-section.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection, coldSection, fleetSection, indexSection, valuesSection, workspaceSection, fleetsSection, clusterSection];
+const SECTIONS: BenchSection[] = [lspSection, coldSection, fleetSection, indexSection, valuesSection, renderSection, workspaceSection, fleetsSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

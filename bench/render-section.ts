@@ -1,0 +1,121 @@
+/**
+ * `render` section of `npm run bench`: Helm's own engine compiled to
+ * WebAssembly (server/helm-render-host.ts) against a `helm template` process
+ * of the same Helm version (v4.2.4) on the same release.
+ *
+ * fluxhelm (in a fresh Node process, bench/render-probe.ts): the first
+ * render after the host is created (compile the module, start the worker,
+ * render podinfo), then warm renders of podinfo (chart defaults) and of
+ * app-template with a typical home-lab value set (median of --render-runs),
+ * and the process's RSS with the engine loaded.
+ * Peer: native `helm template` of the same chart and values (median of
+ * --helm-runs process runs, with peak RSS).
+ *
+ * Targets (issue #12): first render ≤ 600 ms, warm podinfo ≤ 30 ms, warm
+ * app-template ≤ 150 ms, RSS ≤ 300 MB.
+ * Options: --render-runs=20 --helm-runs=5.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { median, type BenchOptions, type BenchRow, type BenchSection, type Measurement } from './report.ts';
+import { runMeasured } from './index-section.ts';
+import { helmRenderBinary } from '../test/support/helm-native.ts';
+import { isolatedHelmEnv } from '../test/support/tools.ts';
+import { defaultHelmWasmPath } from '../server/helm-render-host.ts';
+
+const require = createRequire(import.meta.url);
+
+/** A typical app-template release (one controller, service, ingress, volumes, config). */
+export const APP_TEMPLATE_VALUES = {
+  controllers: {
+    radarr: {
+      annotations: { 'reloader.stakater.com/auto': 'true' },
+      containers: {
+        app: {
+          image: { repository: 'ghcr.io/home-operations/radarr', tag: '5.26.2.10099' },
+          env: { TZ: 'Europe/Berlin', RADARR__APP__INSTANCENAME: 'Radarr', RADARR__SERVER__PORT: 80, RADARR__LOG__LEVEL: 'info' },
+          probes: {
+            liveness: { enabled: true, custom: true, spec: { httpGet: { path: '/ping', port: 80 }, periodSeconds: 10 } },
+            readiness: { enabled: true },
+          },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '10m' }, limits: { memory: '1Gi' } },
+        },
+      },
+    },
+  },
+  defaultPodOptions: { securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } },
+  service: { app: { controller: 'radarr', ports: { http: { port: 80 } } } },
+  ingress: {
+    app: {
+      className: 'internal',
+      hosts: [{ host: 'radarr.example.com', paths: [{ path: '/', service: { identifier: 'app', port: 'http' } }] }],
+    },
+  },
+  persistence: {
+    config: { existingClaim: 'radarr' },
+    tmp: { type: 'emptyDir' },
+    media: { type: 'nfs', server: 'nas.internal', path: '/volume1/media', globalMounts: [{ path: '/media' }] },
+  },
+  configMaps: { settings: { data: { 'settings.json': '{"a": 1}' } } },
+};
+
+function measurement(samples: number[], details?: Record<string, unknown>): Measurement {
+  return { ms: median(samples), samples: samples.map((s) => Math.round(s * 100) / 100), details };
+}
+
+export const renderSection: BenchSection = {
+  name: 'render',
+  description: "Helm's engine in wasm (first render, warm podinfo and app-template, RSS) beside helm template processes",
+  async run({ root, workDir, args, log }: BenchOptions): Promise<BenchRow[]> {
+    if (!defaultHelmWasmPath()) throw new Error('dist/helm.wasm is missing: npm run build with Go installed');
+    const charts = join(root, '..', 'shared', 'charts');
+    const dir = join(workDir, 'render');
+    mkdirSync(dir, { recursive: true });
+    const appValues = join(dir, 'app-template-values.json');
+    writeFileSync(appValues, JSON.stringify(APP_TEMPLATE_VALUES));
+    const runs = Number(args['render-runs'] ?? 20);
+    const helmRuns = Number(args['helm-runs'] ?? 5);
+
+    log('render: fresh process with the render host');
+    const probe = await runMeasured(process.execPath, ['--import', require.resolve('tsx'), join(root, 'bench', 'render-probe.ts'), charts, appValues, String(runs)], process.env, 300_000, root);
+    if (probe.code !== 0) throw new Error(`render probe failed: ${probe.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const r = JSON.parse(probe.stdout.trim().split('\n').pop()!) as { firstMs: number; podinfoMs: number[]; appMs: number[]; rssMb: number; maxRssMb: number; podinfoCpuMs: number; appCpuMs: number };
+
+    const helm = helmRenderBinary();
+    const home = join(dir, 'helm-home');
+    const helmTimes = async (argv: string[]): Promise<Measurement> => {
+      const walls: number[] = [];
+      const rss: number[] = [];
+      const cpu: number[] = [];
+      for (let i = 0; i < helmRuns; i++) {
+        const run = await runMeasured(helm, argv, isolatedHelmEnv(home), 60_000);
+        if (run.code !== 0) return { samples: [], error: run.stderr.trim() };
+        walls.push(run.wallMs);
+        if (run.maxRssMb !== undefined) rss.push(run.maxRssMb);
+        if (run.cpuMs !== undefined) cpu.push(run.cpuMs);
+      }
+      return { ...measurement(walls), cpuMs: median(cpu), details: { maxRssMb: median(rss) } };
+    };
+    log('render: helm template processes');
+    const helmPodinfo = await helmTimes(['template', 'podinfo', join(charts, 'podinfo'), '-n', 'apps']);
+    const helmApp = await helmTimes(['template', 'radarr', join(charts, 'app-template'), '-n', 'media', '-f', appValues, '--skip-schema-validation']);
+
+    const peer = 'helm template v4.2.4 (process)';
+    return [
+      { section: 'render', name: 'first render after start (compile, worker, podinfo)', fluxhelm: measurement([r.firstMs]), peer, peerResult: helmPodinfo, targets: [{ maxMs: 600 }] },
+      { section: 'render', name: 'warm render · podinfo', fluxhelm: { ...measurement(r.podinfoMs), cpuMs: r.podinfoCpuMs }, peer, peerResult: helmPodinfo, targets: [{ maxMs: 30 }] },
+      { section: 'render', name: 'warm render · app-template', fluxhelm: { ...measurement(r.appMs), cpuMs: r.appCpuMs }, peer, peerResult: helmApp, targets: [{ maxMs: 150 }] },
+      {
+        section: 'render',
+        name: 'RSS with the engine loaded (MB, not ms)',
+        fluxhelm: { ms: Math.round(r.rssMb), samples: [r.rssMb], details: { maxRssMb: Math.round(r.maxRssMb) } },
+        peer: 'helm template peak RSS (MB)',
+        peerResult: helmPodinfo.details?.maxRssMb !== undefined ? { ms: helmPodinfo.details.maxRssMb as number, samples: [helmPodinfo.details.maxRssMb as number] } : undefined,
+        targets: [{ maxMs: 300 }],
+        note: 'node process with the render host after the warm renders; helm: peak RSS of one podinfo run',
+      },
+    ];
+  },
+};

@@ -84,7 +84,7 @@ function regex(pattern: string): RegExp | null {
 }
 
 function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return key.indexOf('~') < 0 && key.indexOf('/') < 0 ? key : key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Length in Unicode code points, as ajv counts it. */
@@ -158,9 +158,48 @@ function fail(ctx: Ctx, keyword: string, instancePath: string, schemaPath: strin
   ctx.errors.push(e);
 }
 
-function hasGroup(schema: JsonSchema, type: string): boolean {
-  const g = GROUPS.find((x) => x.type === type);
-  return !!g && g.keywords.some((k) => schema[k] !== undefined);
+/** What `check` needs to know about a schema node, worked out once per node. */
+interface Plan {
+  types: string[];
+  /** ajv checks the single type inside its keyword group. */
+  deferType: boolean;
+  /** Which type-guarded groups have keywords here, in GROUPS order. */
+  groups: ('number' | 'string' | 'array' | 'object')[];
+  /** `$ref` target (undefined when absent or dangling). */
+  ref?: { schema: JsonSchema; path: string };
+  enumList?: unknown[];
+  anyOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  propKeys?: string[];
+  /** The root the `$ref` was resolved against. */
+  root: JsonSchema;
+}
+const plans = new WeakMap<object, Plan>();
+
+function planOf(schema: JsonSchema, root: JsonSchema): Plan {
+  let plan = plans.get(schema);
+  if (!plan || plan.root !== root) {
+    const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+    const groups = GROUPS.filter((g) => g.keywords.some((k) => schema[k] !== undefined)).map((g) => g.type);
+    const props = schema.properties as Record<string, unknown> | undefined;
+    const propKeys = props ? Object.keys(props) : undefined;
+    plan = { types, deferType: types.length === 1 && (groups as string[]).includes(types[0]), groups, propKeys, root };
+    if (typeof schema.$ref === 'string') {
+      const name = schema.$ref.slice('#/definitions/'.length);
+      const target = (root.definitions as Record<string, JsonSchema> | undefined)?.[name];
+      if (target !== undefined) plan.ref = { schema: target, path: `#/definitions/${name}` };
+    }
+    if (Array.isArray(schema.enum)) plan.enumList = schema.enum;
+    if (Array.isArray(schema.anyOf)) plan.anyOf = schema.anyOf as JsonSchema[];
+    if (Array.isArray(schema.allOf)) plan.allOf = schema.allOf as JsonSchema[];
+    plans.set(schema, plan);
+  }
+  return plan;
+}
+
+function hasAnyType(data: unknown, types: string[]): boolean {
+  for (const t of types) if (hasType(data, t)) return true;
+  return false;
 }
 
 /** Validates `data` against `schema`; returns whether it is valid. Errors go to ctx.errors. */
@@ -171,44 +210,37 @@ function check(ctx: Ctx, schema: JsonSchema | boolean, data: unknown, path: stri
     return false;
   }
   const before = ctx.errors.length;
-  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+  const plan = planOf(schema, ctx.root);
+  const { types, deferType, groups } = plan;
   // ajv checks a single type inside its keyword group when the schema has keywords of that group.
-  const deferType = types.length === 1 && hasGroup(schema, types[0]);
-  if (types.length && !deferType && !types.some((t) => hasType(data, t))) {
+  if (types.length && !deferType && !hasAnyType(data, types)) {
     fail(ctx, 'type', path, sp, { type: schema.type }, `must be ${types.join(',')}`, schema.type, schema, data);
   }
 
   // Keywords for any type: $ref, enum, anyOf, allOf.
-  if (typeof schema.$ref === 'string') {
-    const name = schema.$ref.slice('#/definitions/'.length);
-    const target = (ctx.root.definitions as Record<string, JsonSchema> | undefined)?.[name];
-    if (target !== undefined) check(ctx, target, data, path, `#/definitions/${name}`);
+  if (plan.ref) check(ctx, plan.ref.schema, data, path, plan.ref.path);
+  if (plan.enumList && !plan.enumList.some((v) => deepEqual(v, data))) {
+    fail(ctx, 'enum', path, sp, { allowedValues: plan.enumList }, 'must be equal to one of the allowed values', plan.enumList, schema, data);
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((v) => deepEqual(v, data))) {
-    fail(ctx, 'enum', path, sp, { allowedValues: schema.enum }, 'must be equal to one of the allowed values', schema.enum, schema, data);
-  }
-  if (Array.isArray(schema.anyOf)) {
+  if (plan.anyOf) {
     const mark = ctx.errors.length;
     let any = false;
-    (schema.anyOf as JsonSchema[]).forEach((sub, i) => {
+    plan.anyOf.forEach((sub, i) => {
       if (check(ctx, sub, data, path, `${sp}/anyOf/${i}`)) any = true;
     });
     if (any) ctx.errors.length = mark;
-    else fail(ctx, 'anyOf', path, sp, {}, 'must match a schema in anyOf', schema.anyOf, schema, data);
+    else fail(ctx, 'anyOf', path, sp, {}, 'must match a schema in anyOf', plan.anyOf, schema, data);
   }
-  if (Array.isArray(schema.allOf)) {
-    (schema.allOf as JsonSchema[]).forEach((sub, i) => check(ctx, sub, data, path, `${sp}/allOf/${i}`));
-  }
+  if (plan.allOf) plan.allOf.forEach((sub, i) => check(ctx, sub, data, path, `${sp}/allOf/${i}`));
 
-  for (const group of GROUPS) {
-    if (!group.keywords.some((k) => schema[k] !== undefined)) continue;
-    if (!hasType(data, group.type === 'number' ? 'number' : group.type)) {
-      if (deferType && types[0] === group.type) fail(ctx, 'type', path, sp, { type: schema.type }, `must be ${types[0]}`, schema.type, schema, data);
+  for (const group of groups) {
+    if (!hasType(data, group)) {
+      if (deferType && types[0] === group) fail(ctx, 'type', path, sp, { type: schema.type }, `must be ${types[0]}`, schema.type, schema, data);
       continue;
     }
-    if (group.type === 'number') checkNumber(ctx, schema, data as number, path, sp);
-    else if (group.type === 'string') checkString(ctx, schema, data as string, path, sp);
-    else if (group.type === 'array') checkArray(ctx, schema, data as unknown[], path, sp);
+    if (group === 'number') checkNumber(ctx, schema, data as number, path, sp);
+    else if (group === 'string') checkString(ctx, schema, data as string, path, sp);
+    else if (group === 'array') checkArray(ctx, schema, data as unknown[], path, sp);
     else checkObject(ctx, schema, data as Record<string, unknown>, path, sp);
   }
   return ctx.errors.length === before;
@@ -272,7 +304,8 @@ function checkObject(ctx: Ctx, schema: JsonSchema, data: Record<string, unknown>
     }
   }
   if (props) {
-    for (const key of Object.keys(props)) {
+    const order = planOf(schema, ctx.root).propKeys!;
+    for (const key of order) {
       if (data[key] !== undefined) check(ctx, props[key], data[key], `${path}/${escapePointer(key)}`, `${sp}/properties/${escapePointer(key)}`);
     }
   }

@@ -8,7 +8,7 @@
  * business: it terminates this thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WASI } from 'node:wasi';
+import type { WASI as WASIType } from 'node:wasi';
 import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
 
 /** The little of the WebAssembly global used here (the project's lib has no DOM types). */
@@ -39,7 +39,22 @@ interface HelmExports {
   render(ptr: number, size: number): bigint;
 }
 
+/** node:wasi, loaded without its "experimental feature" warning (it would land in CLI output). */
+function loadWasi(): typeof WASIType {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('WASI')) return;
+    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return (process.getBuiltinModule('node:wasi') as typeof import('node:wasi')).WASI;
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
 function start(module: WasmModule): HelmExports {
+  const WASI = loadWasi();
   // Helm's own log lines (and Go's fatal errors) go to stderr; stdout goes there
   // too, since it may carry the language server's protocol.
   const wasi = new WASI({ version: 'preview1', args: ['helm'], env: {}, returnOnExit: true, stdout: 2, stderr: 2 });

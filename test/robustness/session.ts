@@ -103,7 +103,7 @@ export class Session {
   private client!: LspClient;
   private root = '';
   private readonly rnd: Random;
-  private readonly texts = new Map<string, { text: string; version: number; sent: Map<number, { at: number; text: string }>; diagnostics: Json[] }>();
+  private readonly texts = new Map<string, { text: string; version: number; sent: Map<number, { at: number; text: string; step?: string }>; diagnostics: Json[] }>();
   private current = '';
   private lastStep = 'open';
   private exited = false;
@@ -152,7 +152,13 @@ export class Session {
       const version = typeof params.version === 'number' ? params.version : doc.version;
       const sent = doc.sent.get(version);
       if (sent) {
-        if (sent.at > 0) this.report.diagnosticsLatencies.push(performance.now() - sent.at);
+        if (sent.at > 0) {
+          const ms = performance.now() - sent.at;
+          this.report.diagnosticsLatencies.push(ms);
+          // The text whose validation (or the workspace work after it) held everything up, for replaying.
+          const budget = scaledBudget(this.opts.requestBudgetMs);
+          if (ms > budget) this.fail({ kind: 'slow', method: 'validation', detail: `diagnostics of version ${version} after ${Math.round(ms)} ms (budget ${Math.round(budget)} ms at this load)`, text: sent.text, step: sent.step, file: relative(this.root, fileURLToPath(uri)) });
+        }
         sent.at = 0;
         text = sent.text;
       } else if (version === doc.version) text = doc.text;
@@ -224,7 +230,7 @@ export class Session {
     for (const changes of e.steps) {
       doc.version++;
       doc.text = applyChanges(doc.text, changes);
-      doc.sent.set(doc.version, { at: performance.now(), text: doc.text });
+      doc.sent.set(doc.version, { at: performance.now(), text: doc.text, step: this.lastStep });
       if (doc.sent.size > 50) doc.sent.delete(doc.sent.keys().next().value as number);
       this.client.change(this.current, doc.version, changes);
       this.report.edits++;

@@ -231,6 +231,7 @@ export class Session {
       doc.version++;
       doc.text = applyChanges(doc.text, changes);
       doc.sent.set(doc.version, { at: performance.now(), text: doc.text, step: this.lastStep });
+      doc.diagnostics = []; // what the editor shows is for an older text until the next publish
       if (doc.sent.size > 50) doc.sent.delete(doc.sent.keys().next().value as number);
       this.client.change(this.current, doc.version, changes);
       this.report.edits++;

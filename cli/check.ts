@@ -7,8 +7,9 @@
  * codes on the same lines. Exit 0 (no errors), 1 (errors), 2 (usage/internal).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToUri } from '../engine/index.ts';
+import { relative, resolve } from 'node:path';
+import { pathToUri, excludeMatcher, excludeForRoot } from '../engine/index.ts';
+import { cliSettings } from './repo-settings.ts';
 import { parseArgs, oneOf, UsageError } from './args.ts';
 import { collectYamlFiles } from './files.ts';
 import { createService, display, workspaceRoots } from './workspace.ts';
@@ -63,12 +64,21 @@ function readText(path: string): string | undefined {
 }
 
 export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Promise<CheckResult> {
+  // .fluxhelm.yaml (roots, exclude, crdPaths, network, severity), overridden by the command line.
+  const { settings, loaded } = cliSettings(paths, { ...(opts.crdPaths?.length ? { crdPaths: opts.crdPaths } : {}) });
   const service = createService({ network: opts.online === true, timeoutMs: opts.timeoutMs });
-  const schemaProblems = opts.crdPaths?.length ? service.setCrdPaths(opts.crdPaths).map((p) => `${p.file}: ${p.message}`) : [];
-  const given = paths.length ? paths : ['.'];
-  const { files, missing } = collectYamlFiles(given);
+  service.configure({ severity: settings.severity });
+  const schemaProblems = settings.crdPaths.length ? service.setCrdPaths(settings.crdPaths).map((p) => `${p.file}: ${p.message}`) : [];
+  const given = paths.length ? paths : settings.roots.map((r) => relative(process.cwd(), r) || '.');
+  const excluded = excludeMatcher(settings);
+  const listed = collectYamlFiles(given);
+  const missing = listed.missing;
+  const files = listed.files.filter((f) => !excluded(resolve(f)));
+  // The configuration's own problems count even when it lies outside the checked folders.
+  if (loaded && !files.some((f) => resolve(f) === loaded.path)) files.unshift(relative(process.cwd(), loaded.path) || loaded.path);
   const present = given.filter((p) => !missing.includes(p));
-  service.openWorkspace({ roots: present.length ? workspaceRoots(present) : [], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
+  const roots = present.length ? workspaceRoots(present) : [];
+  service.openWorkspace({ roots, exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
   service.refreshWorkspaceDiagnostics();
   await service.resolveAllReleases();
   const findings: Finding[] = [];

@@ -12,7 +12,9 @@ import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, Complet
 import { parseYamlFile, type YamlFile } from './yaml/documents.ts';
 import { SchemaRegistry, type CrdLoadProblem } from './schemas/registry.ts';
 import { validateFile } from './validation/validate.ts';
-import { getCodeActions } from './quickfix/code-actions.ts';
+import { getCodeActions, migrateActions, suppressActionsIn } from './quickfix/code-actions.ts';
+import { applyRepoPolicy } from './config/policy.ts';
+import type { SeverityOverride } from './config/repo-config.ts';
 import { doComplete } from './features/completion.ts';
 import { doHover } from './features/hover.ts';
 import { findDocumentSymbols } from './features/symbols.ts';
@@ -41,6 +43,8 @@ export interface EngineSettings {
   trusted: boolean;
   /** Per request, for chart sources (ms). */
   timeoutMs: number;
+  /** Severity per diagnostic code (`.fluxhelm.yaml`): applied with suppression comments to what `diagnostics` returns. */
+  severity: Record<string, SeverityOverride>;
 }
 
 /** What changed in the background: republish these documents; refresh hints/lenses when flagged. */
@@ -147,7 +151,7 @@ const BUNDLED = 'bundled (Flux 2.9)';
 
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
-  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000 };
+  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {} };
   let schemaSource = BUNDLED;
   let workspace: Workspace | undefined;
   const listeners: ((e: ChangeEvent) => void)[] = [];
@@ -230,10 +234,16 @@ export function createLanguageService(host: EngineHost): LanguageService {
       return toDiagnostics(file, workspace && path ? workspace.adjustWritten(path, own, registry) : own);
     },
     diagnostics(file) {
-      return [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri)];
+      const all = [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri)];
+      // Suppression comments and severity per code, the same for every front end.
+      return applyRepoPolicy(file.text, all, { severity: settings.severity });
     },
     diagnosticsOfClosed(uri) {
-      return [...graphFor(uri, undefined), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
+      const all = [...graphFor(uri, undefined), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
+      const path = uriToPath(uri);
+      const text = workspace && path ? workspace.readText(path) : undefined;
+      // Without the file's own checks at hand, a directive cannot be called unused.
+      return applyRepoPolicy(text ?? '', all, { severity: settings.severity, reportUnused: false });
     },
     doComplete: (file, position) => doComplete(file, position, registry),
     complete: (file, position) => releases.completeWith(file, position, doComplete(file, position, registry)),
@@ -242,8 +252,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
     findDocumentSymbols: (file) => findDocumentSymbols(file, registry),
     getCodeActions: (file, range, diagnostics) => getCodeActions(file, range, diagnostics),
     codeActions(file, range, diagnostics) {
-      const migrate = getCodeActions(file, range, diagnostics).map((a) => ({ ...a, fixes: diagnostics.filter((d) => d.code === 'removed-api-version') }));
-      return [...migrate, ...releases.releaseCodeActions(file.uri, diagnostics)];
+      const migrate = migrateActions(file, range, diagnostics).map((a) => ({ ...a, fixes: diagnostics.filter((d) => d.code === 'removed-api-version') }));
+      return [...migrate, ...releases.releaseCodeActions(file.uri, diagnostics), ...suppressActionsIn(file, range, diagnostics)];
     },
     inlayHints: (file, range) => releases.inlayHintsFor(file, range),
     codeLenses(uri) {

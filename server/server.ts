@@ -8,7 +8,7 @@
 import { TextDocumentSyncKind, CodeActionKind, type Connection, type InitializeParams, type InitializeResult } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, join } from 'node:path';
-import { createLanguageService, type EngineHost } from '../engine/index.ts';
+import { createLanguageService, findRepoConfig, mergeSettings, excludeForRoot, isRepoConfigFile, type EngineHost, type LoadedRepoConfig, type EffectiveSettings } from '../engine/index.ts';
 import { createRunner } from './runner.ts';
 import { SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
 import { createDocumentStore } from './documents.ts';
@@ -38,6 +38,9 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let supportsConfiguration = false;
   let workspaceRoots: string[] = [];
   let workspaceExclude: string[] | undefined;
+  // .fluxhelm.yaml at the repository root, and the editor's settings, which win where the user set them.
+  let repoConfig: LoadedRepoConfig | undefined;
+  let editor: FluxhelmSettings = {};
   const notifyClusterState = clusterStateNotifier(connection, service);
 
   // Background results (chart resolution, values, cluster state): republish, refresh hints and lenses.
@@ -56,17 +59,32 @@ export function startServer(connection: Connection, host: EngineHost): void {
     for (const p of store.schemaProblems) connection.console.warn(`fluxhelm.schemas.crdPaths: ${p}`);
   }
 
+  /** Merges .fluxhelm.yaml with the editor's settings and applies severity, network and CRD paths. */
+  function applyRepoSettings(): EffectiveSettings {
+    const crd = strings(editor.schemas?.crdPaths);
+    const exclude = strings(editor.workspace?.exclude);
+    const eff = mergeSettings(repoConfig, {
+      ...(crd.length ? { crdPaths: absolute(crd) } : {}),
+      ...(exclude.length ? { exclude } : {}),
+      // An editor default (on) does not override the file; turning it off does.
+      ...(editor.network?.enable === false ? { network: false } : {}),
+    }, rootPath ?? '/', workspaceRoots);
+    service.configure({ severity: eff.severity, network: eff.network });
+    applyCrdPaths(eff.crdPaths);
+    return eff;
+  }
+
   async function loadSettings(): Promise<void> {
     if (!supportsConfiguration) return;
     const raw = await connection.workspace.getConfiguration(SETTINGS_SECTION);
     const settings = (isObj(raw) ? raw : {}) as FluxhelmSettings;
+    editor = settings;
     service.configure({
       validate: settings.validate?.enable !== false,
       revealSecrets: settings.values?.revealSecrets === true,
-      network: settings.network?.enable !== false,
       unknownKeys: settings.values?.unknownKeys !== false,
     });
-    applyCrdPaths(strings(settings.schemas?.crdPaths));
+    applyRepoSettings();
     store.republishAll();
   }
 
@@ -77,9 +95,14 @@ export function startServer(connection: Connection, host: EngineHost): void {
     workspaceRoots = folders.map((f) => uriToPath(f?.uri)).filter((p): p is string => !!p);
     if (workspaceRoots.length === 0 && rootPath) workspaceRoots.push(rootPath);
     const init = (isObj(params?.initializationOptions) ? params.initializationOptions : {}) as FluxhelmSettings & { trusted?: boolean };
-    workspaceExclude = init.workspace?.exclude ? strings(init.workspace.exclude) : undefined;
     supportsConfiguration = params?.capabilities?.workspace?.configuration === true;
-    if (strings(init.schemas?.crdPaths).length) applyCrdPaths(strings(init.schemas?.crdPaths));
+    editor = init;
+    repoConfig = rootPath ? findRepoConfig(host, rootPath) : undefined;
+    const eff = applyRepoSettings();
+    if (eff.origin.roots === 'config') workspaceRoots = eff.roots;
+    // The editor's globs are relative to each workspace folder; the file's to the file's folder.
+    const excludes = eff.origin.exclude === 'explicit' ? eff.exclude : [...new Set(workspaceRoots.flatMap((r) => excludeForRoot(eff, r)))];
+    workspaceExclude = excludes.length ? excludes : undefined;
     service.configure({ trusted: init.trusted !== false, ...(init.validate?.enable === false ? { validate: false } : {}) });
     return {
       capabilities: {
@@ -108,6 +131,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
       try {
         const started = Date.now();
         const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude });
+        if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
         for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
         connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);
         store.refreshWorkspace();
@@ -137,6 +161,12 @@ export function startServer(connection: Connection, host: EngineHost): void {
     let changed = false;
     for (const change of Array.isArray(p?.changes) ? p.changes : []) {
       if (!isObj(change) || typeof change.uri !== 'string') continue; // one bad entry never stops the batch
+      if (isRepoConfigFile(change.uri) && rootPath) {
+        // .fluxhelm.yaml changed on disk: severity, network and CRD paths follow at once (roots and excludes on restart).
+        repoConfig = findRepoConfig(host, rootPath);
+        applyRepoSettings();
+        store.republishAll();
+      }
       if (documents.get(change.uri)) continue; // the editor's text wins while a file is open
       try {
         changed = service.updateFile(change.uri, change.type === 3 ? null : undefined) || changed;

@@ -14,7 +14,8 @@ function overlaps(a: Range, b: Range): boolean {
   return before(a.start, b.end) && before(b.start, a.end);
 }
 
-export function getCodeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
+/** "Migrate … to …" for removed API versions in the range. */
+export function migrateActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.code !== 'removed-api-version' || !overlaps(d.range, range)) continue;
@@ -32,6 +33,14 @@ export function getCodeActions(file: YamlFile, range: Range, diagnostics: Diagno
       edit: { changes: { [file.uri]: [{ range: file.lines.rangeOf(doc.start, doc.end), newText: text }] } },
     });
   }
-  actions.push(...suppressActions(file, diagnostics.filter((d) => overlaps(d.range, range))));
   return actions;
+}
+
+/** "Suppress CODE on this line" for each diagnostic in the range, with the diagnostic it silences. */
+export function suppressActionsIn(file: YamlFile, range: Range, diagnostics: Diagnostic[]): (CodeAction & { fixes: Diagnostic[] })[] {
+  return suppressActions(file, diagnostics.filter((d) => overlaps(d.range, range)));
+}
+
+export function getCodeActions(file: YamlFile, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
+  return [...migrateActions(file, range, diagnostics), ...suppressActionsIn(file, range, diagnostics).map(({ fixes: _fixes, ...a }) => a)];
 }

@@ -9,8 +9,8 @@ import type { YamlFile } from '../yaml/documents.ts';
 import { findDirectives } from '../suppress/comments.ts';
 import { UNUSED_SUPPRESSION } from '../suppress/apply.ts';
 
-export function suppressActions(file: YamlFile, diagnostics: Diagnostic[]): CodeAction[] {
-  const actions: CodeAction[] = [];
+export function suppressActions(file: YamlFile, diagnostics: Diagnostic[]): (CodeAction & { fixes: Diagnostic[] })[] {
+  const actions: (CodeAction & { fixes: Diagnostic[] })[] = [];
   const seen = new Set<string>();
   const directives = findDirectives(file.text);
   for (const d of diagnostics) {
@@ -32,6 +32,7 @@ export function suppressActions(file: YamlFile, diagnostics: Diagnostic[]): Code
       title: `Suppress ${d.code} on this line`,
       kind: 'quickfix',
       edit: { changes: { [file.uri]: [edit] } },
+      fixes: [d],
     });
   }
   return actions;

@@ -14,6 +14,8 @@ import { checkCel } from './cel.ts';
 import { checkExpressions } from './expressions.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { apiVersionOf } from '../kinds.ts';
+import { repoConfigSchemaEntry } from '../config/schema.ts';
+import { checkSeverityCodes } from '../config/codes-check.ts';
 
 export interface RemovedApiData {
   fix: 'migrate-api-version';
@@ -69,6 +71,7 @@ export function validateDocument(doc: YamlDocument, uri: string, registry: Schem
       out.push(...apiVersionDiagnostics(doc, res));
       if (res.status === 'known') {
         out.push(...checkSchema(doc, res.entry, registry));
+        if (res.entry === repoConfigSchemaEntry) out.push(...checkSeverityCodes(doc));
         out.push(...checkCel(doc, res.entry.schema));
         out.push(...checkExpressions(doc));
       }

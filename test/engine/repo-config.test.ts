@@ -143,3 +143,12 @@ test('completion in .fluxhelm.yaml offers its keys and severity levels; hover ex
   const h = doHover(parseYamlFile('file:///repo/.fluxhelm.yaml', hover.text), hover.position, registry);
   assert.match(JSON.stringify(h?.contents), /chart repository indexes/);
 });
+
+test('a misspelt code under severity is flagged, with the code it probably means', () => {
+  const { config, diagnostics } = parseRepoConfig('severity:\n  unknown-fieldd: "off"\n  cel: warning\n');
+  assert.deepEqual(config.severity, { 'unknown-fieldd': 'off', cel: 'warning' });
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0].severity, 'warning');
+  assert.equal(diagnostics[0].range.start.line, 1);
+  assert.match(diagnostics[0].message, /`unknown-fieldd` is not a fluxhelm diagnostic code — did you mean `unknown-field`\?/);
+});

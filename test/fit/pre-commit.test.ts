@@ -82,7 +82,7 @@ test('the README pre-commit snippet refuses a commit with a bad HelmRelease and 
   git(repo, 'add', '-A');
   execFileSync(preCommit, ['install'], { cwd: repo, env, encoding: 'utf8' });
 
-  const refused = spawnSync('git', ['commit', '-m', 'add podinfo'], { cwd: repo, env: { ...env, PATH: `${dirname(preCommit)}:${env.PATH}` }, encoding: 'utf8', timeout: 540_000 });
+  const refused = spawnSync('git', ['commit', '-m', 'add podinfo'], { cwd: repo, env: { ...env, PATH: `${dirname(preCommit)}:${process.env.PATH}` }, encoding: 'utf8', timeout: 540_000 });
   const out = refused.stdout + refused.stderr;
   assert.notEqual(refused.status, 0, out);
   assert.match(out, /fluxhelm check\.+Failed/);
@@ -91,7 +91,7 @@ test('the README pre-commit snippet refuses a commit with a bad HelmRelease and 
 
   writeFileSync(join(repo, 'apps', 'podinfo.yaml'), HR('5m'));
   git(repo, 'add', '-A');
-  const accepted = spawnSync('git', ['commit', '-m', 'add podinfo'], { cwd: repo, env: { ...env, PATH: `${dirname(preCommit)}:${env.PATH}` }, encoding: 'utf8', timeout: 300_000 });
+  const accepted = spawnSync('git', ['commit', '-m', 'add podinfo'], { cwd: repo, env: { ...env, PATH: `${dirname(preCommit)}:${process.env.PATH}` }, encoding: 'utf8', timeout: 300_000 });
   assert.equal(accepted.status, 0, accepted.stdout + accepted.stderr);
   assert.match(accepted.stdout + accepted.stderr, /fluxhelm check\.+Passed/);
 });

@@ -12,7 +12,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane } from '../test/cluster/control-plane.ts';
+import { pathToFileURL } from 'node:url';
+import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
 
 const GROUP_VERSIONS = [
   'api/v1',
@@ -62,50 +63,58 @@ function sorted(v: unknown): unknown {
   return v;
 }
 
+/** The text of schemas/k8s/definitions.json as this control plane serves it. */
+export function k8sSchemasText(cp: Pick<ControlPlane, 'kubectl'>): string {
+  const raw = (path: string): Json => {
+    const r = cp.kubectl(['get', '--raw', path]);
+    if (r.status !== 0) throw new Error(`kubectl get --raw ${path}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Json;
+  };
+  const version = raw('/version');
+  const index = raw('/openapi/v3') as { paths: Record<string, { serverRelativeURL: string }> };
+  const definitions: Record<string, Json> = {};
+  const kinds: Record<string, string> = {};
+  for (const gv of GROUP_VERSIONS) {
+    const entry = index.paths[gv];
+    if (!entry) throw new Error(`the API server does not serve ${gv}`);
+    const doc = raw(entry.serverRelativeURL);
+    const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+    const [group, ver] = gv === 'api/v1' ? ['', 'v1'] : gv.slice('apis/'.length).split('/');
+    for (const [name, schema] of Object.entries(schemas)) {
+      definitions[name] ??= convert(schema);
+      if (name.startsWith('io.k8s.apimachinery.')) continue;
+      const gvks = (schema['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[];
+      for (const g of gvks) {
+        if (g.group !== group || g.version !== ver || g.kind.endsWith('List')) continue;
+        kinds[`${group ? `${group}/` : ''}${ver}/${g.kind}`] = name;
+      }
+    }
+  }
+  return `${JSON.stringify({ kubeVersion: String(version.gitVersion ?? ''), kinds: sorted(kinds), definitions: sorted(definitions) })}\n`;
+}
+
+export const K8S_SCHEMAS_FILE = join(new URL('..', import.meta.url).pathname, 'schemas', 'k8s', 'definitions.json');
+
 async function main(): Promise<number> {
   const cp = await startControlPlane();
   try {
-    const raw = (path: string): Json => {
-      const r = cp.kubectl(['get', '--raw', path]);
-      if (r.status !== 0) throw new Error(`kubectl get --raw ${path}: ${r.stderr}`);
-      return JSON.parse(r.stdout) as Json;
-    };
-    const version = raw('/version');
-    const index = raw('/openapi/v3') as { paths: Record<string, { serverRelativeURL: string }> };
-    const definitions: Record<string, Json> = {};
-    const kinds: Record<string, string> = {};
-    for (const gv of GROUP_VERSIONS) {
-      const entry = index.paths[gv];
-      if (!entry) throw new Error(`the API server does not serve ${gv}`);
-      const doc = raw(entry.serverRelativeURL);
-      const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
-      const [group, ver] = gv === 'api/v1' ? ['', 'v1'] : gv.slice('apis/'.length).split('/');
-      for (const [name, schema] of Object.entries(schemas)) {
-        definitions[name] ??= convert(schema);
-        if (name.startsWith('io.k8s.apimachinery.')) continue;
-        const gvks = (schema['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[];
-        for (const g of gvks) {
-          if (g.group !== group || g.version !== ver || g.kind.endsWith('List')) continue;
-          kinds[`${group ? `${group}/` : ''}${ver}/${g.kind}`] = name;
-        }
-      }
-    }
-    const out = { kubeVersion: String(version.gitVersion ?? ''), kinds: sorted(kinds), definitions: sorted(definitions) };
-    const dir = join(new URL('..', import.meta.url).pathname, 'schemas', 'k8s');
-    mkdirSync(dir, { recursive: true });
-    const text = `${JSON.stringify(out)}\n`;
-    writeFileSync(join(dir, 'definitions.json'), text);
-    console.error(`schemas/k8s/definitions.json: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions, ${(text.length / 1024).toFixed(0)} KiB (${out.kubeVersion})`);
+    const text = k8sSchemasText(cp);
+    mkdirSync(join(K8S_SCHEMAS_FILE, '..'), { recursive: true });
+    writeFileSync(K8S_SCHEMAS_FILE, text);
+    const out = JSON.parse(text) as { kubeVersion: string; kinds: object; definitions: object };
+    console.error(`schemas/k8s/definitions.json: ${Object.keys(out.kinds).length} kinds, ${Object.keys(out.definitions).length} definitions, ${(text.length / 1024).toFixed(0)} KiB (${out.kubeVersion})`);
     return 0;
   } finally {
     await cp.stop();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}

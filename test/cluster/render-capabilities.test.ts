@@ -3,7 +3,8 @@
  * 1.34.4 with the Flux CRDs): the server version and the served
  * group/versions and group/version/Kinds, so a chart's
  * `.Capabilities.APIVersions.Has "helm.toolkit.fluxcd.io/v2/HelmRelease"`
- * renders as it would in that cluster.
+ * renders as it would in that cluster; and the committed schemas/k8s are
+ * what scripts/gen-k8s-schemas.ts makes from it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,4 +28,10 @@ test("discovery gives the cluster's version and the kinds it serves, CRDs includ
   const has = new Set(caps.apiVersions);
   for (const v of ['v1', 'v1/ConfigMap', 'apps/v1', 'apps/v1/Deployment', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'source.toolkit.fluxcd.io/v1/HelmRepository']) assert.ok(has.has(v), v);
   assert.equal(has.has('monitoring.coreos.com/v1/ServiceMonitor'), false, 'nothing the cluster does not serve');
+});
+
+test('the committed built-in schemas (schemas/k8s) are what the generator makes from this control plane', async () => {
+  const { k8sSchemasText, K8S_SCHEMAS_FILE } = await import('../../scripts/gen-k8s-schemas.ts');
+  const { readFileSync } = await import('node:fs');
+  assert.ok(k8sSchemasText(cp) === readFileSync(K8S_SCHEMAS_FILE, 'utf8'), 'schemas/k8s/definitions.json is stale: run npm run schemas:k8s');
 });

@@ -34,18 +34,6 @@ const KEPT: Record<string, Record<string, string>> = {
   'onedr0p-home-ops': {},
 };
 
-/**
- * Known false positives whose fix belongs to another part of issue #11 and
- * has not landed yet (kept visible here so they are not forgotten; remove
- * the entry when the fix lands — the test then fails if it comes back).
- */
-const PENDING: Record<string, Record<string, string>> = {
-  'onedr0p-home-ops': {
-    'kubernetes/components/alerts/alertmanager/alert.yaml enum':
-      'cause 6: when the Flux Operator manages the cluster, its patched CRDs allow FluxInstance in Alert eventSources',
-  },
-};
-
 function check(fleet: string, dir = join(fleets, fleet)): Finding[] {
   const r = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'check', dir, '--format', 'json'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.ok(r.status === 0 || r.status === 1, `fluxhelm check exited ${r.status}: ${r.stderr}`);
@@ -58,7 +46,7 @@ for (const fleet of Object.keys(KEPT)) {
     const unexpected = found
       .filter((f) => f.severity === 'error' || f.severity === 'warning')
       .filter((f) => f.code !== 'removed-api-version')
-      .filter((f) => !KEPT[fleet][`${f.file} ${f.code}`] && !PENDING[fleet]?.[`${f.file} ${f.code}`]);
+      .filter((f) => !KEPT[fleet][`${f.file} ${f.code}`]);
     assert.deepEqual(unexpected.map((f) => `${f.file}:${f.line} ${f.severity} ${f.code}: ${f.message}`), []);
     // Removed API versions are reported where the repository uses them (they are real: Flux 2.8 no longer serves them).
     for (const f of found.filter((x) => x.code === 'removed-api-version')) assert.match(f.message, /was removed in Flux/);

@@ -123,8 +123,8 @@ spec:
     range: removed.range,
     context: { diagnostics: diags },
   });
-  assert.equal(actions.length, 1);
-  assert.equal(actions[0].title, 'Migrate HelmRelease to helm.toolkit.fluxcd.io/v2');
+  // The migration comes first; the other action is "Suppress removed-api-version on this line".
+  assert.deepEqual(actions.map((a) => a.title), ['Migrate HelmRelease to helm.toolkit.fluxcd.io/v2', 'Suppress removed-api-version on this line']);
   const edit = actions[0].edit.changes[uri][0];
   assert.match(edit.newText, /apiVersion: helm\.toolkit\.fluxcd\.io\/v2\n/);
   assert.match(edit.newText, /valuesFiles:\n\s+- values-prod\.yaml/);

@@ -3,10 +3,11 @@
  * namespace rules (with the hash shortening past 53 characters),
  * postRenderers (kustomize patches, images), commonMetadata and the origin
  * labels, Helm's failures placed on the value that caused them, and
- * rendered objects checked against the chart's own CRDs. Helm is the real
- * helm binary (support/native-helm-host.ts); the rest is the engine.
+ * rendered objects checked against the chart's own CRDs and the built-in
+ * schemas. Helm is the product's own: Helm v4.2.4 compiled to WebAssembly
+ * (server/helm-render-host.ts); the rest is the engine.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Workspace } from '../../engine/workspace/model.ts';
 import { loadChartFolder } from '../../engine/charts/folder.ts';
@@ -17,7 +18,7 @@ import { builtinK8sSchemas } from '../../engine/render/k8s-schemas.ts';
 import type { ResolvedChart } from '../../engine/resolve/release-chart.ts';
 import type { IndexedObject } from '../../engine/workspace/index.ts';
 import { memoryHost } from '../support/memory-host.ts';
-import { nativeHelmHost } from '../support/native-helm-host.ts';
+import { createHelmRenderHost } from '../../server/helm-render-host.ts';
 
 const CHART = {
   '/ws/charts/demo/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
@@ -239,7 +240,8 @@ const charts: ReleaseCharts = {
     return loaded.ok ? { ok: true, chart: loaded.chart, fromCache: false } : { ok: false, message: loaded.error };
   },
 };
-const helm = nativeHelmHost();
+const helm = createHelmRenderHost();
+after(() => helm.dispose());
 
 function hr(name: string): IndexedObject {
   const found = [...ws.index.allObjects()].find((o) => o.kind === 'HelmRelease' && o.name === name);

@@ -22,7 +22,7 @@ import { createHelmRenderHost } from '../../server/helm-render-host.ts';
 
 const CHART = {
   '/ws/charts/demo/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
-  '/ws/charts/demo/values.yaml': 'replicaCount: 1\nimage:\n  repository: ghcr.io/example/demo\n  tag: "1.0"\n  pullPolicy: IfNotPresent\nwidget:\n  size: 3\nextra: {}\n',
+  '/ws/charts/demo/values.yaml': 'replicaCount: 1\nimage:\n  repository: ghcr.io/example/demo\n  tag: "1.0"\n  pullPolicy: IfNotPresent\nnested:\n  deep:\n    value: one\nwidget:\n  size: 3\nextra: {}\n',
   '/ws/charts/demo/values.schema.json': JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } }),
   '/ws/charts/demo/crds/widget.yaml': `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -73,6 +73,13 @@ metadata:
   name: {{ .Release.Name }}
 spec:
   size: {{ .Values.widget.size }}
+`,
+  '/ws/charts/demo/templates/nested.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-nested
+data:
+  value: {{ .Values.nested.deep.value | quote }}
 `,
   '/ws/charts/demo/templates/hook.yaml': `apiVersion: v1
 kind: ConfigMap
@@ -208,6 +215,22 @@ data:
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
+  name: notamap
+  namespace: apps
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: ./charts/demo
+      sourceRef: {kind: GitRepository, name: repo}
+  values:
+    extra: {must: x}
+    nested:
+      deep: just a string
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
   name: targetless
   namespace: apps
 spec:
@@ -303,7 +326,7 @@ test('a `required` failure lands on the values key the template reads, in the He
   assert.equal(r.ok, false);
   assert.equal(r.diagnostics.length, 1);
   const d = r.diagnostics[0];
-  assert.equal(d.code, 'helm-template');
+  assert.equal(d.code, 'render-template');
   assert.match(d.message, /extra\.must is required/);
   assert.match(d.message, /demo\/templates\/deployment\.yaml:\d+/);
   // `.Values.extra.must` does not exist; the deepest key that does (`extra`) was set inline.
@@ -412,4 +435,14 @@ test('a patch without target fails the release when a stream lacks its object (H
   assert.equal(r.diagnostics.filter((x) => x.code === 'post-render').length, 1, JSON.stringify(r.diagnostics.map((x) => x.message)));
   assert.match(d.message, /Deployment/);
   assert.equal(d.range.start.line, lineOf(RELEASES, '          - patch: |', RELEASES.indexOf('name: targetless')));
+});
+
+test('a template execution error names the value Helm stumbled on, and lands on the line that set it', async () => {
+  const r = await renderRelease(ws, charts, hr('notamap'), { render: helm });
+  assert.equal(r.ok, false);
+  const d = r.diagnostics.find((x) => x.code === 'render-template');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /demo\/templates\/nested\.yaml:6/);
+  assert.match(d.message, /\.Values\.nested\.deep\.value/);
+  assert.equal(d.range.start.line, lineOf(RELEASES, 'deep: just a string'));
 });

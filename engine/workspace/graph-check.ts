@@ -10,7 +10,7 @@
 import type { EngineHost } from '../host.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 import type { IndexedObject, WorkspaceIndex } from './index.ts';
-import { referencesOf, resolveObjectReference, type ObjectReference, type Reference, type ReferenceOptions } from './references.ts';
+import { canReference, referencesOf, resolveObjectReference, type ObjectReference, type Reference, type ReferenceOptions } from './references.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { KINDS } from '../kinds.ts';
 
@@ -60,6 +60,7 @@ export class ReferenceCache {
     if (hit && hit.text === text && hit.rule === rule) return hit.refs;
     const refs: Reference[] = [];
     for (const obj of this.index.objectsIn(file)) {
+      if (!canReference(this.index, obj)) continue;
       // References are kept on the parsed document: an edit elsewhere in the file reuses them (shifted).
       const doc = obj.generated ? undefined : this.index.documentOf(obj);
       const key = `refs:${this.options.repoRoot ?? ''}:${this.options.ruleKey?.() ?? ''}`;

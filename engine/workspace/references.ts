@@ -255,7 +255,24 @@ export interface ReferenceOptions {
 }
 
 /** All references made by one indexed object. Never throws. */
+/** Kinds whose documents can hold references (the cases of `referencesOf`), by kind and API group. */
+function mayReference(obj: IndexedObject): boolean {
+  const group = obj.apiVersion.split('/')[0];
+  if (group === 'notification.toolkit.fluxcd.io' || group === 'image.toolkit.fluxcd.io') return true;
+  return ['HelmRelease', 'Kustomization', 'Component', 'HelmChart', 'HelmRepository', 'OCIRepository', 'GitRepository', 'Bucket', 'ResourceSet'].includes(obj.kind);
+}
+
+/**
+ * Whether an object can make references at all. Most objects of a fleet
+ * (Deployments, ConfigMaps...) reference nothing: they are left unparsed
+ * unless an image-automation setter marker is written in them.
+ */
+export function canReference(index: WorkspaceIndex, obj: IndexedObject): boolean {
+  return mayReference(obj) || (index.fileText(obj.file) ?? '').slice(obj.start, obj.end).includes('$imagepolicy');
+}
+
 export function referencesOf(index: WorkspaceIndex, obj: IndexedObject, options: ReferenceOptions = {}): Reference[] {
+  if (!canReference(index, obj)) return [];
   const doc = index.documentOf(obj);
   const value = doc?.value();
   if (!doc || doc.broken || !value || typeof value !== 'object' || Array.isArray(value)) return [];

@@ -6,7 +6,8 @@
  * The releases exercise the Flux parts: release names (default,
  * targetNamespace-prefixed, explicit, shortened past 53 characters),
  * namespaces, valuesFrom (a ConfigMap, with and without targetPath),
- * postRenderers (kustomize patches and images) and helm-controller's labels.
+ * postRenderers (kustomize patches and images), commonMetadata and
+ * helm-controller's labels.
  * Both must produce the same objects.
  */
 import { test, before, after } from 'node:test';
@@ -46,9 +47,9 @@ function fleet(url: string): Record<string, string> {
       // targetNamespace: objects in apps; post-renderers patch and retag. (The release name is explicit: flate v0.6.5
       // leaves out the `targetNamespace-` prefix helm-controller's GetReleaseName adds; test/engine/render-release.test.ts
       // checks that rule.)
-      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\n  namespace: flux-system\nspec:\n  interval: 10m\n  targetNamespace: apps\n  releaseName: web\n${chart('podinfo')}  values:\n    hpa:\n      enabled: true\n  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: |\n              - op: add\n                path: /metadata/labels/patched-by\n                value: fluxhelm-test\n          - target: {kind: Service, name: apps-web-podinfo}\n            patch: |\n              apiVersion: v1\n              kind: Service\n              metadata:\n                name: apps-web-podinfo\n              spec:\n                type: NodePort\n        images:\n          - name: ghcr.io/stefanprodan/podinfo\n            newName: registry.example.com/podinfo\n            newTag: 9.9.9\n`,
-      // Explicit releaseName.
-      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: named\n  namespace: apps\nspec:\n  interval: 10m\n  releaseName: chosen\n${chart('podinfo')}`,
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\n  namespace: flux-system\nspec:\n  interval: 10m\n  targetNamespace: apps\n  releaseName: web\n${chart('podinfo')}  values:\n    hpa:\n      enabled: true\n  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: |\n              - op: add\n                path: /metadata/labels/patched-by\n                value: fluxhelm-test\n          - target: {kind: Service, name: web-podinfo}\n            patch: |\n              apiVersion: v1\n              kind: Service\n              metadata:\n                name: web-podinfo\n              spec:\n                type: NodePort\n        images:\n          - name: ghcr.io/stefanprodan/podinfo\n            newName: registry.example.com/podinfo\n            newTag: 9.9.9\n`,
+      // Explicit releaseName; commonMetadata on every object.
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: named\n  namespace: apps\nspec:\n  interval: 10m\n  releaseName: chosen\n  commonMetadata:\n    labels:\n      team: platform\n    annotations:\n      owner: sre@example.com\n${chart('podinfo')}`,
       // A name past 53 characters: shortened with a hash.
       `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo-with-a-rather-long-name-that-helm-would-not-accept-as-is\n  namespace: flux-system\nspec:\n  interval: 10m\n  targetNamespace: a-rather-long-target-namespace-for-release-names\n  releaseName: podinfo-with-a-rather-long-name-that-helm-would-not-accept-as-is\n${chart('podinfo')}`,
       // A second chart (tpl-heavy configuration).
@@ -133,6 +134,19 @@ test('HelmReleases render to the same objects as flate build hr', async () => {
   assert.equal(byRelease['flux-system/podinfo-with-a-rather-long-name-that-helm-would-not-accept-as-is'].releaseName?.length, 53);
 
   assert.ok(ours.size > 10, `only ${ours.size} objects rendered`);
+  // The Flux parts are really there (so that agreeing with flate means something).
+  type Dep = { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } };
+  const web = ours.get('Deployment/apps/web-podinfo') as unknown as Dep;
+  assert.equal(web.metadata.labels['patched-by'], 'fluxhelm-test');
+  assert.equal(web.spec.template.spec.containers[0].image, 'registry.example.com/podinfo:9.9.9');
+  assert.deepEqual([web.metadata.labels['helm.toolkit.fluxcd.io/name'], web.metadata.labels['helm.toolkit.fluxcd.io/namespace']], ['web', 'flux-system']);
+  assert.equal((ours.get('Service/apps/web-podinfo')?.spec as { type: string }).type, 'NodePort');
+  const chosen = ours.get('Deployment/apps/chosen-podinfo') as unknown as Dep;
+  assert.equal(chosen.metadata.labels.team, 'platform');
+  assert.equal(chosen.metadata.annotations?.owner, 'sre@example.com');
+  const plain = ours.get('Deployment/apps/podinfo') as unknown as Dep;
+  assert.equal(plain.spec.replicas, 3, 'inline values win over valuesFrom');
+  assert.equal(plain.spec.template.spec.containers[0].image, 'ghcr.io/stefanprodan/podinfo:6.0.1', 'valuesFrom targetPath');
   assert.deepEqual([...ours.keys()].sort(), [...theirs.keys()].sort(), 'the same objects');
   for (const [k, o] of ours) assert.deepEqual(o, theirs.get(k), k);
 });

@@ -110,12 +110,13 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'check',
     {
       title: 'Check Flux/Helm YAML',
-      description: 'Validates the YAML files below the given paths (default: the whole repository) like `fluxhelm check`: schemas and CEL rules of the Flux, kustomize and core kinds, references between objects (sourceRef, dependsOn, valuesFrom, paths), chart versions and values. Returns findings with file, 1-based line/column, severity, code and message.',
+      description: 'Validates the YAML files below the given paths (default: the roots in .fluxhelm.yaml, or the whole repository) like `fluxhelm check`: schemas and CEL rules of the Flux, kustomize and core kinds, references between objects (sourceRef, dependsOn, valuesFrom, paths), chart versions and values. Returns findings with file, 1-based line/column, severity, code and message.',
       inputSchema: { paths: z.array(z.string()).optional().describe('Files or folders relative to the repository root') },
       annotations: { ...READ_ONLY, openWorldHint: opts.online },
     },
     async ({ paths }) => {
-      const rel = inRoot(opts.root, paths);
+      // Without paths, `fluxhelm check` checks the roots of .fluxhelm.yaml (or the whole repository).
+      const rel = paths?.length ? inRoot(opts.root, paths) : [];
       if ('error' in rel) return failure(rel.error);
       const r = await runCommand(checkCommand, [...rel, '--format', 'json', ...net]);
       if (r.code > 1) return failure(r.err || r.out);

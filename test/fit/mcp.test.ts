@@ -8,8 +8,8 @@
  * - check, graph, resolve and values answer exactly what the CLI commands
  *   answer on the same folder (differential against the built CLI);
  * - releases lists every HelmRelease file of the fleet;
- * - an agent's edit is seen by the next check; paths outside the repository
- *   are refused;
+ * - an agent's edit (and a .fluxhelm.yaml severity) is seen by the next
+ *   check; paths outside the repository are refused;
  * - with --cluster the status and diff tools appear, and without a reachable
  *   cluster they answer with an error result instead of failing the server.
  */
@@ -72,7 +72,7 @@ test('the README snippet starts the server; it offers five read-only tools', asy
 test('check, graph, resolve and values answer what the CLI answers', async () => {
   const check = await call(client, 'check');
   assert.ok(!check.isError, JSON.stringify(check.content));
-  assert.deepEqual(check.structuredContent?.findings, cliJson(['check', '.', '--format', 'json']));
+  assert.deepEqual(check.structuredContent?.findings, cliJson(['check', '--format', 'json']));
   const graph = await call(client, 'graph');
   assert.deepEqual(graph.structuredContent?.graph, cliJson(['graph', '.', '--format', 'json']));
   assert.ok(((graph.structuredContent?.graph as { nodes: unknown[] }).nodes.length) > 5);
@@ -110,10 +110,15 @@ test('an edit between calls is seen by the next check; paths outside the reposit
   writeFileSync(bad, 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: extra\n  namespace: apps\nspec:\n  interval: 1 hour\n  url: https://example.invalid/charts\n');
   try {
     const r = await call(client, 'check', { paths: ['apps'] });
-    const findings = r.structuredContent?.findings as { file: string; line: number; code: string }[];
-    assert.ok(findings.some((f) => f.file === 'apps/base/podinfo/extra.yaml' && f.line === 7 && f.code === 'duration'), JSON.stringify(findings));
+    const findings = r.structuredContent?.findings as { file: string; line: number; code: string; severity: string }[];
+    assert.ok(findings.some((f) => f.file === 'apps/base/podinfo/extra.yaml' && f.line === 7 && f.code === 'duration' && f.severity === 'error'), JSON.stringify(findings));
+    // The repository's .fluxhelm.yaml applies to the next call too.
+    writeFileSync(join(repo, '.fluxhelm.yaml'), 'severity:\n  duration: info\n');
+    const relaxed = (await call(client, 'check', { paths: ['apps'] })).structuredContent?.findings as typeof findings;
+    assert.ok(relaxed.some((f) => f.file === 'apps/base/podinfo/extra.yaml' && f.code === 'duration' && f.severity === 'info'), JSON.stringify(relaxed));
   } finally {
     rmSync(bad);
+    rmSync(join(repo, '.fluxhelm.yaml'), { force: true });
   }
   const outside = await call(client, 'check', { paths: ['../..'] });
   assert.equal(outside.isError, true);

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { pathToUri, excludeMatcher, excludeForRoot } from '../engine/index.ts';
+import { pathToUri, excludeMatcher, excludeForRoot, type Diagnostic } from '../engine/index.ts';
 import { cliSettings } from './repo-settings.ts';
 import { parseArgs, oneOf, UsageError } from './args.ts';
 import { collectYamlFiles } from './files.ts';
@@ -17,7 +17,7 @@ import { formatGithub, formatJson, formatSarif, formatText, type Finding } from 
 import { parseTimeout } from './sources.ts';
 import type { Command } from './command.ts';
 
-const USAGE = `Usage: fluxhelm check [PATH...] [--format text|json|sarif|github] [--crd PATH]... [--repo-root DIR] [--online] [--timeout 10s]
+const USAGE = `Usage: fluxhelm check [PATH...] [--format text|json|sarif|github] [--crd PATH]... [--repo-root DIR] [--online] [--render] [--timeout 10s]
 
 Checks Flux, kustomize and core objects in YAML files (folders are walked,
 .git and node_modules skipped) against their schemas and CEL rules, and the
@@ -36,10 +36,13 @@ editor.
                              fluxhelm's caches and charts in this repository only)
   --offline                  caches only (the default)
   --timeout DURATION         per request with --online (default 10s)
+  --render                   render every HelmRelease with Helm's own engine and report
+                             template failures and rendered objects that violate their
+                             Kubernetes or CRD schema, on the line that causes them
 
 Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.`;
 
-const OPTIONS = { format: { value: true }, crd: { value: true, repeat: true }, 'repo-root': { value: true }, online: {}, offline: {}, timeout: { value: true } } as const;
+const OPTIONS = { format: { value: true }, crd: { value: true, repeat: true }, 'repo-root': { value: true }, online: {}, offline: {}, timeout: { value: true }, render: {} } as const;
 
 export interface CheckResult {
   findings: Finding[];
@@ -53,6 +56,8 @@ export interface CheckOptions {
   repoRoot?: string;
   online?: boolean;
   timeoutMs?: number;
+  /** Render every HelmRelease with Helm's engine and report template and rendered-object findings. */
+  render?: boolean;
 }
 
 function readText(path: string): string | undefined {
@@ -81,6 +86,11 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
   service.openWorkspace({ roots, exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
   service.refreshWorkspaceDiagnostics();
   await service.resolveAllReleases();
+  // --render: every HelmRelease rendered with Helm's engine; its findings join the file's own.
+  const rendered = new Map<string, { range: Diagnostic['range']; severity: Diagnostic['severity']; code: string; message: string }[]>();
+  if (opts.render) {
+    for (const r of await service.renderAllReleases()) for (const d of r.diagnostics) rendered.set(d.file, [...(rendered.get(d.file) ?? []), d]);
+  }
   const findings: Finding[] = [];
   for (const path of files) {
     const text = readText(path);
@@ -91,6 +101,8 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
     }
     const file = service.parse(pathToUri(resolve(path)), text);
     const list = service.diagnostics(file);
+    const seen = new Set(list.map((d) => `${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
+    for (const d of rendered.get(resolve(path)) ?? []) if (!seen.has(`${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`)) list.push(d);
     list.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of list) {
       findings.push({ file: shown, line: d.range.start.line + 1, column: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1, severity: d.severity, code: d.code, message: d.message });
@@ -113,6 +125,7 @@ export const checkCommand: Command = {
       repoRoot: args.options.get('repo-root')?.[0],
       online: args.flags.has('online'),
       timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
+      render: args.flags.has('render'),
     });
     if (result.missing.length) throw new UsageError(`no such file or folder: ${result.missing.join(', ')}`);
     for (const p of result.schemaProblems) err(`fluxhelm: --crd ${p}\n`);

@@ -15,6 +15,7 @@ import { buildCommand } from './build.ts';
 import { diffCommand } from './diff.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { statusCommand } from './status.ts';
+import { templateCommand } from './template.ts';
 import { mcpCommand } from './mcp.ts';
 import { runServer } from '../server/main.ts';
 
@@ -30,7 +31,7 @@ const lspCommand: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [checkCommand, graphCommand, resolveCommand, valuesCommand, buildCommand, diffCommand, reconcileCommand, statusCommand, lspCommand, mcpCommand];
+export const COMMANDS: Command[] = [checkCommand, graphCommand, resolveCommand, valuesCommand, templateCommand, buildCommand, diffCommand, reconcileCommand, statusCommand, lspCommand, mcpCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

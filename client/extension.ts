@@ -11,6 +11,7 @@ import { StatusNotification, GraphRequest, SETTINGS_SECTION, send, type StatusPa
 import { renderGraphHtml } from '../engine/index.ts';
 import { randomBytes } from 'node:crypto';
 import { registerValuesView } from './values-view.ts';
+import { registerRenderedView } from './rendered-view.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
 
 let client: LanguageClient | undefined;
@@ -102,6 +103,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output, statusItem);
 
   registerValuesView(context, () => client);
+
+  registerRenderedView(context, () => client);
   registerClusterCommands(context, () => client, output);
   context.subscriptions.push(
     vscode.commands.registerCommand('fluxhelm.showOutput', () => output?.show(true)),

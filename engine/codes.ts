@@ -78,8 +78,7 @@ export const DIAGNOSTIC_CODES = {
   'values-error': 'The values could not be merged.',
   // Rendering (Helm's own engine).
   'render-chart': 'The chart could not be resolved or loaded for rendering.',
-  'render-template': 'A template failed (parse error, required, fail).',
-  'render-schema': 'Helm rejected the values against the chart\'s schema while rendering.',
+  'render-template': 'A template failed: a parse or execution error, `required`, `fail`.',
   'render-timeout': 'Rendering ran past its time limit and was stopped.',
   'render-too-large': 'Rendering produced more than the size limit and was stopped.',
   'render-crash': 'Helm\'s engine failed while rendering; it was restarted.',

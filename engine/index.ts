@@ -19,6 +19,8 @@ export { graphToDot } from './graph/model.ts';
 export { renderGraphHtml } from './graph/render-html.ts';
 export type { ResolveRow, ReleaseSummary, EffectiveValuesRequestQuery } from './releases/service.ts';
 export type { EffectiveValuesAnswer, ValuesProblem } from './releases/effective-values.ts';
+export type { RenderQuery, RenderedRelease } from './releases/renders.ts';
+export type { RenderedObject } from './render/post-render.ts';
 export type { BuildQuery, BuildAnswer, BuildFinding } from './flux/build-use-case.ts';
 export { formatObjects } from './flux/format-objects.ts';
 // Hosts the front ends implement.

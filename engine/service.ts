@@ -45,6 +45,8 @@ export interface EngineSettings {
   timeoutMs: number;
   /** Severity per diagnostic code (`.fluxhelm.yaml`): applied with suppression comments to what `diagnostics` returns. */
   severity: Record<string, SeverityOverride>;
+  /** Rendering: capabilities, and whether open documents are rendered in the background. */
+  render: { kubeVersion?: string; apiVersions?: string[]; renderOnEdit: boolean };
 }
 
 /** What changed in the background: republish these documents; refresh hints/lenses when flagged. */
@@ -151,7 +153,7 @@ const BUNDLED = 'bundled (Flux 2.9)';
 
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
-  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {} };
+  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {}, render: { renderOnEdit: true } };
   let schemaSource = BUNDLED;
   let workspace: Workspace | undefined;
   const listeners: ((e: ChangeEvent) => void)[] = [];
@@ -213,7 +215,10 @@ export function createLanguageService(host: EngineHost): LanguageService {
       listeners.push(listener);
     },
     configure(s) {
-      Object.assign(settings, s);
+      const { render, ...rest } = s;
+      Object.assign(settings, rest);
+      // The release service keeps the render settings object: update it in place.
+      if (render) Object.assign(settings.render, render);
     },
     setCrdPaths(paths) {
       const files: { path: string; text: string }[] = [];
@@ -258,7 +263,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
     inlayHints: (file, range) => releases.inlayHintsFor(file, range),
     codeLenses(uri) {
       const overlays = withWs(uri, [] as CodeLens[], (ws, path) => overlayLenses(ws, path));
-      return [...overlays, ...cluster.lenses(uri)];
+      return [...overlays, ...releases.renderLenses(uri), ...cluster.lenses(uri)];
     },
 
     openWorkspace(options) {

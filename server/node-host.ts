@@ -3,12 +3,13 @@
  * files, environment, clock and timers, the network for chart sources
  * (server/net-host.ts), clusters through kubeconfig (server/cluster-host.ts,
  * loaded on first use so commands that never reach a cluster do not pay for
- * client-node), and Helm's engine when the front end provides one. The only
+ * client-node), and Helm's engine (server/helm-render-host.ts). The only
  * place fs, sockets and timers are touched on the engine's behalf.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { EngineHost, Clock } from '../engine/index.ts';
 import { createNetHost } from './net-host.ts';
+import { createHelmRenderHost, type NodeHelmRenderHost } from './helm-render-host.ts';
 
 export const nodeClock: Clock = {
   now: () => Date.now(),
@@ -18,6 +19,7 @@ export const nodeClock: Clock = {
 
 export function createNodeHost(): EngineHost {
   let net: EngineHost['net'];
+  let helm: NodeHelmRenderHost | undefined;
   return {
     readFile(path) {
       try {
@@ -45,6 +47,11 @@ export function createNodeHost(): EngineHost {
     clock: nodeClock,
     get net() {
       return (net ??= createNetHost());
+    },
+    /** Helm's engine (dist/helm.wasm in a worker thread), when it was built; started on the first render. */
+    get render() {
+      helm ??= createHelmRenderHost();
+      return helm.available ? helm : undefined;
     },
     cluster: {
       connect: async (opts) => (await import('./cluster-host.ts')).connectCluster(opts),

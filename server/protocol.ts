@@ -78,6 +78,24 @@ export interface EffectiveValuesResult {
   error?: string;
 }
 
+export interface RenderedManifestsParams {
+  /** The document that holds the HelmRelease, and a position inside it (default: the first HelmRelease). */
+  uri: string;
+  position?: { line: number; character: number };
+  /** An overlay that builds this base HelmRelease (e.g. `apps/production`). */
+  overlay?: string;
+}
+
+export interface RenderedManifestsResult {
+  /** The rendered objects as YAML, each preceded by its source template (or an explanation). */
+  text: string;
+  release?: string;
+  overlays?: string[];
+  /** How many objects were rendered. */
+  objects?: number;
+  error?: string;
+}
+
 export interface ProgressParams {
   token: string;
   message: string;
@@ -89,6 +107,9 @@ export const StatusNotification = message<StatusParams>('fluxhelm/status');
 export const GraphRequest = message<Record<string, never>, DependencyGraph>('fluxhelm/graph');
 /** client -> server: the effective values of the HelmRelease at a position, with provenance. */
 export const EffectiveValuesRequest = message<EffectiveValuesParams, EffectiveValuesResult>('fluxhelm/effectiveValues');
+
+/** client -> server: the manifests the HelmRelease at a position renders (Helm's engine, helm-controller's additions). */
+export const RenderedManifestsRequest = message<RenderedManifestsParams, RenderedManifestsResult>('fluxhelm/renderedManifests');
 
 // Cluster messages. Every request is refused with UNTRUSTED_MESSAGE in an untrusted workspace.
 export const ClusterStateRequest = message<Record<string, never>, ClusterState>('fluxhelm/cluster/state');

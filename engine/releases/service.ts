@@ -17,8 +17,11 @@ import { chartCompletion, chartVersionHover, chartVersionInlayHints, pinVersionA
 import { getValuesHover } from '../features/values-hover.ts';
 import { getValuesCompletion } from '../features/values-completion.ts';
 import type { ResolvedChart } from '../resolve/release-chart.ts';
+import { ReleaseRenders, type RenderQuery, type RenderedRelease } from './renders.ts';
+import type { CodeLens } from '../types.ts';
 
 interface ReleaseSettings {
+  render: { kubeVersion?: string; apiVersions?: string[]; renderOnEdit: boolean };
   network: boolean;
   trusted: boolean;
   unknownKeys: boolean;
@@ -71,6 +74,14 @@ export interface ReleaseService {
   resolveReleases(): Promise<ResolveRow[]>;
   effectiveValues(query: EffectiveValuesRequestQuery): Promise<EffectiveValuesAnswer>;
   listReleases(): ReleaseSummary[];
+  /** The manifests a HelmRelease renders (Helm's own engine through the host), with helm-controller's additions. */
+  renderRelease(query: RenderQuery): Promise<RenderedRelease>;
+  /** Renders every HelmRelease of the workspace; findings as diagnostics by file (for `check --render`). */
+  renderAllReleases(): Promise<RenderedRelease[]>;
+  /** Whether this front end can render (Helm's engine is there). */
+  readonly canRender: boolean;
+  /** `Rendered: N objects` lenses of an open document (after its background render). */
+  renderLenses(uri: string): CodeLens[];
 }
 
 export function toResolveRow(r: ResolvedChart, file: string): ResolveRow {
@@ -90,8 +101,9 @@ export function toResolveRow(r: ResolvedChart, file: string): ResolveRow {
 
 const NO_NET = 'chart sources are not available in this front end';
 
-export function createReleaseService(host: EngineHost, workspace: () => Workspace | undefined, settings: ReleaseSettings, emit: (e: { uris: string[]; hints?: boolean }) => void): ReleaseService {
+export function createReleaseService(host: EngineHost, workspace: () => Workspace | undefined, settings: ReleaseSettings, emit: (e: { uris: string[]; hints?: boolean; lenses?: boolean }) => void): ReleaseService {
   let resolution: ChartResolution | undefined;
+  const renders = new ReleaseRenders(host, workspace, () => get(), settings.render, (uri) => emit({ uris: [uri], lenses: true }));
   const get = (): ChartResolution | undefined => {
     if (resolution || !host.net) return resolution;
     resolution = new ChartResolution(workspace, host.net, {
@@ -107,7 +119,9 @@ export function createReleaseService(host: EngineHost, workspace: () => Workspac
 
   return {
     scheduleReleases(uri) {
-      if (workspace()) get()?.schedule(uri);
+      if (!workspace()) return;
+      get()?.schedule(uri);
+      if (settings.trusted) renders.schedule(uri);
     },
     async resolveAllReleases() {
       const ws = workspace();
@@ -117,9 +131,10 @@ export function createReleaseService(host: EngineHost, workspace: () => Workspac
     },
     forgetDocument(uri) {
       resolution?.forget(uri);
+      renders.forget(uri);
     },
     releaseDiagnostics(file, uri) {
-      return resolution?.diagnosticsFor(file, uri) ?? [];
+      return [...(resolution?.diagnosticsFor(file, uri) ?? []), ...(file ? renders.diagnosticsFor(uri) : [])];
     },
     async completeWith(file, position, plain) {
       const r = resolution;
@@ -165,6 +180,15 @@ export function createReleaseService(host: EngineHost, workspace: () => Workspac
       const offset = path && query.position ? (ws.lines(path)?.offsetAt(query.position) ?? 0) : 0;
       return effectiveValues(ws, r, { ...query, path, offset });
     },
+    get canRender() {
+      return renders.available;
+    },
+    renderRelease: (query) => renders.render(query),
+    async renderAllReleases() {
+      const ws = workspace();
+      return ws ? renders.renderAll(allReleases(ws)) : [];
+    },
+    renderLenses: (uri) => renders.lenses(uri),
     listReleases() {
       const ws = workspace();
       if (!ws) return [];

@@ -165,7 +165,7 @@ export function placeValuesPath(path: (string | number)[] | undefined, ctx: Plac
   }
 }
 
-const CODES: Record<HelmErrorKind, string> = { exec: 'helm-template', parse: 'helm-template-parse', yaml: 'helm-output-yaml', schema: 'values-schema', other: 'helm-render' };
+const CODES: Record<HelmErrorKind, string> = { exec: 'render-template', parse: 'render-template', yaml: 'render-yaml', schema: 'values-schema', other: 'render-template' };
 
 /** Helm's error text as problems on the HelmRelease. */
 export function helmErrorProblems(text: string, ctx: PlacementContext): ReleaseProblem[] {

@@ -143,9 +143,10 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
   if (overlay) base.overlay = overlay.label;
 
   const resolved = await charts.resolveRelease(hr);
-  if (resolved.error) return fail(`the chart could not be resolved: ${resolved.error.message}`, [{ path: resolved.error.path, severity: 'error', code: 'render-chart', message: `cannot render: ${resolved.error.message}` }]);
+  // Chart resolution reports its own problems (on the same fields); offline without a cache is not a finding at all.
+  if (resolved.error) return fail(`the chart could not be resolved: ${resolved.error.message}`);
   const loaded = await charts.loadChart(resolved);
-  if (!loaded.ok) return fail(`the chart could not be loaded: ${loaded.message}`, [{ path: chartField(written), severity: 'error', code: 'render-chart', message: `cannot render: ${loaded.message}` }]);
+  if (!loaded.ok) return fail(`the chart could not be loaded: ${loaded.message}`, [{ path: chartField(written), severity: 'info', code: 'render-chart', message: `not rendered: ${loaded.message}` }]);
   const chart = loaded.chart;
   base.chart = { name: chart.metadata.name, version: chart.metadata.version };
 

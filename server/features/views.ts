@@ -1,11 +1,16 @@
 /**
  * fluxhelm's own view requests: the effective values of the HelmRelease at
- * a position (with provenance, per overlay) and the dependency graph. Thin
+ * a position (with provenance, per overlay), the manifests it renders (per
+ * overlay) and the dependency graph. Thin
  * handlers over the façade; problems come back as text in the view.
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { LanguageService } from '../../engine/index.ts';
-import { EffectiveValuesRequest, GraphRequest, type EffectiveValuesParams, type EffectiveValuesResult } from '../protocol.ts';
+import {
+  EffectiveValuesRequest, GraphRequest, RenderedManifestsRequest,
+  type EffectiveValuesParams, type EffectiveValuesResult, type RenderedManifestsParams, type RenderedManifestsResult,
+} from '../protocol.ts';
+import { renderedView } from './rendered-view.ts';
 import { anyParams, uriTarget, type Runner } from '../runner.ts';
 
 export function registerViews(connection: Connection, service: LanguageService, run: Runner): void {
@@ -15,4 +20,9 @@ export function registerViews(connection: Connection, service: LanguageService, 
     return { text: a.text, ...(a.release ? { release: a.release } : {}), ...(a.overlays ? { overlays: a.overlays } : {}), ...(a.error ? { error: a.error } : {}) };
   });
   run.handle(GraphRequest, { nodes: [], edges: [] }, anyParams, () => service.graph());
+  const renderFailed: RenderedManifestsResult = { text: '# fluxhelm could not render this release; see the fluxhelm output channel.\n' };
+  run.handle(RenderedManifestsRequest, renderFailed, uriTarget, async (p: RenderedManifestsParams): Promise<RenderedManifestsResult> => {
+    if (!service.settings.trusted) return { text: '# Rendering runs once the workspace is trusted.\n', error: 'untrusted' };
+    return renderedView(await service.renderRelease({ uri: p.uri, position: p.position, overlay: typeof p.overlay === 'string' ? p.overlay : undefined }));
+  });
 }

@@ -139,6 +139,8 @@ test('every diagnostic code in the engine is in the typed list, and the README t
     const text = readFileSync(join(root, f), 'utf8');
     for (const m of text.matchAll(/\bcode: '([a-z0-9-]+)'(?=\s*[,}])/g)) used.add(m[1]!);
     for (const m of text.matchAll(/\bcode: [^,'\n]*\? '([a-z0-9-]+)' : '([a-z0-9-]+)'/g)) used.add(m[1]!).add(m[2]!);
+    // Tables of codes (`const CODES = { kind: 'code', … }`).
+    for (const t of text.matchAll(/\bCODES\b[^=]*=\s*\{([^}]*)\}/g)) for (const m of t[1]!.matchAll(/:\s*'([a-z0-9-]+)'/g)) used.add(m[1]!);
   }
   const missing = [...used].filter((c) => !listed.has(c)).sort();
   assert.deepEqual(missing, [], 'codes used in engine/ but missing from engine/codes.ts');

@@ -36,13 +36,13 @@ test('an async handler that rejects answers its empty result, is logged once, an
   const { server, client, logged } = pair();
   const run = createRunner(server);
   let calls = 0;
-  server.onRequest('test/flaky', run.request('flaky', { items: [] as string[] }, uriTarget, async (p: { uri: string }) => {
+  run.handle<{ uri: string }, { items: string[] }>({ method: 'test/flaky' }, { items: [] }, uriTarget, async (p) => {
     calls++;
     await new Promise((r) => setImmediate(r));
     if (p.uri === 'file:///boom') throw new Error('boom after an await');
     return { items: [p.uri] };
-  }));
-  server.onRequest('test/refused', run.request('refused', null, uriTarget, async () => ({ refused: true as const, error: 'fluxhelm: the workspace must be trusted' })));
+  });
+  run.handle<{ uri: string }, null>({ method: 'test/refused' }, null, uriTarget, async () => ({ refused: true as const, error: 'fluxhelm: the workspace must be trusted' }));
   try {
     assert.deepEqual(await client.sendRequest('test/flaky', { uri: 'file:///boom' }), { items: [] });
     assert.deepEqual(await client.sendRequest('test/flaky', { uri: 'file:///fine' }), { items: ['file:///fine'] });
@@ -52,7 +52,7 @@ test('an async handler that rejects answers its empty result, is logged once, an
     await new Promise((r) => setTimeout(r, 50));
     const failures = logged.filter((m) => m.includes('boom after an await'));
     assert.equal(failures.length, 1, logged.join('\n'));
-    assert.match(failures[0]!, /^flaky failed: Error: boom after an await/);
+    assert.match(failures[0]!, /^test\/flaky failed: Error: boom after an await/);
   } finally {
     client.dispose();
     server.dispose();

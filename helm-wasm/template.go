@@ -15,8 +15,6 @@ import (
 	"strings"
 	"unicode"
 
-	"sigs.k8s.io/yaml"
-
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -194,27 +192,6 @@ func hookEvents(h *release.Hook) string {
 		ev = append(ev, string(e))
 	}
 	return strings.Join(ev, ",")
-}
-
-type docHead struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name        string            `json:"name"`
-		Namespace   string            `json:"namespace"`
-		Annotations map[string]string `json:"annotations"`
-	} `json:"metadata"`
-}
-
-func describe(template, text, content string) document {
-	d := document{Template: template, Text: text}
-	var h docHead
-	if err := yaml.Unmarshal([]byte(content), &h); err == nil {
-		d.APIVersion, d.Kind = h.APIVersion, h.Kind
-		d.Name, d.Namespace = h.Metadata.Name, h.Metadata.Namespace
-		d.Hook = h.Metadata.Annotations[release.HookAnnotation]
-	}
-	return d
 }
 
 // checkDependencies reports dependencies in Chart.yaml that charts/ lacks

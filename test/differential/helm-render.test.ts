@@ -24,8 +24,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { parseDocument } from 'yaml';
 import { createHelmRenderHost, type NodeHelmRenderHost } from '../../server/helm-render-host.ts';
-import type { ChartFiles, HelmRenderRequest, HelmRenderResult } from '../../engine/render/host.ts';
+import type { ChartFiles, HelmRenderRequest, HelmRenderResult, RenderedDocument } from '../../engine/render/host.ts';
 import { chartFilesFromDir, runNativeHelm, helmRenderBinary, HELM_RENDER_VERSION } from '../support/helm-native.ts';
 
 const CHARTS = new URL('../../../shared/charts/', import.meta.url).pathname;
@@ -267,12 +268,25 @@ async function compare(c: Case, i: number): Promise<HelmRenderResult> {
     const plain = wasm.documents.filter((d) => !d.hook || d.crd).length;
     const joined = (plain ? '' : '\n') + wasm.documents.map((d) => `---\n${d.text}\n`).join('');
     assert.equal(joined, wasm.manifest, `${c.label}: documents do not add up to the manifest`);
+    for (const d of wasm.documents) checkHead(c.label, d);
   } else {
     assert.ok(!wasm.ok, `${c.label}: helm failed (${native.stderr.trim()}), the wasm host rendered`);
     assert.ok(['template', 'schema', 'chart'].includes(wasm.kind), `${c.label}: unexpected kind ${wasm.kind}: ${wasm.error}`);
     assert.ok(native.stderr.includes(`Error: ${wasm.error}`), `${c.label}: error texts differ:\n helm: ${native.stderr}\n wasm: ${wasm.error}`);
   }
   return wasm;
+}
+
+/** The per-document facts agree with a YAML 1.1 parse of the document's text. */
+function checkHead(label: string, d: RenderedDocument): void {
+  const doc = parseDocument(d.text, { version: '1.1' });
+  if (doc.errors.length) return;
+  const o = doc.toJS() as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; annotations?: Record<string, unknown> } } | null;
+  if (!o || typeof o !== 'object') return;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const want = { apiVersion: str(o.apiVersion), kind: str(o.kind), name: str(o.metadata?.name), namespace: str(o.metadata?.namespace), hook: str(o.metadata?.annotations?.['helm.sh/hook']) };
+  const got = { apiVersion: d.apiVersion, kind: d.kind, name: d.name, namespace: d.namespace, hook: d.crd ? want.hook : d.hook };
+  assert.deepEqual(got, want, `${label}: facts of ${d.template} differ from its YAML`);
 }
 
 async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {

@@ -130,6 +130,15 @@ export function chartCrds(chart: LoadedChart): unknown[] {
 
 /** Renders the HelmRelease `hr` of the workspace. Never throws on user input. */
 export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, opts: RenderReleaseOptions = {}): Promise<RenderedRelease> {
+  try {
+    return await render(ws, charts, hr, opts);
+  } catch (err) {
+    // Input must never throw; an exception here (or from a host) is a fluxhelm bug, reported as data.
+    return { ok: false, release: `${hr.namespace ?? 'default'}/${hr.name}`, overlays: [], objects: [], manifest: '', diagnostics: [], error: `fluxhelm could not render this release: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+async function render(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, opts: RenderReleaseOptions): Promise<RenderedRelease> {
   const release = `${hr.namespace ?? 'default'}/${hr.name}`;
   const base: RenderedRelease = { ok: false, release, overlays: [], objects: [], manifest: '', diagnostics: [] };
   const written = ws.index.valueOf(hr) ?? {};

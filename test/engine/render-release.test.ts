@@ -446,3 +446,10 @@ test('a template execution error names the value Helm stumbled on, and lands on 
   assert.match(d.message, /\.Values\.nested\.deep\.value/);
   assert.equal(d.range.start.line, lineOf(RELEASES, 'deep: just a string'));
 });
+
+test('a failing chart source becomes an error result, never an exception', async () => {
+  const broken: ReleaseCharts = { resolveRelease: async () => { throw new Error('source exploded'); }, loadChart: charts.loadChart };
+  const r = await renderRelease(ws, broken, hr('demo'), { render: helm });
+  assert.equal(r.ok, false);
+  assert.match(r.error ?? '', /source exploded/);
+});

@@ -7,6 +7,7 @@
  * resolution, cluster state) reports through `onDidChange`. Nothing here
  * throws on user input.
  */
+import { parseAllDocuments } from 'yaml';
 import type { EngineHost } from './host.ts';
 import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol, InlayHint, CodeLens, Location } from './types.ts';
 import { parseYamlFile, type YamlFile } from './yaml/documents.ts';
@@ -28,6 +29,10 @@ import { buildDependencyGraph, type DependencyGraph } from './graph/model.ts';
 import { createReleaseService, type ReleaseService } from './releases/service.ts';
 import { createClusterService, type ClusterService } from './cluster/service.ts';
 import { buildTarget, type BuildAnswer, type BuildQuery } from './flux/build-use-case.ts';
+import {
+  clampRange, codeLensesInDocument, completionInDocument, diagnosticsInDocument, hoverInDocument,
+  inlayHintsInDocument, locationsInWorkspace, symbolsInDocument, workspaceEditInWorkspace,
+} from './protocol/invariants.ts';
 import { fluxOperatorManages } from './schemas/operator-patch.ts';
 import { resourceSetFindings } from './operator/resourceset-check.ts';
 
@@ -151,6 +156,15 @@ function collectCrdFiles(host: EngineHost, path: string, out: { path: string; te
 
 const BUNDLED = 'bundled (Flux 2.9)';
 
+/** The CustomResourceDefinition documents of a YAML text (others and unparsable documents are skipped). */
+function parseCrdObjects(text: string): unknown[] {
+  try {
+    return parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o) => !!o && typeof o === 'object' && (o as { kind?: unknown }).kind === 'CustomResourceDefinition');
+  } catch {
+    return [];
+  }
+}
+
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
   const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {}, render: { renderOnEdit: true } };
@@ -163,12 +177,19 @@ export function createLanguageService(host: EngineHost): LanguageService {
   /** Cross-file findings of the last refresh, with the text each file had then. */
   let graph = new Map<string, { text: string | undefined; list: Diagnostic[] }>();
 
+  /** Line index of a document the workspace knows (the editor's text while it is open), for answers that point into it. */
+  const linesOf = (uri: string): LineIndex | undefined => {
+    const path = typeof uri === 'string' ? uriToPath(uri) : undefined;
+    return workspace && path ? workspace.lines(path) : undefined;
+  };
   const withWs = <T>(uri: string, fallback: T, fn: (ws: Workspace, path: string) => T): T => {
     const path = uriToPath(uri);
     return workspace && path ? fn(workspace, path) : fallback;
   };
-  const releases = createReleaseService(host, () => workspace, settings, emit);
+  /** CRD objects of `fluxhelm.schemas.crdPaths` / `--crd`, for checking rendered objects. */
+  let crdObjects: unknown[] = [];
   const cluster = createClusterService(host, () => workspace, settings, emit);
+  const releases = createReleaseService(host, () => workspace, settings, emit, { capabilities: () => cluster.capabilities(), crds: () => crdObjects });
 
   function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
@@ -225,6 +246,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const problems: CrdLoadProblem[] = [];
       for (const p of paths) collectCrdFiles(host, p, files, problems);
       schemaSource = paths.length ? `${paths.length} CRD path(s) override the bundled schemas` : BUNDLED;
+      crdObjects = files.flatMap((f) => parseCrdObjects(f.text));
       return [...problems, ...registry.setOverrides(files)];
     },
     parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
@@ -241,29 +263,38 @@ export function createLanguageService(host: EngineHost): LanguageService {
     diagnostics(file) {
       const all = [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri)];
       // Suppression comments and severity per code, the same for every front end.
-      return applyRepoPolicy(file.text, all, { severity: settings.severity });
+      // Every answer leaves the façade inside the protocol's rules (engine/protocol/invariants.ts): ranges within the
+      // document they point into, symbols with names and children inside their parents, usable completion edits.
+      return diagnosticsInDocument(file.lines, applyRepoPolicy(file.text, all, { severity: settings.severity }));
     },
     diagnosticsOfClosed(uri) {
       const all = [...graphFor(uri, undefined), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
       const path = uriToPath(uri);
       const text = workspace && path ? workspace.readText(path) : undefined;
       // Without the file's own checks at hand, a directive cannot be called unused.
-      return applyRepoPolicy(text ?? '', all, { severity: settings.severity, reportUnused: false });
+      const kept = applyRepoPolicy(text ?? '', all, { severity: settings.severity, reportUnused: false });
+      const lines = linesOf(uri);
+      return lines ? diagnosticsInDocument(lines, kept) : kept;
     },
     doComplete: (file, position) => doComplete(file, position, registry),
-    complete: (file, position) => releases.completeWith(file, position, doComplete(file, position, registry)),
+    complete: async (file, position) => completionInDocument(file.lines, position, await releases.completeWith(file, position, doComplete(file, position, registry))),
     doHover: (file, position) => doHover(file, position, registry),
-    hover: (file, position) => releases.hoverAt(file, position) ?? doHover(file, position, registry),
-    findDocumentSymbols: (file) => findDocumentSymbols(file, registry),
+    hover: (file, position) => hoverInDocument(file.lines, releases.hoverAt(file, position) ?? doHover(file, position, registry)),
+    findDocumentSymbols: (file) => symbolsInDocument(file.lines, findDocumentSymbols(file, registry)),
     getCodeActions: (file, range, diagnostics) => getCodeActions(file, range, diagnostics),
     codeActions(file, range, diagnostics) {
       const migrate = migrateActions(file, range, diagnostics).map((a) => ({ ...a, fixes: diagnostics.filter((d) => d.code === 'removed-api-version') }));
-      return [...migrate, ...releases.releaseCodeActions(file.uri, diagnostics), ...suppressActionsIn(file, range, diagnostics)];
+      const actions = [...migrate, ...releases.releaseCodeActions(file.uri, diagnostics), ...suppressActionsIn(file, range, diagnostics)];
+      // Edits of every action inside the documents they change.
+      const lines = (uri: string) => (uri === file.uri ? file.lines : linesOf(uri));
+      return actions.map((a) => (a.edit ? { ...a, edit: workspaceEditInWorkspace(lines, a.edit) } : a));
     },
-    inlayHints: (file, range) => releases.inlayHintsFor(file, range),
+    inlayHints: (file, range) => inlayHintsInDocument(file.lines, releases.inlayHintsFor(file, range)),
     codeLenses(uri) {
       const overlays = withWs(uri, [] as CodeLens[], (ws, path) => overlayLenses(ws, path));
-      return [...overlays, ...releases.renderLenses(uri), ...cluster.lenses(uri)];
+      const lenses = [...overlays, ...releases.renderLenses(uri), ...cluster.lenses(uri)];
+      const lines = linesOf(uri);
+      return lines ? codeLensesInDocument(lines, lenses) : lenses;
     },
 
     openWorkspace(options) {
@@ -294,10 +325,17 @@ export function createLanguageService(host: EngineHost): LanguageService {
       }
       return changed;
     },
-    findDefinition: (uri, position) => withWs(uri, [], (ws, path) => findDefinition(ws, path, position)),
-    findReferences: (uri, position, decl) => withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl)),
-    prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => prepareRename(ws, path, position)),
-    doRename: (uri, position, newName) => withWs<RenameResult>(uri, { error: 'No workspace is open.' }, (ws, path) => doRename(ws, path, position, newName)),
+    findDefinition: (uri, position) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findDefinition(ws, path, position))),
+    findReferences: (uri, position, decl) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl))),
+    prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => {
+      const r = prepareRename(ws, path, position);
+      const lines = ws.lines(path);
+      return r && lines ? { ...r, range: clampRange(lines, r.range) } : r;
+    }),
+    doRename: (uri, position, newName) => withWs<RenameResult>(uri, { error: 'No workspace is open.' }, (ws, path) => {
+      const r = doRename(ws, path, position, newName);
+      return 'edit' in r ? { ...r, edit: workspaceEditInWorkspace(linesOf, r.edit) } : r;
+    }),
     findWorkspaceSymbols: (query) => (workspace ? findWorkspaceSymbols(workspace, typeof query === 'string' ? query : '') : []),
     graph: () => (workspace ? buildDependencyGraph(workspace) : { nodes: [], edges: [] }),
     build: (query) => buildTarget(host, registry, query),

@@ -9,7 +9,7 @@ import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LanguageService, YamlFile } from '../engine/index.ts';
 import { StatusNotification, notify } from './protocol.ts';
-import { shapeOf, toLspDiagnostic } from './convert.ts';
+import { toLspDiagnostic } from './convert.ts';
 import type { Runner } from './runner.ts';
 
 export interface DocumentStore {
@@ -57,8 +57,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       const file = store.fileFor(doc);
       const diagnostics = service.diagnostics(file);
       if (resolve) service.scheduleReleases(doc.uri);
-      const shape = shapeOf(file.text);
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d, shape)) });
+      // The engine's diagnostics lie inside `file`, which is this version's text.
+      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
       const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
       counts.set(doc.uri, { flux, errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length });
       store.sendStatus();

@@ -12,6 +12,7 @@ import { createLanguageService, findRepoConfig, mergeSettings, excludeForRoot, i
 import { createRunner } from './runner.ts';
 import { SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
 import { createDocumentStore } from './documents.ts';
+import { checkedDocumentSync } from './document-sync.ts';
 import { registerDynamicCapabilities, registerLanguageFeatures } from './features/language.ts';
 import { registerViews } from './features/views.ts';
 import { registerClusterRequests, clusterStateNotifier } from './features/cluster.ts';
@@ -181,6 +182,6 @@ export function startServer(connection: Connection, host: EngineHost): void {
   registerViews(connection, service, run);
   registerClusterRequests(connection, service, run);
 
-  documents.listen(connection);
+  documents.listen(checkedDocumentSync(connection));
   connection.listen();
 }

@@ -8,6 +8,8 @@
  */
 import { DEFAULT_FIELD_MANAGER, Discovery, applyBody, objectPath, type ObjectRef } from './apply.ts';
 import { errorFromResponse, parseJson } from './status.ts';
+import { discoverCapabilities } from '../render/capabilities.ts';
+import type { Capabilities } from '../render/release-request.ts';
 import {
   fail, ok,
   type ClusterError, type ClusterResult, type ClusterTransport, type KubeObject, type StopHandle, type TransportRequest,
@@ -70,6 +72,8 @@ export interface ClusterHost {
   watch(q: WatchQuery, onEvent: (e: WatchEvent) => void, onEnd: (error?: ClusterError) => void): StopHandle;
   /** Recent Events about an object, newest last. */
   events(ref: ObjectRef): Promise<ClusterResult<KubeEvent[]>>;
+  /** `.Capabilities` for rendering (kube version, served API versions), from discovery; read once per connection. */
+  capabilities?(): Promise<Capabilities>;
 }
 
 function collectionBase(apiVersion: string): string {
@@ -108,9 +112,14 @@ export function createRestClusterHost(
     return query;
   }
 
+  let capabilities: Promise<Capabilities> | undefined;
   const host: ClusterHost = {
     context: info.context,
     namespace: defaultNamespace,
+
+    capabilities() {
+      return (capabilities ??= discoverCapabilities(transport));
+    },
 
     async get(ref) {
       const p = await objectPath(discovery, ref, defaultNamespace);

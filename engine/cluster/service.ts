@@ -23,6 +23,7 @@ import { startInformer, type Informer } from './informer.ts';
 import { ago, causeDiagnostics, conditionDiagnostics, conditionsOf, statusTitle, summarize } from './conditions.ts';
 import { label, maskSecret, outcomeLines } from './words.ts';
 import type { ClusterConnectOptions } from './connector.ts';
+import type { Capabilities } from '../render/release-request.ts';
 import type { PlannedObject, ReconcilePlan } from './plan.ts';
 import type { TargetOutcome } from './run.ts';
 import { applyPlanned, diffReport, orphanLines, planFor, reconcilePlan, statusRows, type DiffReport, type Display, type PathPlan, type StatusRow, type WaveOptions } from './path-flows.ts';
@@ -133,6 +134,8 @@ export interface ClusterService {
   diagnosticsFor(uri: string): Diagnostic[];
   /** A connection for the CLI's own flows (explicit kubeconfig/context/namespace). */
   connectWith(opts: ClusterConnectOptions): Promise<ClusterResult<ClusterHost>>;
+  /** `.Capabilities` of the connected cluster (trusted workspace), for rendering; undefined without a connection. */
+  capabilities(): Promise<Capabilities | undefined>;
   /** Use cases over a folder or a named release, on a connection the caller made with connectWith. */
   readonly paths: PathFlows;
   dispose(): void;
@@ -437,6 +440,10 @@ export function createClusterService(host: EngineHost, workspace: () => Workspac
     async connectWith(opts) {
       if (!host.cluster) return { ok: false, error: { kind: 'bad-input', message: 'this front end cannot reach clusters' } };
       return host.cluster.connect(opts);
+    },
+    async capabilities() {
+      if (!trusted() || !conn?.capabilities) return undefined;
+      return conn.capabilities();
     },
     paths: {
       plan: (c, target) => (workspace() ? planFor(workspace()!, c, target) : Promise.resolve({ error: 'no workspace', usage: true })),

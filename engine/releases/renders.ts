@@ -15,6 +15,15 @@ import { uriToPath } from '../util/uri.ts';
 import type { ChartResolution } from './resolution.ts';
 import { findRelease, releaseAt, releasesIn } from './releases.ts';
 import { renderRelease, type RenderedRelease, type RenderReleaseOptions } from '../render/render-release.ts';
+import type { Capabilities } from '../render/release-request.ts';
+import type { RemoteResolver } from '../values/remote-schemas.ts';
+
+/** What renders take from the rest of the service: the cluster's capabilities, CRDs from crdPaths, remote schemas. */
+export interface RenderInputs {
+  capabilities(): Promise<Capabilities | undefined>;
+  crds(): unknown[];
+  remoteSchemas(hr: IndexedObject): Promise<RemoteResolver | undefined>;
+}
 
 export interface RenderSettings {
   /** Kubernetes version for `.Capabilities` (default: Helm's). */
@@ -54,14 +63,19 @@ export class ReleaseRenders {
     private readonly resolution: () => ChartResolution | undefined,
     private readonly settings: RenderSettings,
     private readonly changed: (uri: string) => void,
+    private readonly inputs: RenderInputs,
   ) {}
 
   get available(): boolean {
     return this.host.render !== undefined;
   }
 
-  private options(extra: Partial<RenderReleaseOptions> = {}): RenderReleaseOptions {
-    return { kubeVersion: this.settings.kubeVersion, apiVersions: this.settings.apiVersions, ...extra };
+  /** The connected cluster's capabilities when there is one, else the settings; CRDs of crdPaths; remote schemas. */
+  private async options(hr: IndexedObject, extra: Partial<RenderReleaseOptions> = {}): Promise<RenderReleaseOptions> {
+    const fromCluster = await this.inputs.capabilities().catch(() => undefined);
+    const kube = fromCluster?.kubeVersion ? { kubeVersion: fromCluster.kubeVersion, apiVersions: fromCluster.apiVersions } : { kubeVersion: this.settings.kubeVersion, apiVersions: this.settings.apiVersions };
+    const resolveRemote = await this.inputs.remoteSchemas(hr).catch(() => undefined);
+    return { ...kube, crds: this.inputs.crds(), ...(resolveRemote ? { resolveRemote } : {}), ...extra };
   }
 
   /** Renders one HelmRelease on request. */
@@ -82,7 +96,7 @@ export class ReleaseRenders {
       hr = path ? releaseAt(ws, path, offset) : undefined;
     }
     if (!hr) return none('this file holds no HelmRelease');
-    return renderRelease(ws, r, hr, this.options({ overlay: q.overlay, ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
+    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
   }
 
   /** Renders every HelmRelease of the workspace (for `check --render`); results by release file. */
@@ -91,7 +105,7 @@ export class ReleaseRenders {
     const r = this.resolution();
     if (!ws || !r) return [];
     const out: RenderedRelease[] = [];
-    for (const hr of releases) out.push(await renderRelease(ws, r, hr, this.options()));
+    for (const hr of releases) out.push(await renderRelease(ws, r, hr, await this.options(hr)));
     return out;
   }
 
@@ -128,7 +142,7 @@ export class ReleaseRenders {
       const resolved = await r.resolveRelease(hr);
       const key = this.keyOf(ws, hr, resolved.version ?? resolved.digest);
       const kept = [...before.values()].find((k) => k.key === key);
-      next.set(hr.start, kept ?? { key, result: await renderRelease(ws, r, hr, this.options()) });
+      next.set(hr.start, kept ?? { key, result: await renderRelease(ws, r, hr, await this.options(hr)) });
       if (this.generation.get(uri) !== gen) return; // a newer edit superseded this run
     }
     this.byDoc.set(uri, next);

@@ -27,11 +27,14 @@ import { compileValuesSchema } from '../values/schema-check.ts';
 import type { ValuesLookup } from '../values/merge.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import type { Workspace } from '../workspace/model.ts';
+import { fetchRemoteSchemas, type RemoteResolver } from '../values/remote-schemas.ts';
 import { releasesIn } from './releases.ts';
 
 export interface ReleaseValuesState {
   chart: LoadedChart;
   release: ReleaseValues;
+  /** Remote documents the chart's values.schema.json refers to (fetched when online, cached). */
+  resolveRemote?: RemoteResolver;
 }
 
 const SUCCESS_TTL_MS = 5 * 60_000;
@@ -164,7 +167,8 @@ export class ChartResolution {
       const key = JSON.stringify([ws.index.fileText(path)?.slice(hr.start, hr.end), r.url ?? r.localChartDir, r.version, objectsSig]);
       let state = this.valuesCache.get(key);
       if (!state) {
-        state = { chart: chart.chart, release: computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, this.lookup()) };
+        const resolveRemote = await this.remoteSchemas(chart.chart);
+        state = { chart: chart.chart, release: computeReleaseValues(ws.index.valueOf(hr) ?? {}, hr.namespace ?? 'default', chart.chart, this.lookup()), ...(resolveRemote ? { resolveRemote } : {}) };
         if (this.valuesCache.size > 500) this.valuesCache.clear();
         this.valuesCache.set(key, state);
       }
@@ -180,6 +184,21 @@ export class ChartResolution {
   valuesAt(file: YamlFile, offset: number): ReleaseValuesState | undefined {
     const doc = file.docs.find((d) => offset >= d.start && offset <= d.end);
     return doc ? this.values.get(file.uri)?.get(doc.start) : undefined;
+  }
+
+  private readonly remote = new Map<string, Promise<RemoteResolver | undefined>>();
+
+  /** Remote `$ref` documents of a chart's values.schema.json (through the network host with its cache; caches only offline). */
+  remoteSchemas(chart: LoadedChart): Promise<RemoteResolver | undefined> {
+    const texts = (c: LoadedChart): boolean => !!c.schemaText?.includes('"$ref"') || c.subcharts.some(texts);
+    if (!texts(chart)) return Promise.resolve(undefined);
+    const key = `${chart.metadata.name}@${chart.metadata.version}:${this.options.online()}`;
+    let p = this.remote.get(key);
+    if (!p) {
+      p = fetchRemoteSchemas(chart, this.host, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs }).then((r) => r.resolve, () => undefined);
+      this.remote.set(key, p);
+    }
+    return p;
   }
 
   /** The loaded chart of a resolution (cached per chart URL/version). */
@@ -211,7 +230,7 @@ export class ChartResolution {
       for (const [docStart, state] of this.values.get(file.uri) ?? []) {
         const doc = file.docs.find((d) => d.start === docStart);
         if (!doc) continue;
-        for (const d of getValuesDiagnostics(doc, state.chart, state.release, { unknownKeys: this.options.unknownKeys() })) {
+        for (const d of getValuesDiagnostics(doc, state.chart, state.release, { unknownKeys: this.options.unknownKeys(), ...(state.resolveRemote ? { resolveRemote: state.resolveRemote } : {}) })) {
           out.push({ range: file.lines.rangeOf(doc.start + d.start, doc.start + d.end), severity: d.severity, code: d.code, message: d.message, ...(d.data !== undefined ? { data: d.data } : {}) });
         }
       }

@@ -17,7 +17,7 @@ import { chartCompletion, chartVersionHover, chartVersionInlayHints, pinVersionA
 import { getValuesHover } from '../features/values-hover.ts';
 import { getValuesCompletion } from '../features/values-completion.ts';
 import type { ResolvedChart } from '../resolve/release-chart.ts';
-import { ReleaseRenders, type RenderQuery, type RenderedRelease } from './renders.ts';
+import { ReleaseRenders, type RenderInputs, type RenderQuery, type RenderedRelease } from './renders.ts';
 import type { CodeLens } from '../types.ts';
 
 interface ReleaseSettings {
@@ -101,9 +101,23 @@ export function toResolveRow(r: ResolvedChart, file: string): ResolveRow {
 
 const NO_NET = 'chart sources are not available in this front end';
 
-export function createReleaseService(host: EngineHost, workspace: () => Workspace | undefined, settings: ReleaseSettings, emit: (e: { uris: string[]; hints?: boolean; lenses?: boolean }) => void): ReleaseService {
+export function createReleaseService(
+  host: EngineHost,
+  workspace: () => Workspace | undefined,
+  settings: ReleaseSettings,
+  emit: (e: { uris: string[]; hints?: boolean; lenses?: boolean }) => void,
+  inputs: Omit<RenderInputs, 'remoteSchemas'>,
+): ReleaseService {
   let resolution: ChartResolution | undefined;
-  const renders = new ReleaseRenders(host, workspace, () => get(), settings.render, (uri) => emit({ uris: [uri], lenses: true }));
+  const renders = new ReleaseRenders(host, workspace, () => get(), settings.render, (uri) => emit({ uris: [uri], lenses: true }), {
+    ...inputs,
+    async remoteSchemas(hr) {
+      const r = get();
+      if (!r) return undefined;
+      const chart = await r.loadChart(await r.resolveRelease(hr));
+      return chart.ok ? r.remoteSchemas(chart.chart) : undefined;
+    },
+  });
   const get = (): ChartResolution | undefined => {
     if (resolution || !host.net) return resolution;
     resolution = new ChartResolution(workspace, host.net, {

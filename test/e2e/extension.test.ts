@@ -343,6 +343,62 @@ describe('fleet repository workspace', { timeout: 10 * 60_000 }, () => {
   });
 });
 
+/*
+ * Rendering with Helm's own engine: the rendered view of a HelmRelease whose
+ * chart is in the repository, following an unsaved edit, and a `required`
+ * failure shown on the HelmRelease.
+ */
+describe('rendered manifests', { timeout: 10 * 60_000 }, () => {
+  let cs: CodeServer;
+  let page: Page;
+  before(async () => {
+    ({ cs, page } = await session('trusted', 'render', 'examples/fleet'));
+    // The chart requires quota.owner; the release sets it.
+    const ws = join(run.root, 'render-workspace');
+    const tpl = join(ws, 'charts', 'team-quotas', 'templates', 'quota.yaml');
+    writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('  labels:\n', '  annotations:\n    owner: {{ required "quota.owner must name the owning team" $.Values.quota.owner | quote }}\n  labels:\n'));
+    const hr = join(ws, 'infrastructure', 'configs', 'team-quotas.yaml');
+    writeFileSync(hr, readFileSync(hr, 'utf8').replace('      pods: 60\n', '      pods: 60\n      owner: payments-team\n'));
+  }, { timeout: 180_000 });
+  after(async () => {
+    await page?.context().close();
+    await cs?.stop();
+  });
+
+  scenario('Show Rendered Manifests opens the view, follows an edit, and a required failure shows on the HelmRelease', {
+    timeout: SCENARIO_TIMEOUT,
+  }, async () => {
+    await openFile(page, 'infrastructure/configs/team-quotas.yaml');
+    await goTo(page, 1, 1);
+    const entry = contributedCommands().find((c) => c.command === 'fluxhelm.showRenderedManifests');
+    assert.ok(entry, 'package.json contributes fluxhelm.showRenderedManifests');
+    await runCommand(page, entry.label);
+    const tab = 'team-quotas.rendered.yaml';
+    await page.locator(`.tabs-container .tab[aria-label*="${tab}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await waitFor('the rendered manifests', async () => {
+      const t = await editorText(page, tab);
+      return /kind: ResourceQuota|nothing rendered/.test(t) ? t : undefined;
+    }, 90_000, async () => editorText(page, tab));
+    assert.match(text, /# Rendered manifests of HelmRelease flux-system\/team-quotas/);
+    assert.match(text, /# Source: team-quotas\/templates\/quota\.yaml/);
+    assert.match(text, /owner: "?payments-team"?/);
+    await screenshot(page, 'rendered-manifests');
+    // Delete the owner line in the editor (unsaved): the view follows, and Helm's `required` message lands on the HelmRelease.
+    await page.locator(`.tabs-container .tab[aria-label*="team-quotas.yaml"]`).first().click();
+    const lines = await editorLines(page, 'team-quotas.yaml');
+    const owner = lines.find((l) => l.text.includes('owner: payments-team'));
+    assert.ok(owner, JSON.stringify(lines));
+    await goTo(page, owner.line, 1);
+    await page.keyboard.press('Control+Shift+K');
+    await waitFor('the required failure in the view', async () => /quota\.owner must name the owning team/.test(await editorText(page, tab)), 90_000, async () => editorText(page, tab));
+    const row = await waitFor('the render-template row in Problems', async () =>
+      (await problemRows(page, ['infrastructure/configs/team-quotas.yaml'])).find((r) => r.source === 'fluxhelm' && r.code === 'render-template'), 90_000,
+    async () => JSON.stringify(await problemRows(page, ['infrastructure/configs/team-quotas.yaml'])));
+    assert.match(row.message, /quota\.owner must name the owning team/);
+    await screenshot(page, 'rendered-required-failure');
+  });
+});
+
 describe('restricted mode', { timeout: 10 * 60_000 }, () => {
   let cs: CodeServer;
   let page: Page;

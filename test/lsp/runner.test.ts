@@ -78,13 +78,19 @@ test('the built server: missing or mistyped params get InvalidParams or an empty
     await invalid('fluxhelm/cluster/status', {});
     assert.deepEqual(await client.request('workspace/symbol', { query: 42 }), []);
     assert.deepEqual(await client.request('workspace/symbol', null), []);
+    // Malformed document notifications are ignored (and said so), never thrown on.
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: null });
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: 'all', text: 'x' }] });
+    client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///tmp/fluxhelm-runner/bad.yaml', languageId: 'yaml', version: 1, text: 42 } });
+    client.notify('textDocument/didClose', { textDocument: null });
     // A watched-files batch with a bad entry is handled entry by entry.
     client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: null, type: 1 }, 5, { uri, type: 2 }] });
     // Still answering, with the right answer.
     const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 3 } });
     assert.match(hover?.contents.value ?? '', /interval/i);
-    const failures = client.notifications.filter((n) => n.method === 'window/logMessage' && / failed: /.test(String(n.params.message)));
-    assert.deepEqual(failures, [], 'no handler threw');
+    const logs = client.notifications.filter((n) => n.method === 'window/logMessage').map((n) => String(n.params.message));
+    assert.deepEqual(logs.filter((m) => / failed: /.test(m)), [], 'no handler threw');
+    assert.equal(logs.filter((m) => /^fluxhelm ignored a (didChange|didOpen|didClose) notification/.test(m)).length, 4, logs.join('\n'));
   } finally {
     await client.shutdown();
   }

@@ -78,7 +78,17 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       }
     },
     refreshWorkspace() {
-      for (const uri of service.refreshWorkspaceDiagnostics()) store.republish(uri);
+      const changed = new Set(service.refreshWorkspaceDiagnostics());
+      for (const uri of changed) store.republish(uri);
+      // Open documents' own findings are judged against the refreshed fleet and builds too (as Flux applies them).
+      for (const doc of documents.all()) {
+        if (changed.has(doc.uri)) continue;
+        try {
+          store.validate(doc, false);
+        } catch (err) {
+          runner.logError(`validation of ${doc.uri}`, err);
+        }
+      }
     },
     scheduleWorkspaceRefresh() {
       if (refreshTimer) clearTimeout(refreshTimer);

@@ -107,6 +107,14 @@ export class FleetModel {
     return this.ruleCache;
   }
 
+  /**
+   * The last computed state, even if files changed since (the typing path uses it; the debounced workspace
+   * refresh computes the current one). The current state when none was computed yet.
+   */
+  latest(): FleetState {
+    return this.state?.value ?? this.get();
+  }
+
   get(): FleetState {
     const { index } = this.ws;
     if (this.state && this.state.version === index.version) return this.state.value;

@@ -51,11 +51,12 @@ export class Workspace {
    */
   adjustWritten(path: string, list: OffsetDiagnostic[], registry: SchemaRegistry): OffsetDiagnostic[] {
     if (list.length === 0) return list;
-    const fleet = this.fleet.get();
+    // On the typing path: the fleet and builds of the last workspace refresh (the refresh after this edit brings them up to date).
+    const fleet = this.fleet.latest();
     const docs = fleet.checkedAsBuilt.get(path);
     let out = list;
     if (docs) {
-      const built = this.checkBuilds(registry).get(path) ?? [];
+      const built = (this.builds && this.builds.generation === registry.generation ? this.builds.result : this.checkBuilds(registry)).get(path) ?? [];
       const docOf = (offset: number) => docs.find((d) => offset >= d.start && offset <= d.end);
       out = list.filter((d) => {
         if (SOURCE_ONLY_CODES.has(d.code)) return true;
@@ -63,7 +64,9 @@ export class Workspace {
         return !doc || built.some((b) => b.code === d.code && b.start >= doc.start && b.start <= doc.end);
       });
     }
-    return this.noteUnreached(path, out);
+    const unreached = fleet.roots.length > 0 && !fleet.reached.has(path);
+    if (out.length === 0 || !unreached || this.index.objectsIn(path).length === 0) return out;
+    return out.map((d) => (d.message.endsWith(UNREACHED_NOTE) ? d : { ...d, message: `${d.message}${UNREACHED_NOTE}` }));
   }
 
   private noteUnreached(path: string, list: OffsetDiagnostic[]): OffsetDiagnostic[] {

@@ -72,7 +72,7 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
   // .fluxhelm.yaml (roots, exclude, crdPaths, network, severity), overridden by the command line.
   const { settings, loaded } = cliSettings(paths, { ...(opts.crdPaths?.length ? { crdPaths: opts.crdPaths } : {}) });
   const service = createService({ network: opts.online === true, timeoutMs: opts.timeoutMs });
-  service.configure({ severity: settings.severity });
+  service.configure({ severity: settings.severity, render: { kubeVersion: settings.kubeVersion, apiVersions: settings.apiVersions } });
   const schemaProblems = settings.crdPaths.length ? service.setCrdPaths(settings.crdPaths).map((p) => `${p.file}: ${p.message}`) : [];
   const given = paths.length ? paths : settings.roots.map((r) => relative(process.cwd(), r) || '.');
   const excluded = excludeMatcher(settings);

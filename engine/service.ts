@@ -69,7 +69,7 @@ export interface WorkspaceSummary {
 
 export interface LanguageService extends ReleaseService {
   readonly registry: SchemaRegistry;
-  configure(settings: Partial<EngineSettings>): void;
+  configure(settings: Partial<Omit<EngineSettings, 'render'>> & { render?: Partial<EngineSettings['render']> }): void;
   readonly settings: Readonly<EngineSettings>;
   /** Loads CRD overrides (file or folder paths, read through the host). Returns load problems. */
   setCrdPaths(paths: string[]): CrdLoadProblem[];

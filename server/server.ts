@@ -70,7 +70,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
       // An editor default (on) does not override the file; turning it off does.
       ...(editor.network?.enable === false ? { network: false } : {}),
     }, rootPath ?? '/', workspaceRoots);
-    service.configure({ severity: eff.severity, network: eff.network });
+    service.configure({ severity: eff.severity, network: eff.network, render: { kubeVersion: eff.kubeVersion, apiVersions: eff.apiVersions } });
     applyCrdPaths(eff.crdPaths);
     return eff;
   }

@@ -66,10 +66,13 @@ interface Condition {
   status: string;
   reason?: string;
   message?: string;
+  observedGeneration?: number;
 }
 
 export type ReconcileProgress =
   | { state: 'pending'; detail: string }
+  /** Handled, Ready=False for this generation, but the generation is not marked observed: failed unless it changes soon. */
+  | { state: 'failing'; detail: string; reason?: string; message?: string }
   | { state: 'ready'; reason?: string; message?: string }
   | { state: 'failed'; reason?: string; message?: string };
 
@@ -77,9 +80,22 @@ export type ReconcileProgress =
 export function reconcileProgress(obj: KubeObject, requestedAt: string): ReconcileProgress {
   const status = (obj.status ?? {}) as { lastHandledReconcileAt?: string; observedGeneration?: number; conditions?: Condition[] };
   if (status.lastHandledReconcileAt !== requestedAt) return { state: 'pending', detail: 'waiting for the controller to pick up the request' };
-  if (status.observedGeneration !== obj.metadata.generation) return { state: 'pending', detail: 'waiting for the current generation to be observed' };
   const conds = status.conditions ?? [];
   const find = (t: string) => conds.find((c) => c.type === t);
+  if (status.observedGeneration !== obj.metadata.generation) {
+    // helm-controller leaves status.observedGeneration behind when a release fails (install/upgrade
+    // failed, valuesFrom or chart not resolvable) and keeps retrying with Reconciling=True; the
+    // request was handled and Ready=False was written for this generation: that is the verdict.
+    // That can also be a passing state (SourceNotReady while the HelmChart is being built), so it is
+    // `failing`: waitForReconcile calls it failed once it has held for a few seconds.
+    const ready = find('Ready');
+    if (ready?.status === 'False' && ready.observedGeneration !== undefined && ready.observedGeneration === obj.metadata.generation) {
+      const stalled = find('Stalled');
+      if (stalled?.status === 'True') return { state: 'failed', reason: stalled.reason, message: stalled.message };
+      return { state: 'failing', reason: ready.reason, message: ready.message, detail: `${ready.reason ?? 'Ready=False'}: ${ready.message ?? ''}`.trim() };
+    }
+    return { state: 'pending', detail: find('Reconciling')?.status === 'True' ? (find('Reconciling')?.message ?? 'reconciling') : 'waiting for the current generation to be observed' };
+  }
   if (find('Reconciling')?.status === 'True') return { state: 'pending', detail: find('Reconciling')?.message ?? 'reconciling' };
   if (find('Stalled')?.status === 'True') {
     const stalled = find('Stalled')!;

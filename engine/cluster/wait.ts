@@ -2,7 +2,10 @@
  * Waiting for a Flux controller to handle a reconcile request, by watch with
  * a polling fallback. The state machine: read the object, judge it with
  * reconcileProgress (request handled → generation observed → neither
- * Reconciling nor Stalled → Ready or the Ready reason), then watch it from
+ * Reconciling nor Stalled → Ready or the Ready reason; a Ready=False the
+ * controller wrote for this generation without marking it observed, as
+ * helm-controller does for failed releases, is the verdict once it has held
+ * for `settleMs`), then watch it from
  * that resourceVersion. When the watch drops (API server restart, network,
  * 410 Gone) the object is read again every `pollMs` until that works, and a
  * new watch starts; a periodic re-read covers a watch that goes silent.
@@ -30,11 +33,13 @@ export interface WaitOptions {
   pollMs?: number;
   /** Re-read the object this often even while watching; default 30 s. */
   resyncMs?: number;
+  /** How long a `failing` state (Ready=False, generation not marked observed) must hold to be the verdict; default 5 s. */
+  settleMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: WaitProgress) => void;
 }
 
-export type WaitVerdict = Exclude<ReconcileProgress, { state: 'pending' }>;
+export type WaitVerdict = Exclude<ReconcileProgress, { state: 'pending' } | { state: 'failing' }>;
 
 /** Errors worth retrying: the server may come back. */
 function transient(e: ClusterError): boolean {
@@ -78,14 +83,29 @@ export function waitForReconcile(
       cancel(timer);
       cancel(resync);
       cancel(retry);
+      cancel(settle);
       watch?.stop();
       watch = undefined;
       opts.signal?.removeEventListener('abort', onAbort);
       resolve(r);
     };
 
+    let settle: unknown;
+    let failing: string | undefined;
     const judge = (obj: KubeObject) => {
       const p = reconcileProgress(obj, requestedAt);
+      if (p.state === 'failing') {
+        report(p.detail, obj);
+        if (failing === p.detail) return;
+        failing = p.detail;
+        cancel(settle);
+        const verdict: WaitVerdict = { state: 'failed', reason: p.reason, message: p.message };
+        if (!clock) return finish(ok(verdict)); // no timers: no way to let it settle
+        settle = after(() => finish(ok(verdict)), opts.settleMs ?? 5000);
+        return;
+      }
+      failing = undefined;
+      cancel(settle);
       if (p.state === 'pending') report(p.detail, obj);
       else finish(ok(p));
     };

@@ -100,9 +100,11 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
       continue;
     }
     const file = service.parse(pathToUri(resolve(path)), text);
-    const list = service.diagnostics(file);
-    const seen = new Set(list.map((d) => `${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
-    for (const d of rendered.get(resolve(path)) ?? []) if (!seen.has(`${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`)) list.push(d);
+    const own = service.diagnostics(file);
+    const seen = new Set(own.map((d) => `${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
+    const extra = (rendered.get(resolve(path)) ?? []).filter((d) => !seen.has(`${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
+    // Rendering findings go through the same suppressions and severities as the rest.
+    const list = extra.length ? service.diagnostics(file, extra) : own;
     list.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of list) {
       findings.push({ file: shown, line: d.range.start.line + 1, column: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1, severity: d.severity, code: d.code, message: d.message });

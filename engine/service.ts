@@ -81,8 +81,12 @@ export interface LanguageService extends ReleaseService {
   parse(uri: string, text: string, previous?: YamlFile): YamlFile;
   /** The document's own checks: YAML, schemas, CEL (patch files as partial objects). */
   doValidation(file: YamlFile): Diagnostic[];
-  /** Everything known about an open document: its own checks, the workspace's (when computed on this text), chart resolution and values, the cluster. */
-  diagnostics(file: YamlFile): Diagnostic[];
+  /**
+   * Everything known about an open document: its own checks, the workspace's (when computed on this text), chart
+   * resolution and values, the cluster, and `extra` findings of the caller (rendering in `check --render`); then
+   * suppression comments and severities.
+   */
+  diagnostics(file: YamlFile, extra?: Diagnostic[]): Diagnostic[];
   /** The same for a file that is not open (workspace, resolution and cluster findings). */
   diagnosticsOfClosed(uri: string): Diagnostic[];
   doComplete(file: YamlFile, position: Position): CompletionList;
@@ -260,8 +264,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
       // As Flux applies it: built documents are checked as built, files no cluster root reaches say so (fleet/).
       return toDiagnostics(file, workspace && path ? workspace.adjustWritten(path, own, registry) : own);
     },
-    diagnostics(file) {
-      const all = [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri)];
+    diagnostics(file, extra = []) {
+      const all = [...service.doValidation(file), ...graphFor(file.uri, file.text), ...releases.releaseDiagnostics(file, file.uri), ...cluster.diagnosticsFor(file.uri), ...extra];
       // Suppression comments and severity per code, the same for every front end.
       // Every answer leaves the façade inside the protocol's rules (engine/protocol/invariants.ts): ranges within the
       // document they point into, symbols with names and children inside their parents, usable completion edits.

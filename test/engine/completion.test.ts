@@ -7,8 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLanguageService, emptyHost } from '../../engine/index.ts';
-import type { CompletionItem, CompletionList } from '../../engine/types.ts';
+import { createLanguageService, emptyHost, type CompletionList } from '../../engine/index.ts';
 import { withCursor } from '../support/cursor.ts';
 
 const ls = createLanguageService(emptyHost);
@@ -20,6 +19,7 @@ function complete(fixture: string, options: { uri?: string; marker?: string } = 
 }
 
 const labels = (list: CompletionList): string[] => list.items.map((i) => i.label);
+type CompletionItem = CompletionList['items'][number];
 const sorted = (list: CompletionList): CompletionItem[] => [...list.items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
 const item = (list: CompletionList, label: string): CompletionItem => {
   const found = list.items.find((i) => i.label === label);

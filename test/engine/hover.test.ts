@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLanguageService, emptyHost, type EngineHost } from '../../engine/index.ts';
-import type { Hover, Range } from '../../engine/types.ts';
+import { createLanguageService, emptyHost, type EngineHost, type Hover, type Range } from '../../engine/index.ts';
 import { withCursor } from '../support/cursor.ts';
 
 const ls = createLanguageService(emptyHost);

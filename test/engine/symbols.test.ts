@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLanguageService, emptyHost } from '../../engine/index.ts';
-import { SymbolKind, type DocumentSymbol, type Range } from '../../engine/types.ts';
+import { SymbolKind } from 'vscode-languageserver-types';
+import { createLanguageService, emptyHost, type DocumentSymbol, type Range } from '../../engine/index.ts';
 
 const ls = createLanguageService(emptyHost);
 

@@ -1,0 +1,87 @@
+/**
+ * Effective-values oracle against the real helm-controller: 50 generated
+ * HelmReleases (./generate.ts: valuesFrom ConfigMaps and Secrets, valuesKey,
+ * targetPath with nested keys, list indexes and escaped dots, quoted and
+ * literal values, optional references, inline values with nulls; a chart
+ * with defaults, globals and a conditional subchart) are installed by
+ * helm-controller. For each, the values helm-controller handed to Helm (the
+ * `config` of the release Secret `sh.helm.release.v1.<name>.v1`, decoded
+ * from base64 + gzip + JSON), coalesced with the stored chart's defaults by
+ * the real helm (`helm get values --all`), must equal `fluxhelm values` for
+ * the same workspace. The rendered manifests helm-controller stored are kept
+ * next to the workspace (manifests/<name>.yaml) for the render oracle.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fluxhelm, helmRepositoryYaml, startSandbox, writeTree, type Sandbox } from './sandbox.ts';
+import { generateReleases, layeredChart, type GeneratedRelease } from './generate.ts';
+import { runHelm } from '../support/tools.ts';
+import { mapLimit } from '../../engine/cluster/run.ts';
+
+const COUNT = 50;
+let sb: Sandbox;
+let dir: string;
+let ns: string;
+let cases: GeneratedRelease[];
+
+before(async () => {
+  sb = await startSandbox(['source-controller', 'helm-controller']);
+  sb.charts.addChart(layeredChart());
+  ns = sb.namespace('fh-values');
+  dir = mkdtempSync(join(tmpdir(), 'fh-flux-values-'));
+  cases = generateReleases(ns, COUNT);
+  const files: Record<string, string> = { 'repo.yaml': helmRepositoryYaml(ns, 'charts', sb.charts.url) };
+  for (const c of cases) Object.assign(files, c.files);
+  writeTree(join(dir, 'fleet'), files);
+  sb.apply(Object.values(files).join('\n---\n'));
+});
+
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await sb?.stop();
+});
+
+test(`effective values: ${COUNT} generated HelmReleases, helm-controller's release Secret = fluxhelm values`, { timeout: 600_000 }, async () => {
+  // Every release installed (the chart has only ConfigMaps, which are ready without a kubelet).
+  for (const c of cases) {
+    const ready = await sb.readyCondition('helmrelease', ns, c.name, 240_000);
+    assert.equal(ready.status, 'True', `${c.name} (${c.features.join(', ')}): ${ready.reason}: ${ready.message}`);
+  }
+  const home = mkdtempSync(join(tmpdir(), 'fh-helm-home-'));
+  mkdirSync(join(dir, 'manifests'));
+  const mismatches: string[] = [];
+  const features = new Set<string>();
+  await mapLimit(cases, 3, async (c) => {
+    const rel = sb.helmRelease(ns, c.name, 1);
+    assert.ok(rel, `${c.name}: release Secret sh.helm.release.v1.${c.name}.v1`);
+    writeFileSync(join(dir, 'manifests', `${c.name}.yaml`), rel.manifest);
+    // The real helm coalesces what helm-controller stored: the release's config over its chart's defaults.
+    const user = await runHelm(['get', 'values', c.name, '-n', ns, '-o', 'json', '--kubeconfig', sb.cp.kubeconfig], home);
+    assert.equal(user.code, 0, user.stderr);
+    assert.deepEqual(JSON.parse(user.stdout) ?? {}, rel.config ?? {}, `${c.name}: helm reads the same config we decoded`);
+    const all = await runHelm(['get', 'values', c.name, '-n', ns, '--all', '-o', 'json', '--kubeconfig', sb.cp.kubeconfig], home);
+    assert.equal(all.code, 0, all.stderr);
+    const expected = JSON.parse(all.stdout);
+    const ours = await fluxhelm(['values', join(dir, 'fleet'), '--release', `${ns}/${c.name}`, '--format', 'json', '--reveal-secrets']);
+    if (ours.code !== 0) {
+      mismatches.push(`${c.name} [${c.features.join(', ')}]: fluxhelm values exited ${ours.code}: ${ours.stderr}`);
+      return;
+    }
+    const actual = JSON.parse(ours.stdout);
+    try {
+      assert.deepEqual(actual, expected);
+      for (const f of c.features) features.add(f);
+    } catch {
+      mismatches.push(`${c.name} [${c.features.join(', ')}]:\n  helm-controller: ${JSON.stringify(expected)}\n  fluxhelm:        ${JSON.stringify(actual)}`);
+    }
+  });
+  rmSync(home, { recursive: true, force: true });
+  assert.deepEqual(mismatches, [], mismatches.join('\n'));
+  // The generator reached the features it is meant to cover.
+  for (const f of ['ConfigMap whole', 'Secret whole valuesKey', 'targetPath list index', 'targetPath escaped dot', 'optional missing object', 'optional missing key', 'inline values', 'targetPath subchart']) {
+    assert.ok(features.has(f), `no case covered ${f}`);
+  }
+});

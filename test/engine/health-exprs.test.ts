@@ -9,14 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SchemaRegistry } from '../../engine/schemas/registry.ts';
-import { parseYamlFile } from '../../engine/yaml/documents.ts';
-import { validateFile } from '../../engine/validation/validate.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import { createLanguageService, emptyHost } from '../../engine/index.ts';
 
 test('expressions that do not compile are errors on their own line', () => {
   const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'health-exprs', 'ks.yaml'), 'utf8');
-  const lines = new LineIndex(text);
-  const found = validateFile(parseYamlFile('file:///ws/ks.yaml', text), new SchemaRegistry()).map((d) => `${lines.positionAt(d.start).line + 1} ${d.code}`);
+  const service = createLanguageService(emptyHost);
+  const found = service.doValidation(service.parse('file:///ws/ks.yaml', text)).map((d) => `${d.range.start.line + 1} ${d.code}`);
   assert.deepEqual(found, ['17 cel-syntax', '21 cel-syntax', '34 cel-syntax']);
 });

@@ -5,14 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Workspace } from '../../engine/workspace/model.ts';
-import { overlayLenses } from '../../engine/features/overlay-lens.ts';
+import { createLanguageService, pathToUri, type CodeLens } from '../../engine/index.ts';
 import { loadFixture } from '../support/disk-fixture.ts';
 
 test('a base HelmRelease gets one lens per overlay with its changes', () => {
   const host = loadFixture(join(import.meta.dirname, '..', '..', 'examples', 'fleet'));
-  const ws = new Workspace(host, { roots: ['/ws'] });
-  const lenses = overlayLenses(ws, '/ws/apps/base/podinfo/helmrelease.yaml');
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'] });
+  // The façade also returns the cluster lenses (reconcile, diff, context); the overlay lenses are the ones opening effective values.
+  const overlayLenses = (path: string): CodeLens[] => service.codeLenses(pathToUri(path)).filter((l) => l.command?.command === 'fluxhelm.showEffectiveValues');
+  const lenses = overlayLenses('/ws/apps/base/podinfo/helmrelease.yaml');
   const titles = lenses.map((l) => l.command!.title);
   assert.equal(titles.length, 2, titles.join('\n'));
   assert.match(titles.find((t) => t.startsWith('production:'))!, /^production: spec\.\S+ = /);
@@ -21,5 +23,5 @@ test('a base HelmRelease gets one lens per overlay with its changes', () => {
   assert.equal(prod.command!.command, 'fluxhelm.showEffectiveValues');
   assert.deepEqual(prod.command!.arguments, ['apps/production']);
   assert.match((prod.command as { tooltip?: string }).tooltip ?? '', /spec\.values\.replicaCount = 3 from apps\/production\/podinfo-patch\.yaml:\d+/);
-  assert.deepEqual(overlayLenses(ws, '/ws/apps/production/podinfo-patch.yaml'), [], 'patch files get no lenses');
+  assert.deepEqual(overlayLenses('/ws/apps/production/podinfo-patch.yaml'), [], 'patch files get no lenses');
 });

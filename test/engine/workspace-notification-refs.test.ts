@@ -9,16 +9,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Workspace } from '../../engine/workspace/model.ts';
+import { createLanguageService, pathToUri, type Diagnostic } from '../../engine/index.ts';
 import { loadFixture } from '../support/disk-fixture.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import type { EngineHost } from '../../engine/index.ts';
+
+/** The workspace findings of one file, through the façade. */
+function findings(host: EngineHost, file: string): Diagnostic[] {
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+  return service.doWorkspaceValidation().get(pathToUri(file)) ?? [];
+}
 
 test('missing providers, event sources, receiver resources, image repositories and automation sources are reported on their names', () => {
   const host = loadFixture(join(import.meta.dirname, '..', 'fixtures', 'notification-refs'));
-  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
   const file = '/ws/notifications.yaml';
-  const lines = new LineIndex(host.files[file]);
-  const found = (ws.check().byFile.get(file) ?? []).map((d) => `${lines.positionAt(d.start).line + 1} ${d.severity}: ${d.message}`);
+  const found = findings(host, file).map((d) => `${d.range.start.line + 1} ${d.severity}: ${d.message}`);
   assert.deepEqual(found, [
     '10 info: Secret `slack-webhook` in namespace monitoring was not found in the workspace; Secrets are often created outside Git, but Flux needs it in the cluster',
     '19 warning: Provider `slakc` in namespace monitoring was not found in the workspace — did you mean `slack`?',
@@ -35,8 +40,7 @@ test('a reference that writes its namespace gets no "set namespace" hint', () =>
   const host = loadFixture(join(import.meta.dirname, '..', 'fixtures', 'notification-refs'));
   const file = '/ws/notifications.yaml';
   host.files[file] = host.files[file].replace('      name: podinfo\n      namespace: apps\n---', '      name: fleet\n      namespace: apps\n---');
-  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
-  const messages = (ws.check().byFile.get(file) ?? []).map((d) => d.message).filter((m) => m.startsWith('GitRepository `fleet` in namespace apps'));
+  const messages = findings(host, file).map((d) => d.message).filter((m) => m.startsWith('GitRepository `fleet` in namespace apps'));
   assert.equal(messages.length, 2);
   assert.ok(messages.some((m) => m.endsWith('one exists in namespace flux-system')), messages.join('\n'));
   assert.ok(messages.some((m) => m.includes('set `namespace: flux-system`')), 'the automation without a namespace keeps the hint');

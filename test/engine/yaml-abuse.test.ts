@@ -7,10 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlFile } from '../../engine/yaml/documents.ts';
+// LineIndex stays imported: the lone-\r and odd-position tests below are algorithm tests of engine/yaml/lines.ts.
 import { LineIndex } from '../../engine/yaml/lines.ts';
-import type { Position } from '../../engine/types.ts';
-import { createLanguageService, emptyHost } from '../../engine/index.ts';
+import { createLanguageService, emptyHost, type Position } from '../../engine/index.ts';
+
+const parser = createLanguageService(emptyHost);
+const parse = (uri: string, text: string) => parser.parse(uri, text);
 
 test('a 100,000-key map is checked for duplicate keys in linear time, and the repeated keys are found', () => {
   const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: big', 'data:'];
@@ -18,7 +20,7 @@ test('a 100,000-key map is checked for duplicate keys in linear time, and the re
   lines.push('  k17: again', '  k99999: again');
   const text = `${lines.join('\n')}\n`;
   const t0 = performance.now();
-  const file = parseYamlFile('file:///ws/big.yaml', text);
+  const file = parse('file:///ws/big.yaml', text);
   const ms = performance.now() - t0;
   const dups = file.docs[0].syntax.filter((d) => d.code === 'duplicate-key');
   assert.deepEqual(dups.map((d) => text.slice(d.start, d.end)), ['k17', 'k99999']);
@@ -28,7 +30,7 @@ test('a 100,000-key map is checked for duplicate keys in linear time, and the re
 
 test('duplicate keys are found in nested and flow maps, not across maps or for merge keys', () => {
   const text = 'a: 1\nb:\n  a: 1\n  c: {x: 1, x: 2}\n<<: {m: 1}\n<<: {n: 1}\nlist:\n  - a: 1\n  - a: 2\n"a": 3\n';
-  const dups = parseYamlFile('file:///ws/d.yaml', text).docs[0].syntax.filter((d) => d.code === 'duplicate-key');
+  const dups = parse('file:///ws/d.yaml', text).docs[0].syntax.filter((d) => d.code === 'duplicate-key');
   assert.deepEqual(dups.map((d) => [new LineIndex(text).positionAt(d.start).line, text.slice(d.start, d.end)]), [[3, 'x'], [9, '"a"']]);
 });
 

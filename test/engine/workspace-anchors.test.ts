@@ -8,21 +8,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Workspace } from '../../engine/workspace/model.ts';
-import { doRename, findDefinition, findWorkspaceSymbols } from '../../engine/features/navigation.ts';
+import { createLanguageService, pathToUri } from '../../engine/index.ts';
 import { loadFixture } from '../support/disk-fixture.ts';
+// Kept: LineIndex converts the test's offsets to positions; scanHeaders is the header-scan algorithm tested in the first test.
 import { LineIndex } from '../../engine/yaml/lines.ts';
 import { scanHeaders } from '../../engine/workspace/header-scan.ts';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'anchors');
 const FILE = '/ws/ks.yaml';
+const URI = pathToUri(FILE);
 
 function load() {
   const host = loadFixture(fixture);
   host.files['/ws/apps/podinfo/kustomization.yaml'] = 'resources: []\n';
   host.files['/ws/apps/redis/kustomization.yaml'] = 'resources: []\n';
-  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
-  return { host, ws, text: host.files[FILE], lines: new LineIndex(host.files[FILE]) };
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+  return { host, service, text: host.files[FILE], lines: new LineIndex(host.files[FILE]) };
 }
 
 test('the header scan reads names and namespaces without anchors, tags or quotes', () => {
@@ -31,8 +33,8 @@ test('the header scan reads names and namespaces without anchors, tags or quotes
 });
 
 test('a dependsOn cycle through anchored names is a cycle, and misspellings suggest the plain name', () => {
-  const { ws, lines } = load();
-  const found = (ws.check().byFile.get(FILE) ?? []).map((d) => `${lines.positionAt(d.start).line + 1} ${d.code}: ${d.message}`);
+  const { service } = load();
+  const found = (service.doWorkspaceValidation().get(URI) ?? []).map((d) => `${d.range.start.line + 1} ${d.code}: ${d.message}`);
   assert.deepEqual(found, [
     '12 dependency-cycle: dependsOn cycle: Kustomization podinfo → Kustomization redis → Kustomization podinfo; Flux will never reconcile these',
     '31 dependency-cycle: dependsOn cycle: Kustomization podinfo → Kustomization redis → Kustomization podinfo; Flux will never reconcile these',
@@ -42,19 +44,19 @@ test('a dependsOn cycle through anchored names is a cycle, and misspellings sugg
 });
 
 test('go to definition lands on the name after the anchor; symbols list plain names', () => {
-  const { ws, text, lines } = load();
+  const { service, text, lines } = load();
   const ref = text.indexOf('- name: podinfo') + 9;
-  const [loc] = findDefinition(ws, FILE, lines.positionAt(ref));
+  const [loc] = service.findDefinition(URI, lines.positionAt(ref));
   const at = lines.offsetAt(loc.range.start);
   assert.equal(text.slice(at, lines.offsetAt(loc.range.end)), 'podinfo');
   assert.equal(text.slice(at - 5, at), '&app ');
-  const names = findWorkspaceSymbols(ws, '').map((s) => s.name).sort();
+  const names = service.findWorkspaceSymbols('').map((s) => s.name).sort();
   assert.deepEqual(names, ['GitRepository flux-system/flux-system', 'HelmRelease flux-system/cache', 'Kustomization flux-system/podinfo', 'Kustomization flux-system/redis', 'OCIRepository flux-system/cache-chart']);
 });
 
 test('rename of an anchored name keeps the anchor and updates references', () => {
-  const { ws, text, lines } = load();
-  const result = doRename(ws, FILE, lines.positionAt(text.indexOf('&app redis') + 6), 'valkey');
+  const { service, text, lines } = load();
+  const result = service.doRename(URI, lines.positionAt(text.indexOf('&app redis') + 6), 'valkey');
   assert.ok('edit' in result && result.edit, JSON.stringify(result));
   const edits = Object.values(result.edit.changes ?? {}).flat();
   let out = text;

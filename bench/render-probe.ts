@@ -7,7 +7,7 @@
  * are part of this process).
  * Usage: node --import tsx bench/render-probe.ts CHARTS_DIR APP_VALUES_JSON RUNS
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHelmRenderHost } from '../server/helm-render-host.ts';
@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     skipSchemaValidation: true,
   };
   const t0 = performance.now();
-  const host = createHelmRenderHost();
+  // The worker as it ships (bundled JS), not the .ts source through tsx.
+  const bundled = join(import.meta.dirname, '..', 'dist', 'helm-worker.js');
+  const host = createHelmRenderHost(existsSync(bundled) ? { workerPath: bundled } : {});
   const first = await host.render(podinfo);
   const firstMs = performance.now() - t0;
   if (!first.ok) throw new Error(`first render failed: ${first.kind}: ${first.error}`);

@@ -26,7 +26,7 @@ function run() {
   const flat: string[] = [];
   // The façade's workspace findings also hold build findings (paths read from artifacts); this file is about references.
   for (const [uri, list] of service.doWorkspaceValidation()) {
-    for (const d of list) if (d.code === 'dangling-reference') flat.push(`${uriToPath(uri).slice(4)}:${d.range.start.line + 1} ${d.severity} ${d.code}: ${d.message}`);
+    for (const d of list) if (d.code === 'dangling-reference') flat.push(`${uriToPath(uri)!.slice(4)}:${d.range.start.line + 1} ${d.severity} ${d.code}: ${d.message}`);
   }
   return { ws, service, host, flat: flat.sort() };
 }

@@ -148,7 +148,9 @@ describe('reconcile against real Flux', () => {
     failures.forEach(([name, reason, message], i) => {
       const r = results[i]!;
       assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
-      const line = r.stdout.split('\n').find((l) => l.startsWith(`✗ HelmRelease/${ns}/${name}`)) ?? '';
+      // The verdict line and the rest of the controller's (multi-line) message.
+      const at = r.stdout.indexOf(`✗ HelmRelease/${ns}/${name}`);
+      const line = at >= 0 ? r.stdout.slice(at) : '';
       assert.match(line, reason, `${name}: ${r.stdout}`);
       assert.match(line, message, `${name}: ${r.stdout}`);
     });

@@ -17,7 +17,7 @@ import { formatGithub, formatJson, formatSarif, formatText, type Finding } from 
 import { parseTimeout } from './sources.ts';
 import type { Command } from './command.ts';
 
-const USAGE = `Usage: fluxhelm check [PATH...] [--format text|json|sarif|github] [--crd PATH]... [--repo-root DIR] [--online] [--render] [--timeout 10s]
+const USAGE = `Usage: fluxhelm check [PATH...] [--format text|json|sarif|github] [--crd PATH]... [--repo-root DIR] [--online] [--render] [--root DIR]... [--timeout 10s]
 
 Checks Flux, kustomize and core objects in YAML files (folders are walked,
 .git and node_modules skipped) against their schemas and CEL rules, and the
@@ -36,13 +36,15 @@ editor.
                              fluxhelm's caches and charts in this repository only)
   --offline                  caches only (the default)
   --timeout DURATION         per request with --online (default 10s)
+  --root DIR                 a folder where a cluster's Flux sync starts (repeatable; default:
+                             found from gotk-sync.yaml, FluxInstance or the flux-instance chart)
   --render                   render every HelmRelease with Helm's own engine and report
                              template failures and rendered objects that violate their
                              Kubernetes or CRD schema, on the line that causes them
 
 Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.`;
 
-const OPTIONS = { format: { value: true }, crd: { value: true, repeat: true }, 'repo-root': { value: true }, online: {}, offline: {}, timeout: { value: true }, render: {} } as const;
+const OPTIONS = { format: { value: true }, crd: { value: true, repeat: true }, 'repo-root': { value: true }, online: {}, offline: {}, timeout: { value: true }, render: {}, root: { value: true, repeat: true } } as const;
 
 export interface CheckResult {
   findings: Finding[];
@@ -58,6 +60,8 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Render every HelmRelease with Helm's engine and report template and rendered-object findings. */
   render?: boolean;
+  /** Folders where a cluster's Flux sync starts (default: found from gotk-sync, FluxInstance, flux-instance). */
+  clusterRoots?: string[];
 }
 
 function readText(path: string): string | undefined {
@@ -83,7 +87,9 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
   if (loaded && !files.some((f) => resolve(f) === loaded.path)) files.unshift(relative(process.cwd(), loaded.path) || loaded.path);
   const present = given.filter((p) => !missing.includes(p));
   const roots = present.length ? workspaceRoots(present) : [];
-  service.openWorkspace({ roots, exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
+  // Cluster roots (where Flux's sync starts): --root, else the roots of .fluxhelm.yaml; found in the files otherwise.
+  const clusterRoots = opts.clusterRoots?.length ? opts.clusterRoots.map((r) => resolve(r)) : settings.origin.roots === 'config' ? settings.roots : [];
+  service.openWorkspace({ roots, clusterRoots, exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
   service.refreshWorkspaceDiagnostics();
   await service.resolveAllReleases();
   // --render: every HelmRelease rendered with Helm's engine; its findings join the file's own.
@@ -128,6 +134,7 @@ export const checkCommand: Command = {
       online: args.flags.has('online'),
       timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
       render: args.flags.has('render'),
+      clusterRoots: args.options.get('root') ?? [],
     });
     if (result.missing.length) throw new UsageError(`no such file or folder: ${result.missing.join(', ')}`);
     for (const p of result.schemaProblems) err(`fluxhelm: --crd ${p}\n`);

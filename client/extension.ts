@@ -60,7 +60,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       trusted: vscode.workspace.isTrusted,
       validate: { enable: config.get<boolean>('validate.enable', true) },
       schemas: { crdPaths: config.get<string[]>('schemas.crdPaths', []) },
-      workspace: { exclude: config.get<string[]>('workspace.exclude', []) },
+      workspace: { exclude: config.get<string[]>('workspace.exclude', []), roots: config.get<string[]>('workspace.roots', []), dotFolders: config.get<boolean>('workspace.dotFolders', false) },
     },
   };
   client = new LanguageClient('fluxhelm', 'fluxhelm', serverOptions, clientOptions);

@@ -104,7 +104,7 @@ export interface LanguageService extends ReleaseService {
   codeLenses(uri: string): CodeLens[];
 
   /** Indexes the workspace folders; later calls replace the workspace. */
-  openWorkspace(options: IndexOptions & { repoRoot?: string }): WorkspaceSummary;
+  openWorkspace(options: IndexOptions & { repoRoot?: string; clusterRoots?: string[] }): WorkspaceSummary;
   readonly hasWorkspace: boolean;
   /** Tells the workspace a file changed (`undefined` text: read it again through the host; `null`: deleted). */
   updateFile(uri: string, text?: string | null, parsed?: YamlFile): boolean;

@@ -130,7 +130,7 @@ export interface FluxhelmSettings {
   validate?: { enable?: boolean };
   schemas?: { crdPaths?: string[] };
   trace?: { server?: string };
-  workspace?: { exclude?: string[] };
+  workspace?: { exclude?: string[]; roots?: string[]; dotFolders?: boolean };
   values?: { revealSecrets?: boolean; unknownKeys?: boolean };
   network?: { enable?: boolean };
 }

@@ -39,6 +39,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
   let supportsConfiguration = false;
   let workspaceRoots: string[] = [];
   let workspaceExclude: string[] | undefined;
+  let clusterRoots: string[] = [];
+  let dotFolders = false;
   // .fluxhelm.yaml at the repository root, and the editor's settings, which win where the user set them.
   let repoConfig: LoadedRepoConfig | undefined;
   let editor: FluxhelmSettings = {};
@@ -100,6 +102,10 @@ export function startServer(connection: Connection, host: EngineHost): void {
     editor = init;
     repoConfig = rootPath ? findRepoConfig(host, rootPath) : undefined;
     const eff = applyRepoSettings();
+    // Cluster roots: fluxhelm.workspace.roots (relative to the first folder), else the roots of .fluxhelm.yaml; found in the files otherwise.
+    const editorRoots = absolute(strings(init.workspace?.roots));
+    clusterRoots = editorRoots.length ? editorRoots : eff.origin.roots === 'config' ? eff.roots : [];
+    dotFolders = init.workspace?.dotFolders === true;
     if (eff.origin.roots === 'config') workspaceRoots = eff.roots;
     // The editor's globs are relative to each workspace folder; the file's to the file's folder.
     const excludes = eff.origin.exclude === 'explicit' ? eff.exclude : [...new Set(workspaceRoots.flatMap((r) => excludeForRoot(eff, r)))];
@@ -131,7 +137,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
       if (!workspaceRoots.length) return;
       try {
         const started = Date.now();
-        const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude });
+        const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude, clusterRoots, dotFolders });
         if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
         for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
         connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);

@@ -6,11 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Workspace } from '../../engine/workspace/model.ts';
-import { SchemaRegistry } from '../../engine/schemas/registry.ts';
-import { evaluateFluxKustomization, fluxKustomizations } from '../../engine/flux/kustomization.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import { createLanguageService, pathToUri, type Diagnostic, type EngineHost } from '../../engine/index.ts';
 import { memoryHost } from '../support/memory-host.ts';
+
+/** Every workspace finding (references and builds) by uri, through the façade. */
+function workspaceFindings(host: EngineHost): Map<string, Diagnostic[]> {
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+  return service.doWorkspaceValidation();
+}
 
 const sync = [
   'apiVersion: source.toolkit.fluxcd.io/v1',
@@ -65,10 +69,8 @@ test('two different duplicate ids on one resources entry are two findings', () =
     '/ws/apps/a.yaml': `${cm('one')}---\n${cm('two')}`,
     '/ws/apps/b.yaml': `${cm('one')}---\n${cm('two')}`,
   });
-  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
   const file = '/ws/apps/kustomization.yaml';
-  const lines = new LineIndex(host.files[file]);
-  const found = (ws.checkBuilds(new SchemaRegistry()).get(file) ?? []).filter((d) => d.code === 'kustomize-duplicate-id').map((d) => `${lines.positionAt(d.start).line + 1}: ${d.message}`);
+  const found = (workspaceFindings(host).get(pathToUri(file)) ?? []).filter((d) => d.code === 'kustomize-duplicate-id').map((d) => `${d.range.start.line + 1}: ${d.message}`);
   assert.deepEqual(found, [
     '3: ConfigMap (v1) default/one is already defined (kustomize refuses two resources with the same id)',
     '3: ConfigMap (v1) default/two is already defined (kustomize refuses two resources with the same id)',
@@ -81,9 +83,10 @@ test('a namespace written as a map does not print as [object Object]', () => {
     '/ws/apps/kustomization.yaml': 'resources:\n  - a.yaml\n',
     '/ws/apps/a.yaml': cm('one'),
   });
-  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
-  const ks = fluxKustomizations(ws.index).find((k) => k.name === 'apps')!;
-  const messages = evaluateFluxKustomization(ws, host, ks).diagnostics.map((d) => d.message);
+  const service = createLanguageService(host);
+  const built = service.build({ path: '/ws', kustomization: 'apps', repoRoot: '/ws' });
+  assert.equal(built.usage, undefined, built.usage);
+  const messages = built.findings.map((d) => d.message);
   const missing = messages.find((m) => m.includes('cluster-vars'));
   assert.equal(missing, 'ConfigMap cluster-vars is not in the workspace: kustomize-controller fails unless the object exists in the cluster (or the entry is optional: true)');
   assert.ok(!messages.some((m) => m.includes('[object Object]')), messages.join('\n'));

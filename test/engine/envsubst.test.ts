@@ -1,3 +1,4 @@
+// Algorithm test of engine/flux/envsubst.ts (Flux postBuild variable substitution): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Flux postBuild substitution, table-driven from the rules of the library
  * kustomize-controller uses (drone/envsubst) and Flux's documentation.

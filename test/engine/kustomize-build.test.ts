@@ -1,3 +1,4 @@
+// Algorithm test of engine/kustomize (the kustomize build engine, called directly on folders): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * kustomize build: loading kustomization files, resources (files, folders,
  * lists, local config), components, ordering, and the diagnostics for

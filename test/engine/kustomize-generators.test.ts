@@ -1,3 +1,4 @@
+// Algorithm test of engine/kustomize (configMap/secret generators): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * configMapGenerator / secretGenerator: data sources, options, behaviors
  * and hash suffixes, with diagnostics on the generator entries.

@@ -1,3 +1,4 @@
+// Algorithm test of engine/kustomize/hash.ts (generator name suffixes): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Name suffix hashes: Go-compatible JSON encoding and the hash values
  * kustomize v5.6 printed for the same objects (reference values taken from

@@ -1,3 +1,4 @@
+// Algorithm test of engine/kustomize (strategic merge, JSON 6902 and patch targets: smp.ts, json6902.ts, resource.ts): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Patches: strategic merge semantics (custom resources and built-in
  * workloads), JSON 6902 operations, target selectors, and the provenance

@@ -1,3 +1,4 @@
+// Algorithm test of engine/kustomize (namespace, labels, images, replicas, replacements transformers): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * namespace, namePrefix/nameSuffix, labels/commonLabels, commonAnnotations
  * and name back-references (in-memory host).

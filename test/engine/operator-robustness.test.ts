@@ -1,3 +1,4 @@
+// Algorithm test of engine/operator (ResourceSet templates), engine/workspace/header-scan.ts and engine/kustomize (never throwing on random input): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Never throwing on user input (architecture invariant) for the parts added
  * for issue #11 that read free-form text: ResourceSet templates and

@@ -1,3 +1,4 @@
+// Algorithm test of engine/protocol/invariants.ts (answers are checked through the façade; the …InDocument repairs are called directly): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * The protocol's rules (engine/protocol/invariants.ts) held against what the
  * engine answers for every YAML fixture and example in the repository, and

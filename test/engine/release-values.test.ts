@@ -1,3 +1,4 @@
+// Algorithm test of engine/values/release.ts and render.ts (layering of a HelmRelease's values against a chart folder): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Effective values of a HelmRelease against a chart folder: the layers in
  * Flux's order (chart defaults, valuesFrom in order, inline values win),

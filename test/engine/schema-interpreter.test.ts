@@ -1,3 +1,4 @@
+// Algorithm test of engine/validation/interpret.ts (the JSON-schema interpreter, compared with ajv): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * The schema interpreter (engine/validation/interpret.ts) against ajv, the
  * validator it replaces on the cold path: for every object in the shared

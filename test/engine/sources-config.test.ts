@@ -1,3 +1,4 @@
+// Algorithm test of engine/sources (Helm config files, registry credentials, OCI references, local charts, index cache): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Pure parts of the chart sources with an in-memory host: Helm's folder
  * rules, repositories.yaml matching, registry credentials from Helm and

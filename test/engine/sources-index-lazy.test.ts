@@ -1,3 +1,4 @@
+// Algorithm test of engine/sources/index-lazy.ts and index-scan.ts (lazy repository index reading): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Per-chart reading of big indexes (engine/sources/index-lazy.ts) against the
  * full reader: for generated indexes in both layouts, random indexes with

@@ -1,3 +1,4 @@
+// Algorithm test of engine/sources/index-scan.ts (repository index.yaml scanning): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * The fast index scanner (engine/sources/index-scan.ts) against the full YAML
  * parse: generated indexes in Helm's and the `yaml` package's layouts,

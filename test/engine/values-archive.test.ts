@@ -1,3 +1,4 @@
+// Algorithm test of engine/charts/archive.ts (chart archives) with engine/values/effective.ts: imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Chart archives: the tar reader against archives made by the system `tar`
  * (ustar, GNU long names, pax), hostile archives (path traversal, absolute

@@ -1,3 +1,4 @@
+// Algorithm test of engine/values/effective.ts and provenance.ts (Helm coalescing of chart and release values): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Helm coalescing of user values with chart defaults (subcharts, aliases,
  * globals, tags, conditions, import-values), HelmChart valuesFiles, and the

@@ -1,3 +1,4 @@
+// Algorithm test of engine/values/merge.ts (values tree merging): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Flux's user values: MergeMaps, valuesFrom order, inline precedence,
  * optional references, Secret decoding, targetPath, error values, and the

@@ -1,3 +1,4 @@
+// Algorithm test of engine/values/schema-check.ts (values.schema.json with remote $refs): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * values.schema.json with remote `$ref`s (issue #5), on the real bjw-s
  * app-template chart from ../shared/charts: its schema is a single `$ref`

@@ -1,3 +1,4 @@
+// Algorithm test of engine/values/strvals.ts (Helm --set parsing): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * Helm's `--set` language and Flux's valuesFrom `targetPath`: paths, escapes,
  * list indexes, type guessing, quoting, literal mode and error values.

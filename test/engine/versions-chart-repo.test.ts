@@ -1,3 +1,4 @@
+// Algorithm test of engine/sources/index-scan.ts against the loopback chart repository of test/support: imports the module directly (behaviour tests go through engine/index.ts).
 // The loopback chart repository other tests build on (test/support/chart-repo.ts):
 // archives are real tar+gzip, the index lists what was added, and helm can use it.
 import { test } from 'node:test';

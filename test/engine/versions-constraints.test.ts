@@ -1,3 +1,4 @@
+// Algorithm test of engine/versions/constraints.ts (Helm version constraints): imports the module directly (behaviour tests go through engine/index.ts).
 // Helm's constraint language (Masterminds/semver v3), including where it differs from npm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// Algorithm test of engine/versions/select.ts (chart version selection): imports the module directly (behaviour tests go through engine/index.ts).
 // Which chart version Flux (source-controller) and Helm pick from a repository,
 // an OCI HelmRepository, and an OCIRepository ref.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// Algorithm test of engine/versions/semver.ts (version parsing and ordering): imports the module directly (behaviour tests go through engine/index.ts).
 // Version parsing and ordering as Helm (Masterminds NewVersion / StrictNewVersion)
 // and Flux (fluxcd/pkg ParseVersion) do it.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// Algorithm test of engine/workspace/index.ts and header-scan.ts (the object index and its header scan): imports the module directly (behaviour tests go through engine/index.ts).
 /**
  * The workspace index finds objects across files by kind and name, follows
  * file changes incrementally, skips .git/node_modules and excluded globs,

@@ -7,24 +7,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createLanguageService, pathToUri, uriToPath } from '../../engine/index.ts';
+// Kept: the index and graph check, only to observe which files are known as patches (no façade verb exposes it).
 import { WorkspaceIndex } from '../../engine/workspace/index.ts';
 import { checkGraph, ReferenceCache } from '../../engine/workspace/graph-check.ts';
 import { loadFixture } from '../support/disk-fixture.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'broken-fleet');
 
 function run() {
   const host = loadFixture(fixture);
-  const index = new WorkspaceIndex(host, { roots: ['/ws'] });
-  index.scan();
-  const result = checkGraph(index, host, new ReferenceCache(index, { repoRoot: '/ws' }));
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
   const flat: string[] = [];
-  for (const [file, list] of result.byFile) {
-    const lines = new LineIndex(host.files[file]);
-    for (const d of list) flat.push(`${file.slice(4)}:${lines.positionAt(d.start).line + 1} ${d.severity} ${d.code}: ${d.message}`);
+  for (const [uri, list] of service.doWorkspaceValidation()) {
+    for (const d of list) flat.push(`${uriToPath(uri)!.slice(4)}:${d.range.start.line + 1} ${d.severity} ${d.code}: ${d.message}`);
   }
-  return { flat: flat.sort(), result, index, host };
+  return { flat: flat.sort(), service, host };
 }
 
 test('every broken reference in the fixture is reported on its line', () => {
@@ -58,17 +57,21 @@ test('the optional Secret in valuesFrom is not reported', () => {
 });
 
 test('files used as kustomize patches are known, so they can be checked as partial objects', () => {
-  const { result } = run();
+  const host = loadFixture(fixture);
+  const index = new WorkspaceIndex(host, { roots: ['/ws'] });
+  index.scan();
+  const result = checkGraph(index, host, new ReferenceCache(index, { repoRoot: '/ws' }));
   assert.deepEqual([...result.patchFiles], ['/ws/apps/prod/podinfo-patch.yaml']);
 });
 
 test('fixing a file clears its findings without a full rescan', () => {
-  const { index, host } = run();
+  const { service, host } = run();
   const file = '/ws/infrastructure/kustomization.yaml';
+  assert.ok(service.doWorkspaceValidation().get(pathToUri(file))?.length, 'the missing file is reported before the fix');
   host.files['/ws/infrastructure/monitoring.yaml'] = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n';
-  index.setFileText('/ws/infrastructure/monitoring.yaml', host.files['/ws/infrastructure/monitoring.yaml']);
-  const again = checkGraph(index, host, new ReferenceCache(index, { repoRoot: '/ws' }));
-  assert.equal(again.byFile.get(file), undefined);
+  service.updateFile(pathToUri('/ws/infrastructure/monitoring.yaml'), host.files['/ws/infrastructure/monitoring.yaml']);
+  service.refreshWorkspaceDiagnostics();
+  assert.deepEqual(service.doWorkspaceValidation().get(pathToUri(file)) ?? [], []);
 });
 
 test('a valuesFrom ConfigMap generated with a hash suffix is flagged; without the suffix it resolves', async () => {
@@ -77,9 +80,9 @@ test('a valuesFrom ConfigMap generated with a hash suffix is flagged; without th
   const oci = `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  url: oci://ghcr.io/example/app\n`;
   const run = (kustomization: string) => {
     const host = memoryHost({ '/ws/app/hr.yaml': hr, '/ws/app/oci.yaml': oci, '/ws/app/values.yaml': 'replicaCount: 2\n', '/ws/app/kustomization.yaml': kustomization });
-    const index = new WorkspaceIndex(host, { roots: ['/ws'] });
-    index.scan();
-    return checkGraph(index, host, new ReferenceCache(index, {})).byFile.get('/ws/app/hr.yaml') ?? [];
+    const service = createLanguageService(host);
+    service.openWorkspace({ roots: ['/ws'] });
+    return service.doWorkspaceValidation().get(pathToUri('/ws/app/hr.yaml')) ?? [];
   };
   const hashed = run('namespace: apps\nresources: [hr.yaml, oci.yaml]\nconfigMapGenerator:\n  - name: app-values\n    files: [values.yaml=values.yaml]\n');
   assert.equal(hashed.length, 1);

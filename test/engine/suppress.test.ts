@@ -7,25 +7,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlFile } from '../../engine/yaml/documents.ts';
-import { validateFile } from '../../engine/validation/validate.ts';
-import { SchemaRegistry } from '../../engine/schemas/registry.ts';
+import { createLanguageService, emptyHost, applyRepoPolicy, type Diagnostic } from '../../engine/index.ts';
+// Kept: applySuppressions shows kept and unused findings apart (one test), and findDirectives is the comment parser's algorithm.
 import { applySuppressions } from '../../engine/suppress/apply.ts';
 import { findDirectives } from '../../engine/suppress/comments.ts';
-import { getCodeActions } from '../../engine/quickfix/code-actions.ts';
-import type { Diagnostic, TextEdit } from '../../engine/types.ts';
 
-const registry = new SchemaRegistry();
+type TextEdit = { range: Diagnostic['range']; newText: string };
+const service = createLanguageService(emptyHost);
 const URI = 'file:///repo/apps/podinfo.yaml';
 
+/** The document's own findings before suppression comments. */
 function check(text: string): Diagnostic[] {
-  const file = parseYamlFile(URI, text);
-  return validateFile(file, registry).map((d) => ({ range: file.lines.rangeOf(d.start, d.end), severity: d.severity, code: d.code, message: d.message }));
+  return service.doValidation(service.parse(URI, text));
 }
 
+/** What the user sees: the document's findings after its suppression comments, with the unused ones. */
 function visible(text: string): string[] {
-  const r = applySuppressions(text, check(text));
-  return [...r.kept, ...r.unused].map((d) => `${d.range.start.line}:${d.code}`).sort();
+  return service.diagnostics(service.parse(URI, text)).map((d) => `${d.range.start.line}:${d.code}`).sort();
 }
 
 const HR = (spec: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
@@ -104,10 +102,10 @@ function applyEdits(text: string, edits: TextEdit[]): string {
 
 test('the quick fix "Suppress CODE on this line" inserts a directive that silences exactly that finding', () => {
   const text = HR('  interval: 5 minutes\n  timout: 1m\n');
-  const file = parseYamlFile(URI, text);
+  const file = service.parse(URI, text);
   const diags = check(text);
   const target = diags.find((d) => d.code === 'unknown-field')!;
-  const actions = getCodeActions(file, target.range, diags);
+  const actions = service.codeActions(file, target.range, diags);
   const action = actions.find((a) => a.title === 'Suppress unknown-field on this line');
   assert.ok(action, actions.map((a) => a.title).join(', '));
   const fixed = applyEdits(text, action.edit!.changes![URI]);
@@ -116,17 +114,16 @@ test('the quick fix "Suppress CODE on this line" inserts a directive that silenc
 
   // Suppressing a second code on the same line extends the existing comment.
   const two = HR('  # fluxhelm-disable-next-line cel\n  interval: 5 minutes\n');
-  const twoFile = parseYamlFile(URI, two);
+  const twoFile = service.parse(URI, two);
   const twoDiags = check(two);
   const dur = twoDiags.find((d) => d.code === 'duration')!;
-  const extend = getCodeActions(twoFile, dur.range, twoDiags).find((a) => a.title === 'Suppress duration on this line')!;
+  const extend = service.codeActions(twoFile, dur.range, twoDiags).find((a) => a.title === 'Suppress duration on this line')!;
   const extended = applyEdits(two, extend.edit!.changes![URI]);
   assert.match(extended, /# fluxhelm-disable-next-line cel,duration\n  interval: 5 minutes/);
   assert.deepEqual(visible(extended), ['6:unused-suppression'], 'cel is still stale, duration is gone');
 });
 
 test('the repository policy: suppressions, then unused ones reported, then severity per code', async () => {
-  const { applyRepoPolicy } = await import('../../engine/config/policy.ts');
   const text = HR('  # fluxhelm-disable-next-line duration\n  interval: 5 minutes\n  timout: 1m\n  # fluxhelm-disable-next-line cel\n  suspend: false\n');
   const codes = (list: Diagnostic[]) => list.map((d) => `${d.range.start.line}:${d.code}:${d.severity}`);
   assert.deepEqual(codes(applyRepoPolicy(text, check(text))), ['8:unknown-field:error', '9:unused-suppression:info']);

@@ -132,23 +132,37 @@ export function startServer(connection: Connection, host: EngineHost): void {
     registerDynamicCapabilities(connection);
     void loadSettings().catch((err) => run.logError('loading settings', err));
     if (service.settings.trusted) void service.cluster.ensureConnected().then(notifyClusterState);
-    // Index the workspace after answering initialize, so a large repository never delays the editor.
-    setImmediate(() => {
-      if (!workspaceRoots.length) return;
-      try {
-        const started = Date.now();
-        const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude, clusterRoots, dotFolders });
-        if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
-        for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
-        connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);
-        store.refreshWorkspace();
-        // Open documents may be patch files (checked as partial objects) or hold HelmReleases to resolve.
-        store.republishAll();
-      } catch (err) {
-        run.logError('indexing the workspace', err);
-      }
-    });
+    // Index the workspace after the first answers: a file opened now gets its own diagnostics first.
+    setTimeout(scheduleIndex, 300);
   });
+
+  let indexScheduled = false;
+  let indexed = false;
+  function scheduleIndex(): void {
+    if (indexScheduled) return;
+    indexScheduled = true;
+    setTimeout(indexWorkspace, 0);
+  }
+  /** Requests that need the workspace (navigation, views, cluster) index it first when that has not happened yet. */
+  const ensureIndexed = () => {
+    if (!indexed) indexWorkspace();
+  };
+  function indexWorkspace(): void {
+    if (indexed || !workspaceRoots.length) return;
+    indexed = true;
+    try {
+      const started = Date.now();
+      const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude, clusterRoots, dotFolders });
+      if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
+      for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
+      connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);
+      store.refreshWorkspace();
+      // Open documents may be patch files (checked as partial objects) or hold HelmReleases to resolve.
+      store.republishAll();
+    } catch (err) {
+      run.logError('indexing the workspace', err);
+    }
+  }
   connection.onDidChangeConfiguration(run.notification('configuration', () => loadSettings()));
 
   documents.onDidChangeContent(run.notification('validation', (e: { document: Parameters<typeof store.fileFor>[0] }) => {
@@ -156,6 +170,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
     const changed = service.updateFile(e.document.uri, e.document.getText(), store.fileFor(e.document));
     store.validate(e.document);
     if (changed) store.scheduleWorkspaceRefresh();
+    scheduleIndex();
   }));
   documents.onDidClose(run.notification('close', (e: { document: { uri: string } }) => {
     store.forget(e.document.uri);
@@ -184,9 +199,9 @@ export function startServer(connection: Connection, host: EngineHost): void {
     if (changed) store.scheduleWorkspaceRefresh();
   }));
 
-  registerLanguageFeatures(connection, service, store, run);
-  registerViews(connection, service, run);
-  registerClusterRequests(connection, service, run);
+  registerLanguageFeatures(connection, service, store, run, ensureIndexed);
+  registerViews(connection, service, run, ensureIndexed);
+  registerClusterRequests(connection, service, run, ensureIndexed);
 
   documents.listen(checkedDocumentSync(connection));
   connection.listen();

@@ -21,8 +21,17 @@ function runOptions(connection: Connection, token: CancellationToken, progressTo
   return { signal: ac.signal, onProgress: (message: string) => id && notify(connection, ProgressNotification, { token: id, message }) };
 }
 
-export function registerClusterRequests(connection: Connection, service: LanguageService, run: Runner): void {
-  const cluster = service.cluster;
+export function registerClusterRequests(connection: Connection, service: LanguageService, run: Runner, ready: () => void = () => undefined): void {
+  const base = service.cluster;
+  // Requests about workspace objects need the index.
+  const cluster = {
+    ...base,
+    plan: (p: Parameters<typeof base.plan>[0]) => (ready(), base.plan(p)),
+    reconcile: (p: Parameters<typeof base.reconcile>[0], r?: Parameters<typeof base.reconcile>[1]) => (ready(), base.reconcile(p, r)),
+    suspend: (p: Parameters<typeof base.suspend>[0], r?: Parameters<typeof base.suspend>[1]) => (ready(), base.suspend(p, r)),
+    diff: (p: Parameters<typeof base.diff>[0]) => (ready(), base.diff(p)),
+    status: (p: Parameters<typeof base.status>[0]) => (ready(), base.status(p)),
+  };
   const refused: Refused = { refused: true, error: UNTRUSTED_MESSAGE };
   run.handle(ClusterStateRequest, {}, anyParams, () => (service.settings.trusted ? cluster.ensureConnected() : refused));
   run.handle(ContextsRequest, { contexts: [] }, anyParams, () => cluster.contexts());

@@ -21,10 +21,15 @@ import { anyParams, textDocument, withPosition, withRange, type Runner } from '.
 const refuse = (error: string, invalid = false): Refused => ({ refused: true, error, ...(invalid ? { invalid } : {}) });
 const emptyList: CompletionList = { isIncomplete: false, items: [] };
 
-export function registerLanguageFeatures(connection: Connection, service: LanguageService, store: DocumentStore, run: Runner): void {
+export function registerLanguageFeatures(connection: Connection, service: LanguageService, store: DocumentStore, run: Runner, ready: () => void = () => undefined): void {
   // Registered by method name, so that the runner sees the params first (the library's typed helpers read
   // `params.workDoneToken` before any handler runs, and fail on null params).
   const on = <P>(method: string, handler: (params: P, token: CancellationToken) => unknown) => connection.onRequest(method, handler as (p: unknown, t: CancellationToken) => unknown);
+  /** The same, for requests that need the workspace index. */
+  const onIndexed = <P>(method: string, handler: (params: P, token: CancellationToken) => unknown) => on<P>(method, (p, t) => {
+    ready();
+    return handler(p, t);
+  });
   const withFile = <R>(uri: string, fallback: R, fn: (f: NonNullable<ReturnType<DocumentStore['fileOf']>>) => R): R => {
     const f = store.fileOf(uri);
     return f ? fn(f) : fallback;
@@ -41,15 +46,15 @@ export function registerLanguageFeatures(connection: Connection, service: Langua
       const engine = ours.map(fromLspDiagnostic);
       return service.codeActions(f, p.range, engine).map(({ fixes, ...a }) => (fixes ? { ...a, diagnostics: ours.filter((d) => fixes.some((e) => e.code === d.code && e.range.start.line === d.range.start.line)) } : a));
     })));
-  on('textDocument/definition', run.request('definition', [], withPosition, (p: TextDocumentPositionParams) => service.findDefinition(p.textDocument.uri, p.position)));
-  on('textDocument/references', run.request('references', [], withPosition, (p: ReferenceParams) => service.findReferences(p.textDocument.uri, p.position, p.context?.includeDeclaration === true)));
-  on('textDocument/prepareRename', run.request('prepareRename', null, withPosition, (p: TextDocumentPositionParams) => service.prepareRename(p.textDocument.uri, p.position) ?? null));
-  on('textDocument/rename', run.request('rename', null, withPosition, (p: RenameParams) => {
+  onIndexed('textDocument/definition', run.request('definition', [], withPosition, (p: TextDocumentPositionParams) => service.findDefinition(p.textDocument.uri, p.position)));
+  onIndexed('textDocument/references', run.request('references', [], withPosition, (p: ReferenceParams) => service.findReferences(p.textDocument.uri, p.position, p.context?.includeDeclaration === true)));
+  onIndexed('textDocument/prepareRename', run.request('prepareRename', null, withPosition, (p: TextDocumentPositionParams) => service.prepareRename(p.textDocument.uri, p.position) ?? null));
+  onIndexed('textDocument/rename', run.request('rename', null, withPosition, (p: RenameParams) => {
     if (typeof p.newName !== 'string') return refuse('newName must be a string', true);
     const r = service.doRename(p.textDocument.uri, p.position, p.newName);
     return 'error' in r ? refuse(r.error) : r.edit;
   }));
-  on('workspace/symbol', run.request('workspaceSymbol', [], anyParams, (p: WorkspaceSymbolParams | null) => service.findWorkspaceSymbols(typeof p?.query === 'string' ? p.query : '')));
+  onIndexed('workspace/symbol', run.request('workspaceSymbol', [], anyParams, (p: WorkspaceSymbolParams | null) => service.findWorkspaceSymbols(typeof p?.query === 'string' ? p.query : '')));
 
-  on('textDocument/codeLens', run.request('codeLens', [], textDocument(), (p: CodeLensParams) => service.codeLenses(p.textDocument.uri)));
+  onIndexed('textDocument/codeLens', run.request('codeLens', [], textDocument(), (p: CodeLensParams) => service.codeLenses(p.textDocument.uri)));
 }

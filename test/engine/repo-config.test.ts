@@ -7,14 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRepoConfig, findRepoConfig } from '../../engine/config/repo-config.ts';
-import { mergeSettings, excludeMatcher, excludeForRoot } from '../../engine/config/settings.ts';
+import { createLanguageService, emptyHost, parseRepoConfig, findRepoConfig, mergeSettings, excludeMatcher, excludeForRoot } from '../../engine/index.ts';
+// Kept: the severity-override step alone (the façade applies it inside the repository policy).
 import { applySeverityOverrides } from '../../engine/config/severity.ts';
-import { parseYamlFile } from '../../engine/yaml/documents.ts';
-import { validateFile } from '../../engine/validation/validate.ts';
-import { SchemaRegistry } from '../../engine/schemas/registry.ts';
-import { doComplete } from '../../engine/features/completion.ts';
-import { doHover } from '../../engine/features/hover.ts';
 import { memoryHost } from '../support/memory-host.ts';
 import { withCursor } from '../support/cursor.ts';
 
@@ -114,33 +109,34 @@ test('severity overrides drop `off` codes and replace the others', () => {
   assert.deepEqual(out.map((x) => `${x.code}:${x.severity}`), ['unknown-field:warning', 'cel:error']);
 });
 
-const registry = new SchemaRegistry();
+const service = createLanguageService(emptyHost);
+const parseYamlFile = (uri: string, text: string) => service.parse(uri, text);
 
 test('the .fluxhelm.yaml file itself is validated by file name, and other files are not', () => {
   const text = 'network: nope\nseverity:\n  cel: loud\n';
-  const asConfig = validateFile(parseYamlFile('file:///repo/.fluxhelm.yaml', text), registry);
+  const asConfig = service.doValidation(parseYamlFile('file:///repo/.fluxhelm.yaml', text));
   assert.deepEqual(asConfig.map((d) => d.code).sort(), ['enum', 'type']);
-  assert.deepEqual(validateFile(parseYamlFile('file:///repo/settings.yaml', text), registry), []);
+  assert.deepEqual(service.doValidation(parseYamlFile('file:///repo/settings.yaml', text)), []);
 });
 
 test('completion in .fluxhelm.yaml offers its keys and severity levels; hover explains them', () => {
   const keys = withCursor('network: false\n|\n');
   const file = parseYamlFile('file:///repo/.fluxhelm.yaml', keys.text);
-  const labels = doComplete(file, keys.position, registry).items.map((i) => i.label);
+  const labels = service.doComplete(file, keys.position).items.map((i) => i.label);
   for (const k of ['roots', 'exclude', 'crdPaths', 'kubeVersion', 'apiVersions', 'severity']) assert.ok(labels.includes(k), `missing ${k} in ${labels}`);
   assert.ok(!labels.includes('network'), 'a key already present is not offered again');
 
   const codes = withCursor('severity:\n  |\n');
-  const codeLabels = doComplete(parseYamlFile('file:///repo/.fluxhelm.yaml', codes.text), codes.position, registry).items.map((i) => i.label);
+  const codeLabels = service.doComplete(parseYamlFile('file:///repo/.fluxhelm.yaml', codes.text), codes.position).items.map((i) => i.label);
   assert.ok(codeLabels.includes('unknown-field') && codeLabels.includes('unused-suppression'), codeLabels.join(','));
 
   const level = withCursor('severity:\n  cel: |\n');
-  const levels = doComplete(parseYamlFile('file:///repo/.fluxhelm.yaml', level.text), level.position, registry).items.map((i) => i.textEdit?.newText.trim());
+  const levels = service.doComplete(parseYamlFile('file:///repo/.fluxhelm.yaml', level.text), level.position).items.map((i) => i.textEdit?.newText.trim());
   assert.ok(levels.includes('"off"') || levels.includes("'off'"), `off must be quoted so YAML keeps it a string: ${levels}`);
   assert.ok(levels.includes('warning'));
 
   const hover = withCursor('netw|ork: false\n');
-  const h = doHover(parseYamlFile('file:///repo/.fluxhelm.yaml', hover.text), hover.position, registry);
+  const h = service.doHover(parseYamlFile('file:///repo/.fluxhelm.yaml', hover.text), hover.position);
   assert.match(JSON.stringify(h?.contents), /chart repository indexes/);
 });
 

@@ -8,6 +8,7 @@
  *   check      findings of `fluxhelm check` (schemas, CEL, references, charts)
  *   resolve    chart version per HelmRelease (`fluxhelm resolve`)
  *   values     effective values with provenance (`fluxhelm values`), per overlay
+ *   render     rendered manifests (`fluxhelm template --format json`), per overlay
  *   graph      dependency graph (`fluxhelm graph --format json`)
  *   releases   the HelmReleases of the repository (file, line, chart, source)
  *   status, diff   cluster state and differences, only with `--cluster`
@@ -25,6 +26,7 @@ import type { Command, Out } from './command.ts';
 import { checkCommand, VERSION } from './check.ts';
 import { resolveCommand } from './resolve.ts';
 import { valuesCommand } from './values.ts';
+import { templateCommand } from './template.ts';
 import { graphCommand } from './graph.ts';
 import { statusCommand } from './status.ts';
 import { diffCommand } from './diff.ts';
@@ -167,6 +169,30 @@ export function createMcpServer(opts: McpOptions): McpServer {
       const r = await runCommand(valuesCommand, argv);
       if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
       return jsonResult(r.out, 'values', `effective values of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`);
+    },
+  );
+
+  server.registerTool(
+    'render',
+    {
+      title: 'Rendered manifests of a HelmRelease',
+      description: "The objects a HelmRelease renders as helm-controller would install them: Helm's own engine with the release name, namespace, effective values, CRD policy, postRenderers and helm-controller's labels, like `fluxhelm template --format json`. Template failures and schema problems come back with the file and line that causes them.",
+      inputSchema: {
+        release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
+        overlay: z.string().optional().describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
+      },
+      annotations: { ...READ_ONLY, openWorldHint: opts.online },
+    },
+    async ({ release, overlay }) => {
+      const argv = ['.', '--release', release, '--format', 'json', ...offline];
+      if (overlay) {
+        const rel = inRoot(opts.root, [overlay]);
+        if ('error' in rel) return failure(rel.error);
+        argv.push('--overlay', rel[0]);
+      }
+      const r = await runCommand(templateCommand, argv);
+      if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
+      return jsonResult(r.out, 'objects', `rendered manifests of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`);
     },
   );
 

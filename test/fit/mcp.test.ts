@@ -61,11 +61,11 @@ after(async () => {
 type CallResult = { structuredContent?: Record<string, unknown>; isError?: boolean; content: { type: string; text?: string }[] };
 const call = (c: Client, name: string, args: Record<string, unknown> = {}) => c.callTool({ name, arguments: args }) as Promise<CallResult>;
 
-test('the README snippet starts the server; it offers five read-only tools', async () => {
+test('the README snippet starts the server; it offers six read-only tools', async () => {
   assert.equal(entry.command, 'npx');
   assert.deepEqual(client.getServerVersion()?.name, 'fluxhelm');
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'graph', 'releases', 'resolve', 'values']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'graph', 'releases', 'render', 'resolve', 'values']);
   for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true, `${t.name} is read-only`);
 });
 
@@ -83,6 +83,12 @@ test('check, graph, resolve and values answer what the CLI answers', async () =>
   const expected = cliJson(['values', '.', '--release', 'flux-system/team-quotas', '--format', 'json', '--provenance', '--offline']) as { path: string; source: string }[];
   assert.deepEqual(values.structuredContent?.values, expected);
   assert.ok(expected.length > 0 && expected.every((v) => typeof v.source === 'string'), 'each value names its layer');
+  // render: the objects `fluxhelm template --format json` prints (Helm's engine, helm-controller's labels).
+  const rendered = await call(client, 'render', { release: 'flux-system/team-quotas' });
+  assert.ok(!rendered.isError, JSON.stringify(rendered.content));
+  const objects = cliJson(['template', '.', '--release', 'flux-system/team-quotas', '--format', 'json', '--offline']) as { kind: string; metadata: { labels?: Record<string, string> } }[];
+  assert.deepEqual(rendered.structuredContent?.objects, objects);
+  assert.ok(objects.length > 0 && objects.every((o) => o.kind === 'ResourceQuota' && o.metadata.labels?.['helm.toolkit.fluxcd.io/name'] === 'team-quotas'));
 });
 
 function helmReleaseFiles(dir: string): string[] {
@@ -129,7 +135,7 @@ test('--cluster adds status and diff, which fail softly without a cluster', asyn
   const withCluster = await connect(['--cluster'], { KUBECONFIG: join(work, 'no-such-kubeconfig') });
   try {
     const names = (await withCluster.listTools()).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['check', 'diff', 'graph', 'releases', 'resolve', 'status', 'values']);
+    assert.deepEqual(names, ['check', 'diff', 'graph', 'releases', 'render', 'resolve', 'status', 'values']);
     const status = await call(withCluster, 'status', { path: 'apps' });
     assert.equal(status.isError, true);
     assert.ok((status.content[0].text ?? '').length > 0);

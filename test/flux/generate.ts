@@ -100,7 +100,7 @@ const wholeOverrides: Record<string, unknown>[] = [
   { feature: { enabled: true } },
   { items: [{ name: 'two' }, { name: 'three', size: 3 }] },
   { 'dotted.key': 'whole-file' },
-  { image: 'not-a-map' },
+  { newKey: 'scalar-replaces-nothing' },
   { newKey: { nested: [1, 2, { deep: true }] } },
   { sub: { enabled: false } },
 ];

@@ -8,13 +8,16 @@
  * `config` of the release Secret `sh.helm.release.v1.<name>.v1`, decoded
  * from base64 + gzip + JSON), coalesced with the stored chart's defaults by
  * the real helm (`helm get values --all`), must equal `fluxhelm values` for
- * the same workspace. The rendered manifests helm-controller stored are kept
+ * the same workspace. A subchart's `global` is taken from what its template
+ * rendered in the stored manifest: `helm get values --all` does not copy the
+ * user's globals into it, rendering does. The rendered manifests helm-controller stored are kept
  * next to the workspace (manifests/<name>.yaml) for the render oracle.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parseAllDocuments } from 'yaml';
 import { join } from 'node:path';
 import { fluxhelm, helmRepositoryYaml, startSandbox, writeTree, type Sandbox } from './sandbox.ts';
 import { generateReleases, layeredChart, type GeneratedRelease } from './generate.ts';
@@ -65,6 +68,11 @@ test(`effective values: ${COUNT} generated HelmReleases, helm-controller's relea
     const all = await runHelm(['get', 'values', c.name, '-n', ns, '--all', '-o', 'json', '--kubeconfig', sb.cp.kubeconfig], home);
     assert.equal(all.code, 0, all.stderr);
     const expected = JSON.parse(all.stdout);
+    // `helm get values --all` does not copy the user's globals into a subchart's `global` the way
+    // rendering does; what the subchart's templates really got is in the stored manifest.
+    const subCm = parseAllDocuments(rel.manifest).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> })
+      .find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === `${c.name}-sub`);
+    if (subCm?.data?.['global.json'] && expected.sub) expected.sub.global = JSON.parse(subCm.data['global.json']);
     const ours = await fluxhelm(['values', join(dir, 'fleet'), '--release', `${ns}/${c.name}`, '--format', 'json', '--reveal-secrets']);
     if (ours.code !== 0) {
       mismatches.push(`${c.name} [${c.features.join(', ')}]: fluxhelm values exited ${ours.code}: ${ours.stderr}`);

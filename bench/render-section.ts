@@ -10,10 +10,15 @@
  * and the process's RSS with the engine loaded.
  * Peer: native `helm template` of the same chart and values (median of
  * --helm-runs process runs, with peak RSS).
+ * Second peer (bench/flate-render-peer.ts): flate v0.6.5 `flate build hr`
+ * on a fleet holding just the podinfo HelmRelease (chart served by a
+ * loopback Helm repository), beside the same fleet rendered by a fresh
+ * `node dist/cli.js template` process, and beside the warm podinfo render
+ * (median of --flate-runs; "flate not installed" when it is missing).
  *
  * Targets (issue #12): first render ≤ 600 ms, warm podinfo ≤ 30 ms, warm
  * app-template ≤ 150 ms, RSS ≤ 300 MB.
- * Options: --render-runs=20 --helm-runs=5.
+ * Options: --render-runs=20 --helm-runs=5 --flate-runs=3.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +28,7 @@ import { runMeasured } from './index-section.ts';
 import { helmRenderBinary } from '../test/support/helm-native.ts';
 import { isolatedHelmEnv } from '../test/support/tools.ts';
 import { defaultHelmWasmPath } from '../server/helm-render-host.ts';
+import { FLATE_VERSION, measureFleetRenders } from './flate-render-peer.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -77,6 +83,7 @@ export const renderSection: BenchSection = {
     writeFileSync(appValues, JSON.stringify(APP_TEMPLATE_VALUES));
     const runs = Number(args['render-runs'] ?? 20);
     const helmRuns = Number(args['helm-runs'] ?? 5);
+    const flateRuns = Math.max(1, Number(args['flate-runs'] ?? 3));
 
     log('render: fresh process with the render host');
     const probe = await runMeasured(process.execPath, ['--import', require.resolve('tsx'), join(root, 'bench', 'render-probe.ts'), charts, appValues, String(runs)], process.env, 300_000, root);
@@ -102,10 +109,23 @@ export const renderSection: BenchSection = {
     const helmPodinfo = await helmTimes(['template', 'podinfo', join(charts, 'podinfo'), '-n', 'apps']);
     const helmApp = await helmTimes(['template', 'radarr', join(charts, 'app-template'), '-n', 'media', '-f', appValues, '--skip-schema-validation']);
 
+    const fleetRenders = await measureFleetRenders(root, dir, flateRuns, log);
+
     const peer = 'helm template v4.2.4 (process)';
+    const flatePeer = `flate ${FLATE_VERSION} build hr (process)`;
     return [
       { section: 'render', name: 'first render after start (compile, worker, podinfo)', fluxhelm: measurement([r.firstMs]), peer, peerResult: helmPodinfo, targets: [{ maxMs: 600 }] },
       { section: 'render', name: 'warm render · podinfo', fluxhelm: { ...measurement(r.podinfoMs), cpuMs: r.podinfoCpuMs }, peer, peerResult: helmPodinfo, targets: [{ maxMs: 30 }] },
+      {
+        section: 'render',
+        name: 'podinfo HelmRelease, fleet → manifests · fresh process (fluxhelm template)',
+        fluxhelm: fleetRenders.fluxhelm,
+        peer: flatePeer,
+        peerResult: fleetRenders.flate,
+        targets: [],
+        note: 'both cold processes on the same one-release fleet (loopback chart repository), after one unmeasured run that fills each chart cache',
+      },
+      { section: 'render', name: 'warm render · podinfo', fluxhelm: { ...measurement(r.podinfoMs), cpuMs: r.podinfoCpuMs }, peer: flatePeer, peerResult: fleetRenders.flate, targets: [{ maxMs: 30 }] },
       { section: 'render', name: 'warm render · app-template', fluxhelm: { ...measurement(r.appMs), cpuMs: r.appCpuMs }, peer, peerResult: helmApp, targets: [{ maxMs: 150 }] },
       {
         section: 'render',

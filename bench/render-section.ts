@@ -28,7 +28,7 @@ import { runMeasured } from './index-section.ts';
 import { helmRenderBinary } from '../test/support/helm-native.ts';
 import { isolatedHelmEnv } from '../test/support/tools.ts';
 import { defaultHelmWasmPath } from '../server/helm-render-host.ts';
-import { FLATE_VERSION, measureFleetRenders } from './flate-render-peer.ts';
+import { FLATE_VERSION, flateRenderBinary, measureFleetRenders } from './flate-render-peer.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -112,7 +112,8 @@ export const renderSection: BenchSection = {
     const fleetRenders = await measureFleetRenders(root, dir, flateRuns, log);
 
     const peer = 'helm template v4.2.4 (process)';
-    const flatePeer = `flate ${FLATE_VERSION} build hr (process)`;
+    // The table's peer ms column only says 'error'; the label says why when flate is missing.
+    const flatePeer = `flate ${FLATE_VERSION} build hr (process)${flateRenderBinary() ? '' : ': not installed (bash .ci/flate-deps.sh)'}`;
     return [
       { section: 'render', name: 'first render after start (compile, worker, podinfo)', fluxhelm: measurement([r.firstMs]), peer, peerResult: helmPodinfo, targets: [{ maxMs: 600 }] },
       { section: 'render', name: 'warm render · podinfo', fluxhelm: { ...measurement(r.podinfoMs), cpuMs: r.podinfoCpuMs }, peer, peerResult: helmPodinfo, targets: [{ maxMs: 30 }] },

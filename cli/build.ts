@@ -39,12 +39,20 @@ function runBuild(argv: string[], out: Out, err: Out): number {
   const format = oneOf('format', args.options.get('format')?.[0], ['yaml', 'json'] as const, 'yaml');
   const wanted = args.options.get('kustomization')?.[0];
   if (args.positional.length > 1) throw new UsageError('build takes one PATH');
-  if (args.positional.length === 0 && !wanted) throw new UsageError('build needs a PATH (a Flux Kustomization file or a folder with a kustomization.yaml)');
+  if (args.positional.length === 0 && !wanted)
+    throw new UsageError('build needs a PATH (a Flux Kustomization file or a folder with a kustomization.yaml)');
   const repoRoot = args.options.get('repo-root')?.[0];
-  const answer = createService({ network: false }).build({ path: resolve(args.positional[0] ?? '.'), kustomization: wanted, repoRoot: repoRoot ? resolve(repoRoot) : undefined });
+  const answer = createService({ network: false }).build({
+    path: resolve(args.positional[0] ?? '.'),
+    kustomization: wanted,
+    repoRoot: repoRoot ? resolve(repoRoot) : undefined,
+  });
   if (answer.usage) throw new UsageError(answer.usage.replaceAll(`${process.cwd()}/`, ''));
   out(formatObjects(answer.objects, format));
-  for (const f of answer.findings) err(`${display(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.code}]\n`);
+  for (const f of answer.findings)
+    err(
+      `${display(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.code}]\n`,
+    );
   return answer.findings.some((d) => d.severity === 'error') ? 1 : 0;
 }
 

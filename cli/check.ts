@@ -44,7 +44,16 @@ editor.
 
 Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.`;
 
-const OPTIONS = { format: { value: true }, crd: { value: true, repeat: true }, 'repo-root': { value: true }, online: {}, offline: {}, timeout: { value: true }, render: {}, root: { value: true, repeat: true } } as const;
+const OPTIONS = {
+  format: { value: true },
+  crd: { value: true, repeat: true },
+  'repo-root': { value: true },
+  online: {},
+  offline: {},
+  timeout: { value: true },
+  render: {},
+  root: { value: true, repeat: true },
+} as const;
 
 export interface CheckResult {
   findings: Finding[];
@@ -76,44 +85,83 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
   // .fluxhelm.yaml (roots, exclude, crdPaths, network, severity), overridden by the command line.
   const { settings, loaded } = cliSettings(paths, { ...(opts.crdPaths?.length ? { crdPaths: opts.crdPaths } : {}) });
   const service = createService({ network: opts.online === true, timeoutMs: opts.timeoutMs });
-  service.configure({ severity: settings.severity, render: { kubeVersion: settings.kubeVersion, apiVersions: settings.apiVersions } });
-  const schemaProblems = settings.crdPaths.length ? service.setCrdPaths(settings.crdPaths).map((p) => `${p.file}: ${p.message}`) : [];
+  service.configure({
+    severity: settings.severity,
+    render: { kubeVersion: settings.kubeVersion, apiVersions: settings.apiVersions },
+  });
+  const schemaProblems = settings.crdPaths.length
+    ? service.setCrdPaths(settings.crdPaths).map((p) => `${p.file}: ${p.message}`)
+    : [];
   const given = paths.length ? paths : settings.roots.map((r) => relative(process.cwd(), r) || '.');
   const excluded = excludeMatcher(settings);
   const listed = collectYamlFiles(given);
   const missing = listed.missing;
   const files = listed.files.filter((f) => !excluded(resolve(f)));
   // The configuration's own problems count even when it lies outside the checked folders.
-  if (loaded && !files.some((f) => resolve(f) === loaded.path)) files.unshift(relative(process.cwd(), loaded.path) || loaded.path);
+  if (loaded && !files.some((f) => resolve(f) === loaded.path))
+    files.unshift(relative(process.cwd(), loaded.path) || loaded.path);
   const present = given.filter((p) => !missing.includes(p));
   const roots = present.length ? workspaceRoots(present) : [];
   // Cluster roots (where Flux's sync starts): --root, else the roots of .fluxhelm.yaml; found in the files otherwise.
-  const clusterRoots = opts.clusterRoots?.length ? opts.clusterRoots.map((r) => resolve(r)) : settings.origin.roots === 'config' ? settings.roots : [];
-  service.openWorkspace({ roots, clusterRoots, exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))], repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
+  const clusterRoots = opts.clusterRoots?.length
+    ? opts.clusterRoots.map((r) => resolve(r))
+    : settings.origin.roots === 'config'
+      ? settings.roots
+      : [];
+  service.openWorkspace({
+    roots,
+    clusterRoots,
+    exclude: [...new Set(roots.flatMap((r) => excludeForRoot(settings, r)))],
+    repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined,
+  });
   service.refreshWorkspaceDiagnostics();
   await service.resolveAllReleases();
   // --render: every HelmRelease rendered with Helm's engine; its findings join the file's own.
-  const rendered = new Map<string, { range: Diagnostic['range']; severity: Diagnostic['severity']; code: string; message: string }[]>();
+  const rendered = new Map<
+    string,
+    { range: Diagnostic['range']; severity: Diagnostic['severity']; code: string; message: string }[]
+  >();
   if (opts.render) {
-    for (const r of await service.renderAllReleases()) for (const d of r.diagnostics) rendered.set(d.file, [...(rendered.get(d.file) ?? []), d]);
+    for (const r of await service.renderAllReleases())
+      for (const d of r.diagnostics) rendered.set(d.file, [...(rendered.get(d.file) ?? []), d]);
   }
   const findings: Finding[] = [];
   for (const path of files) {
     const text = readText(path);
     const shown = display(path);
     if (text === undefined) {
-      findings.push({ file: shown, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'read-error', message: 'the file could not be read' });
+      findings.push({
+        file: shown,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'error',
+        code: 'read-error',
+        message: 'the file could not be read',
+      });
       continue;
     }
     const file = service.parse(pathToUri(resolve(path)), text);
     const own = service.diagnostics(file);
     const seen = new Set(own.map((d) => `${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
-    const extra = (rendered.get(resolve(path)) ?? []).filter((d) => !seen.has(`${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`));
+    const extra = (rendered.get(resolve(path)) ?? []).filter(
+      (d) => !seen.has(`${d.range.start.line}:${d.range.start.character}:${d.code}:${d.message}`),
+    );
     // Rendering findings go through the same suppressions and severities as the rest.
     const list = extra.length ? service.diagnostics(file, extra) : own;
     list.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of list) {
-      findings.push({ file: shown, line: d.range.start.line + 1, column: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1, severity: d.severity, code: d.code, message: d.message });
+      findings.push({
+        file: shown,
+        line: d.range.start.line + 1,
+        column: d.range.start.character + 1,
+        endLine: d.range.end.line + 1,
+        endColumn: d.range.end.character + 1,
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+      });
     }
   }
   return { findings, fileCount: files.length, missing, schemaProblems };
@@ -126,8 +174,14 @@ export const checkCommand: Command = {
   options: OPTIONS,
   async run(argv, out, err) {
     const args = parseArgs(argv, OPTIONS);
-    const format = oneOf('format', args.options.get('format')?.[0], ['text', 'json', 'sarif', 'github'] as const, 'text');
-    if (args.flags.has('online') && args.flags.has('offline')) throw new UsageError('--online and --offline cannot be combined');
+    const format = oneOf(
+      'format',
+      args.options.get('format')?.[0],
+      ['text', 'json', 'sarif', 'github'] as const,
+      'text',
+    );
+    if (args.flags.has('online') && args.flags.has('offline'))
+      throw new UsageError('--online and --offline cannot be combined');
     const result = await runCheckOn(args.positional, {
       crdPaths: args.options.get('crd') ?? [],
       repoRoot: args.options.get('repo-root')?.[0],

@@ -18,4 +18,8 @@ export interface Command {
 }
 
 /** Options every command that reads a workspace takes. */
-export const CLUSTER_OPTIONS = { context: { value: true }, kubeconfig: { value: true }, namespace: { value: true } } as const;
+export const CLUSTER_OPTIONS = {
+  context: { value: true },
+  kubeconfig: { value: true },
+  namespace: { value: true },
+} as const;

@@ -37,8 +37,17 @@ export async function diff(argv: string[], out: Out, err: Out): Promise<number> 
   for (const l of orphans.out) out(`${l}\n`);
   for (const l of orphans.err) err(`${l}\n`);
   if (report.errors) return 2;
-  if (report.changed === 0) out(`no differences (${plan.planned.length} object${plan.planned.length === 1 ? '' : 's'}, context ${conn.context})\n`);
+  if (report.changed === 0)
+    out(
+      `no differences (${plan.planned.length} object${plan.planned.length === 1 ? '' : 's'}, context ${conn.context})\n`,
+    );
   return report.changed ? 1 : 0;
 }
 
-export const diffCommand: Command = { name: 'diff', summary: 'compare the workspace with the cluster (exit 0 same, 1 differs, >1 error)', usage: USAGE, options: clusterOptions, run: diff };
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'compare the workspace with the cluster (exit 0 same, 1 differs, >1 error)',
+  usage: USAGE,
+  options: clusterOptions,
+  run: diff,
+};

@@ -31,7 +31,19 @@ const lspCommand: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [checkCommand, graphCommand, resolveCommand, valuesCommand, templateCommand, buildCommand, diffCommand, reconcileCommand, statusCommand, lspCommand, mcpCommand];
+export const COMMANDS: Command[] = [
+  checkCommand,
+  graphCommand,
+  resolveCommand,
+  valuesCommand,
+  templateCommand,
+  buildCommand,
+  diffCommand,
+  reconcileCommand,
+  statusCommand,
+  lspCommand,
+  mcpCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -45,7 +57,11 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 }
 
 /** Runs the CLI; 'running' means the command keeps the process alive (the language server). */
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number | 'running'> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number | 'running'> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;

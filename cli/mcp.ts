@@ -45,7 +45,13 @@ the CLI commands of the same names do. Nothing it offers writes.
   --context NAME      kubeconfig context for the cluster tools
   --kubeconfig FILE   kubeconfig for the cluster tools`;
 
-const OPTIONS = { root: { value: true }, online: {}, cluster: {}, context: { value: true }, kubeconfig: { value: true } } as const;
+const OPTIONS = {
+  root: { value: true },
+  online: {},
+  cluster: {},
+  context: { value: true },
+  kubeconfig: { value: true },
+} as const;
 
 export interface McpOptions {
   root: string;
@@ -55,7 +61,11 @@ export interface McpOptions {
   kubeconfig?: string;
 }
 
-type ToolResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+type ToolResult = {
+  content: { type: 'text'; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
 
 /** Runs a CLI command in-process and collects what it prints. */
 async function runCommand(command: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -94,7 +104,10 @@ function jsonResult(text: string, key: string, summary: string): ToolResult {
   } catch {
     return { content: [{ type: 'text', text: text || summary }], isError: true };
   }
-  return { content: [{ type: 'text', text: `${summary}\n${JSON.stringify(parsed, null, 2)}` }], structuredContent: { [key]: parsed } };
+  return {
+    content: [{ type: 'text', text: `${summary}\n${JSON.stringify(parsed, null, 2)}` }],
+    structuredContent: { [key]: parsed },
+  };
 }
 
 function failure(message: string): ToolResult {
@@ -104,7 +117,13 @@ function failure(message: string): ToolResult {
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
 
 export function createMcpServer(opts: McpOptions): McpServer {
-  const server = new McpServer({ name: 'fluxhelm', version: VERSION }, { instructions: 'fluxhelm checks Flux CD and Helm YAML in this GitOps repository the way the Kubernetes API server, Flux and Helm would. Run `check` after editing YAML; use `values` to see what a chart receives and `resolve` for chart versions. All tools are read-only.' });
+  const server = new McpServer(
+    { name: 'fluxhelm', version: VERSION },
+    {
+      instructions:
+        'fluxhelm checks Flux CD and Helm YAML in this GitOps repository the way the Kubernetes API server, Flux and Helm would. Run `check` after editing YAML; use `values` to see what a chart receives and `resolve` for chart versions. All tools are read-only.',
+    },
+  );
   const net = opts.online ? ['--online'] : [];
   const offline = opts.online ? [] : ['--offline'];
 
@@ -112,8 +131,11 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'check',
     {
       title: 'Check Flux/Helm YAML',
-      description: 'Validates the YAML files below the given paths (default: the roots in .fluxhelm.yaml, or the whole repository) like `fluxhelm check`: schemas and CEL rules of the Flux, kustomize and core kinds, references between objects (sourceRef, dependsOn, valuesFrom, paths), chart versions and values. Returns findings with file, 1-based line/column, severity, code and message.',
-      inputSchema: { paths: z.array(z.string()).optional().describe('Files or folders relative to the repository root') },
+      description:
+        'Validates the YAML files below the given paths (default: the roots in .fluxhelm.yaml, or the whole repository) like `fluxhelm check`: schemas and CEL rules of the Flux, kustomize and core kinds, references between objects (sourceRef, dependsOn, valuesFrom, paths), chart versions and values. Returns findings with file, 1-based line/column, severity, code and message.',
+      inputSchema: {
+        paths: z.array(z.string()).optional().describe('Files or folders relative to the repository root'),
+      },
       annotations: { ...READ_ONLY, openWorldHint: opts.online },
     },
     async ({ paths }) => {
@@ -124,7 +146,11 @@ export function createMcpServer(opts: McpOptions): McpServer {
       if (r.code > 1) return failure(r.err || r.out);
       const findings = JSON.parse(r.out) as { severity: string }[];
       const n = (s: string) => findings.filter((f) => f.severity === s).length;
-      return jsonResult(r.out, 'findings', `${n('error')} errors, ${n('warning')} warnings, ${findings.length - n('error') - n('warning')} info`);
+      return jsonResult(
+        r.out,
+        'findings',
+        `${n('error')} errors, ${n('warning')} warnings, ${findings.length - n('error') - n('warning')} info`,
+      );
     },
   );
 
@@ -132,7 +158,8 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'resolve',
     {
       title: 'Resolve chart versions',
-      description: 'For every HelmRelease (or the one named), the chart version its constraint resolves to under Flux and Helm rules, with source, appVersion and chart URL or digest, like `fluxhelm resolve`.',
+      description:
+        'For every HelmRelease (or the one named), the chart version its constraint resolves to under Flux and Helm rules, with source, appVersion and chart URL or digest, like `fluxhelm resolve`.',
       inputSchema: { release: z.string().optional().describe('NAMESPACE/NAME of one HelmRelease') },
       annotations: { ...READ_ONLY, openWorldHint: opts.online },
     },
@@ -152,10 +179,14 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'values',
     {
       title: 'Effective values of a HelmRelease',
-      description: 'The values the chart templates of a HelmRelease receive as .Values, with the layer that set each one (chart default, valuesFrom entry, inline spec.values, an overlay patch), like `fluxhelm values --provenance --format json`. Values from Secrets are masked.',
+      description:
+        'The values the chart templates of a HelmRelease receive as .Values, with the layer that set each one (chart default, valuesFrom entry, inline spec.values, an overlay patch), like `fluxhelm values --provenance --format json`. Values from Secrets are masked.',
       inputSchema: {
         release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
-        overlay: z.string().optional().describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
+        overlay: z
+          .string()
+          .optional()
+          .describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
       },
       annotations: { ...READ_ONLY, openWorldHint: opts.online },
     },
@@ -168,7 +199,11 @@ export function createMcpServer(opts: McpOptions): McpServer {
       }
       const r = await runCommand(valuesCommand, argv);
       if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
-      return jsonResult(r.out, 'values', `effective values of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`);
+      return jsonResult(
+        r.out,
+        'values',
+        `effective values of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`,
+      );
     },
   );
 
@@ -176,10 +211,14 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'render',
     {
       title: 'Rendered manifests of a HelmRelease',
-      description: "The objects a HelmRelease renders as helm-controller would install them: Helm's own engine with the release name, namespace, effective values, CRD policy, postRenderers and helm-controller's labels, like `fluxhelm template --format json`. Template failures and schema problems come back with the file and line that causes them.",
+      description:
+        "The objects a HelmRelease renders as helm-controller would install them: Helm's own engine with the release name, namespace, effective values, CRD policy, postRenderers and helm-controller's labels, like `fluxhelm template --format json`. Template failures and schema problems come back with the file and line that causes them.",
       inputSchema: {
         release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
-        overlay: z.string().optional().describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
+        overlay: z
+          .string()
+          .optional()
+          .describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
       },
       annotations: { ...READ_ONLY, openWorldHint: opts.online },
     },
@@ -192,7 +231,11 @@ export function createMcpServer(opts: McpOptions): McpServer {
       }
       const r = await runCommand(templateCommand, argv);
       if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
-      return jsonResult(r.out, 'objects', `rendered manifests of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`);
+      return jsonResult(
+        r.out,
+        'objects',
+        `rendered manifests of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`,
+      );
     },
   );
 
@@ -200,7 +243,8 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'graph',
     {
       title: 'Dependency graph',
-      description: 'Flux Kustomizations, HelmReleases and sources with their dependsOn, sourceRef and chartRef edges (missing targets included), like `fluxhelm graph --format json`.',
+      description:
+        'Flux Kustomizations, HelmReleases and sources with their dependsOn, sourceRef and chartRef edges (missing targets included), like `fluxhelm graph --format json`.',
       inputSchema: { paths: z.array(z.string()).optional().describe('Folders relative to the repository root') },
       annotations: { ...READ_ONLY, openWorldHint: false },
     },
@@ -218,24 +262,31 @@ export function createMcpServer(opts: McpOptions): McpServer {
     'releases',
     {
       title: 'HelmReleases of the repository',
-      description: 'Every HelmRelease in the repository: NAMESPACE/NAME, file (relative to the root), line, chart and source.',
+      description:
+        'Every HelmRelease in the repository: NAMESPACE/NAME, file (relative to the root), line, chart and source.',
       inputSchema: {},
       annotations: { ...READ_ONLY, openWorldHint: false },
     },
     async () => {
       const { service } = openWorkspaceAt(['.'], { network: false });
-      const list = service.listReleases().map((r) => ({ ...r, file: isAbsolute(r.file) ? relative(opts.root, r.file) : r.file }));
+      const list = service
+        .listReleases()
+        .map((r) => ({ ...r, file: isAbsolute(r.file) ? relative(opts.root, r.file) : r.file }));
       return jsonResult(JSON.stringify(list), 'releases', `${list.length} HelmRelease${list.length === 1 ? '' : 's'}`);
     },
   );
 
   if (opts.cluster) {
-    const conn = [...(opts.context ? ['--context', opts.context] : []), ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : [])];
+    const conn = [
+      ...(opts.context ? ['--context', opts.context] : []),
+      ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : []),
+    ];
     server.registerTool(
       'status',
       {
         title: 'Cluster status',
-        description: 'Ready/Stalled conditions and recent events, in the cluster, of the Flux objects below a path, like `fluxhelm status --events --format json`. Reads only.',
+        description:
+          'Ready/Stalled conditions and recent events, in the cluster, of the Flux objects below a path, like `fluxhelm status --events --format json`. Reads only.',
         inputSchema: { path: z.string().optional().describe('Folder relative to the repository root') },
         annotations: { ...READ_ONLY, openWorldHint: true },
       },
@@ -251,7 +302,8 @@ export function createMcpServer(opts: McpOptions): McpServer {
       'diff',
       {
         title: 'Diff with the cluster',
-        description: 'What applying the objects below a path would change in the cluster (server-side dry run, only the fields fluxhelm manages, Secrets masked), like `fluxhelm diff`. Changes nothing.',
+        description:
+          'What applying the objects below a path would change in the cluster (server-side dry run, only the fields fluxhelm manages, Secrets masked), like `fluxhelm diff`. Changes nothing.',
         inputSchema: { path: z.string().describe('Folder or file relative to the repository root') },
         annotations: { ...READ_ONLY, openWorldHint: true },
       },
@@ -260,7 +312,10 @@ export function createMcpServer(opts: McpOptions): McpServer {
         if ('error' in rel) return failure(rel.error);
         const r = await runCommand(diffCommand, [rel[0], ...conn]);
         if (r.code > 1) return failure(r.err || r.out);
-        return { content: [{ type: 'text', text: `${r.code === 0 ? 'no differences' : 'differences'}\n${r.out}` }], structuredContent: { differs: r.code === 1, diff: r.out } };
+        return {
+          content: [{ type: 'text', text: `${r.code === 0 ? 'no differences' : 'differences'}\n${r.out}` }],
+          structuredContent: { differs: r.code === 1, diff: r.out },
+        };
       },
     );
   }
@@ -272,7 +327,13 @@ export async function runMcp(argv: string[], _out: Out, err: Out): Promise<numbe
   const root = resolvePath(args.options.get('root')?.[0] ?? '.');
   // Tools take paths relative to the root, and the commands they run show paths relative to the current folder.
   process.chdir(root);
-  const server = createMcpServer({ root, online: args.flags.has('online'), cluster: args.flags.has('cluster'), context: args.options.get('context')?.[0], kubeconfig: args.options.get('kubeconfig')?.[0] });
+  const server = createMcpServer({
+    root,
+    online: args.flags.has('online'),
+    cluster: args.flags.has('cluster'),
+    context: args.options.get('context')?.[0],
+    kubeconfig: args.options.get('kubeconfig')?.[0],
+  });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   err(`fluxhelm mcp: serving ${root} over stdio\n`);

@@ -43,8 +43,14 @@ Exit status: 0 all Ready, 1 some failed or timed out, 2 errors or usage.`;
 const OPTIONS = {
   ...clusterOptions,
   release: { value: true },
-  'with-source': {}, force: {}, reset: {}, 'force-conflicts': {}, timeout: { value: true },
-  'no-wait': {}, 'dry-run': {}, yes: {},
+  'with-source': {},
+  force: {},
+  reset: {},
+  'force-conflicts': {},
+  timeout: { value: true },
+  'no-wait': {},
+  'dry-run': {},
+  yes: {},
 } as const;
 
 export interface Prompt {
@@ -67,9 +73,11 @@ const terminal: Prompt = {
 export async function reconcile(argv: string[], out: Out, err: Out, prompt: Prompt = terminal): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   const release = args.options.get('release')?.[0];
-  if (!release && args.positional.length !== 1) throw new UsageError('reconcile takes a PATH or --release NAMESPACE/NAME');
+  if (!release && args.positional.length !== 1)
+    throw new UsageError('reconcile takes a PATH or --release NAMESPACE/NAME');
   if (args.positional.length > 1) throw new UsageError('reconcile takes one PATH');
-  if (args.flags.has('force') && args.flags.has('reset')) throw new UsageError('--force and --reset cannot be combined');
+  if (args.flags.has('force') && args.flags.has('reset'))
+    throw new UsageError('--force and --reset cannot be combined');
   const timeoutMs = parseTimeout(args.options.get('timeout')?.[0], 300_000);
   const { service, conn } = await connectAt(args, args.positional);
   const flows = service.cluster.paths;
@@ -89,13 +97,17 @@ export async function reconcile(argv: string[], out: Out, err: Out, prompt: Prom
   for (const l of report.out) out(`${l}\n`);
   for (const l of report.err) err(`${l}\n`);
   const targets = plan.waves.flat();
-  out(`plan (context ${conn.context}): apply ${planned.length} object${planned.length === 1 ? '' : 's'} (${report.changed} with changes), reconcile ${targets.length}${args.flags.has('with-source') ? ' with their sources' : ''}\n`);
+  out(
+    `plan (context ${conn.context}): apply ${planned.length} object${planned.length === 1 ? '' : 's'} (${report.changed} with changes), reconcile ${targets.length}${args.flags.has('with-source') ? ' with their sources' : ''}\n`,
+  );
   if (report.errors) {
     err('fluxhelm: nothing was changed: the dry run failed for some objects\n');
     return 2;
   }
   if (report.conflicts && !args.flags.has('force-conflicts')) {
-    err('fluxhelm: nothing was changed: fields above are owned by other field managers; pass --force-conflicts to take them over\n');
+    err(
+      'fluxhelm: nothing was changed: fields above are owned by other field managers; pass --force-conflicts to take them over\n',
+    );
     return 2;
   }
   if (args.flags.has('dry-run')) return 0;
@@ -106,12 +118,17 @@ export async function reconcile(argv: string[], out: Out, err: Out, prompt: Prom
       err('fluxhelm: refusing to write to the cluster without confirmation; run on a terminal or pass --yes\n');
       return 2;
     }
-    if (!(await prompt.ask(`Apply ${planned.length} object(s) and reconcile ${targets.length} in context ${conn.context}?`))) {
+    if (
+      !(await prompt.ask(
+        `Apply ${planned.length} object(s) and reconcile ${targets.length} in context ${conn.context}?`,
+      ))
+    ) {
       err('fluxhelm: cancelled; nothing was changed\n');
       return 2;
     }
     const secrets = planned.filter((p) => p.secret);
-    if (secrets.length) secretsAgreed = await prompt.ask(`Also apply Secret(s) ${secrets.map((p) => p.indexed.name).join(', ')}?`);
+    if (secrets.length)
+      secretsAgreed = await prompt.ask(`Also apply Secret(s) ${secrets.map((p) => p.indexed.name).join(', ')}?`);
   }
   const toApply = planned.filter((p) => !p.secret || secretsAgreed);
   if (toApply.length < planned.length) err(`note: ${planned.length - toApply.length} Secret(s) not applied\n`);
@@ -145,4 +162,10 @@ export async function reconcile(argv: string[], out: Out, err: Out, prompt: Prom
   }
 }
 
-export const reconcileCommand: Command = { name: 'reconcile', summary: 'apply and ask Flux to reconcile, then wait for Ready', usage: USAGE, options: OPTIONS, run: (a, o, e) => reconcile(a, o, e) };
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'apply and ask Flux to reconcile, then wait for Ready',
+  usage: USAGE,
+  options: OPTIONS,
+  run: (a, o, e) => reconcile(a, o, e),
+};

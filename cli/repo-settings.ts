@@ -7,7 +7,13 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { findRepoConfig, mergeSettings, type EffectiveSettings, type ExplicitSettings, type LoadedRepoConfig } from '../engine/index.ts';
+import {
+  findRepoConfig,
+  mergeSettings,
+  type EffectiveSettings,
+  type ExplicitSettings,
+  type LoadedRepoConfig,
+} from '../engine/index.ts';
 import { createNodeHost } from '../server/node-host.ts';
 
 export interface CliSettings {
@@ -28,6 +34,11 @@ export function cliSettings(paths: string[], explicit: Omit<ExplicitSettings, 'r
   const start = folderOf(paths[0] ?? '.');
   const loaded = findRepoConfig(createNodeHost(), start);
   const cwd = process.cwd();
-  const settings = mergeSettings(loaded, { ...explicit, ...(paths.length ? { roots: paths.map((p) => resolve(p)) } : {}) }, cwd, [cwd]);
+  const settings = mergeSettings(
+    loaded,
+    { ...explicit, ...(paths.length ? { roots: paths.map((p) => resolve(p)) } : {}) },
+    cwd,
+    [cwd],
+  );
   return { settings, ...(loaded ? { loaded } : {}) };
 }

@@ -24,7 +24,9 @@ export function formatText(findings: Finding[], fileCount: number): string {
   const warnings = count('warning');
   const infos = count('info') + count('hint');
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  lines.push(`${plural(fileCount, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${infos ? `, ${infos} info` : ''}`);
+  lines.push(
+    `${plural(fileCount, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${infos ? `, ${infos} info` : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -84,7 +86,13 @@ function githubProperty(s: string): string {
 export function formatGithub(findings: Finding[], fileCount: number): string {
   const lines = findings.map((f) => {
     // The order @actions/core writes them in; columns are meaningful on one line only.
-    const props = [`title=${githubProperty(`fluxhelm ${f.code}`)}`, `file=${githubProperty(f.file.split('\\').join('/'))}`, `line=${f.line}`, `endLine=${f.endLine}`, `col=${f.column}`];
+    const props = [
+      `title=${githubProperty(`fluxhelm ${f.code}`)}`,
+      `file=${githubProperty(f.file.split('\\').join('/'))}`,
+      `line=${f.line}`,
+      `endLine=${f.endLine}`,
+      `col=${f.column}`,
+    ];
     if (f.endLine === f.line) props.push(`endColumn=${f.endColumn}`);
     return `::${GITHUB_LEVEL[f.severity]} ${props.join(',')}::${githubData(f.message)}`;
   });

@@ -38,11 +38,15 @@ export const resolveCommand: Command = {
     if (format === 'json') out(`${JSON.stringify(rows, null, 2)}\n`);
     else {
       for (const r of rows) {
-        const what = r.error ? `error: ${r.error}` : `${r.version}${r.appVersion ? ` (app ${r.appVersion})` : ''}${r.stale ? ' [stale cache]' : ''}${r.url ? `  ${r.url}` : ''}`;
+        const what = r.error
+          ? `error: ${r.error}`
+          : `${r.version}${r.appVersion ? ` (app ${r.appVersion})` : ''}${r.stale ? ' [stale cache]' : ''}${r.url ? `  ${r.url}` : ''}`;
         out(`${r.release}  ${r.source}  ${r.chart} ${r.constraint || '*'} → ${what}\n`);
       }
       const failed = rows.filter((r) => r.error).length;
-      out(`${rows.length} release${rows.length === 1 ? '' : 's'}: ${rows.length - failed} resolved, ${failed} unresolved\n`);
+      out(
+        `${rows.length} release${rows.length === 1 ? '' : 's'}: ${rows.length - failed} resolved, ${failed} unresolved\n`,
+      );
     }
     return rows.some((r) => r.error) ? 1 : 0;
   },

@@ -27,7 +27,9 @@ export async function status(argv: string[], out: Out, err: Out): Promise<number
   const args = parseArgs(argv, OPTIONS);
   const format = oneOf('format', args.options.get('format')?.[0], ['text', 'json'] as const, 'text');
   const { service, conn } = await connectAt(args, args.positional);
-  const rows = await service.cluster.paths.status(conn, resolve(args.positional[0] ?? '.'), { events: args.flags.has('events') });
+  const rows = await service.cluster.paths.status(conn, resolve(args.positional[0] ?? '.'), {
+    events: args.flags.has('events'),
+  });
   if (format === 'json') out(`${JSON.stringify(rows, null, 2)}\n`);
   else {
     const now = Date.now();
@@ -39,10 +41,18 @@ export async function status(argv: string[], out: Out, err: Out): Promise<number
       out(`${statusLine(r, now)}\n`);
       for (const e of r.events ?? []) out(`    ${e}\n`);
     }
-    out(`${rows.length} object${rows.length === 1 ? '' : 's'} in context ${conn.context}: ${rows.filter((r) => r.ready === 'True').length} ready\n`);
+    out(
+      `${rows.length} object${rows.length === 1 ? '' : 's'} in context ${conn.context}: ${rows.filter((r) => r.ready === 'True').length} ready\n`,
+    );
   }
   if (rows.some((r) => r.error)) return 2;
   return rows.every((r) => r.ready === 'True') ? 0 : 1;
 }
 
-export const statusCommand: Command = { name: 'status', summary: 'Ready/Stalled and recent events of the objects in the cluster', usage: USAGE, options: OPTIONS, run: status };
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Ready/Stalled and recent events of the objects in the cluster',
+  usage: USAGE,
+  options: OPTIONS,
+  run: status,
+};

@@ -32,11 +32,19 @@ adds. Each object is preceded by its source template.
 
 Exit status: 0 rendered, 1 rendering failed or the objects have errors, 2 usage.`;
 
-const OPTIONS = { release: { value: true }, overlay: { value: true }, 'kube-version': { value: true }, 'api-versions': { value: true }, format: { value: true }, offline: {}, timeout: { value: true } } as const;
+const OPTIONS = {
+  release: { value: true },
+  overlay: { value: true },
+  'kube-version': { value: true },
+  'api-versions': { value: true },
+  format: { value: true },
+  offline: {},
+  timeout: { value: true },
+} as const;
 
 export const templateCommand: Command = {
   name: 'template',
-  summary: 'the manifests a HelmRelease renders (Helm\'s engine, helm-controller\'s additions)',
+  summary: "the manifests a HelmRelease renders (Helm's engine, helm-controller's additions)",
   usage: USAGE,
   options: OPTIONS,
   async run(argv, out, err) {
@@ -45,23 +53,43 @@ export const templateCommand: Command = {
     if (!release) throw new UsageError('--release NAMESPACE/NAME is required');
     const format = oneOf('format', args.options.get('format')?.[0], ['yaml', 'json'] as const, 'yaml');
     const kubeVersion = args.options.get('kube-version')?.[0];
-    if (kubeVersion !== undefined && !/^v?\d+\.\d+(\.\d+)?$/.test(kubeVersion)) throw new UsageError(`--kube-version takes a version such as v1.34.0, not '${kubeVersion}'`);
-    const apiVersions = args.options.get('api-versions')?.[0]?.split(',').map((s) => s.trim()).filter(Boolean);
-    const { service } = openWorkspaceAt(args.positional, { network: !args.flags.has('offline'), timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000) });
+    if (kubeVersion !== undefined && !/^v?\d+\.\d+(\.\d+)?$/.test(kubeVersion))
+      throw new UsageError(`--kube-version takes a version such as v1.34.0, not '${kubeVersion}'`);
+    const apiVersions = args.options
+      .get('api-versions')?.[0]
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const { service } = openWorkspaceAt(args.positional, {
+      network: !args.flags.has('offline'),
+      timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
+    });
     if (!service.canRender) {
-      err('fluxhelm: Helm\'s engine is not available: dist/helm.wasm was not built (npm run build builds it when Go is installed)\n');
+      err(
+        "fluxhelm: Helm's engine is not available: dist/helm.wasm was not built (npm run build builds it when Go is installed)\n",
+      );
       return 2;
     }
     const typed = args.options.get('overlay')?.[0];
     const overlay = typed && existsSync(resolvePath(typed)) ? resolvePath(typed) : typed;
     const r = await service.renderRelease({ release, overlay, kubeVersion, apiVersions });
     if (r.usage) throw new UsageError(r.error ?? 'invalid query');
-    for (const d of r.diagnostics) err(`${display(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message} [${d.code}]\n`);
+    for (const d of r.diagnostics)
+      err(
+        `${display(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message} [${d.code}]\n`,
+      );
     if (!r.ok) {
       err(`fluxhelm: ${r.release}: ${r.error}\n`);
       return 1;
     }
-    out(format === 'json' ? formatObjects(r.objects.map((o) => o.object), 'json') : r.manifest);
+    out(
+      format === 'json'
+        ? formatObjects(
+            r.objects.map((o) => o.object),
+            'json',
+          )
+        : r.manifest,
+    );
     return r.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   },
 };

@@ -28,7 +28,15 @@ order, then inline spec.values, then Helm's coalescing with the chart.
   --offline           use cached indexes and charts only
   --timeout DURATION  per request (default 10s)`;
 
-const OPTIONS = { release: { value: true }, overlay: { value: true }, format: { value: true }, provenance: {}, 'reveal-secrets': {}, offline: {}, timeout: { value: true } } as const;
+const OPTIONS = {
+  release: { value: true },
+  overlay: { value: true },
+  format: { value: true },
+  provenance: {},
+  'reveal-secrets': {},
+  offline: {},
+  timeout: { value: true },
+} as const;
 
 export const valuesCommand: Command = {
   name: 'values',
@@ -52,7 +60,10 @@ export const valuesCommand: Command = {
       format,
     });
     if (answer.usage) throw new UsageError(answer.error ?? 'invalid query');
-    for (const p of answer.problems) err(`${display(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message} [${p.code}]\n`);
+    for (const p of answer.problems)
+      err(
+        `${display(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message} [${p.code}]\n`,
+      );
     if (!answer.ok) {
       err(`fluxhelm: ${answer.release ?? release}: ${answer.error}\n`);
       return 1;

@@ -39,7 +39,10 @@ export function createService(opts: OpenOptions = {}): LanguageService {
   return service;
 }
 
-export function openWorkspaceAt(paths: string[], opts: OpenOptions = {}): { service: LanguageService; roots: string[] } {
+export function openWorkspaceAt(
+  paths: string[],
+  opts: OpenOptions = {},
+): { service: LanguageService; roots: string[] } {
   const roots = workspaceRoots(paths);
   const service = createService(opts);
   service.openWorkspace({ roots, repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });

@@ -6,7 +6,12 @@
  * is trusted (the server is told through initializationOptions.trusted).
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { StatusNotification, GraphRequest, SETTINGS_SECTION, send, type StatusParams } from '../server/protocol.ts';
 import { renderGraphHtml } from '../engine/index.ts';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +38,9 @@ function renderStatus(s: StatusParams | undefined): void {
     `fluxhelm: ${s.fluxDocuments} Flux object(s) in open files, ${s.errors} error(s), ${s.warnings} warning(s)`,
     `Schemas: ${s.schemaSource}`,
     ...s.schemaProblems.map((p) => `Schema problem: ${p}`),
-    vscode.workspace.isTrusted ? '' : 'Restricted Mode: validation only; network and cluster features are off until you trust this workspace.',
+    vscode.workspace.isTrusted
+      ? ''
+      : 'Restricted Mode: validation only; network and cluster features are off until you trust this workspace.',
   ].filter(Boolean);
   statusItem.tooltip = lines.join('\n');
 }
@@ -42,7 +49,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6009'] },
+    },
   };
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const clientOptions: LanguageClientOptions = {
@@ -53,14 +64,21 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       configurationSection: SETTINGS_SECTION,
       // The workspace index follows YAML files changed outside the editor (git checkout, generators).
-      fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'), vscode.workspace.createFileSystemWatcher('**/Kustomization')],
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+        vscode.workspace.createFileSystemWatcher('**/Kustomization'),
+      ],
     },
     outputChannel: output,
     initializationOptions: {
       trusted: vscode.workspace.isTrusted,
       validate: { enable: config.get<boolean>('validate.enable', true) },
       schemas: { crdPaths: config.get<string[]>('schemas.crdPaths', []) },
-      workspace: { exclude: config.get<string[]>('workspace.exclude', []), roots: config.get<string[]>('workspace.roots', []), dotFolders: config.get<boolean>('workspace.dotFolders', false) },
+      workspace: {
+        exclude: config.get<string[]>('workspace.exclude', []),
+        roots: config.get<string[]>('workspace.roots', []),
+        dotFolders: config.get<boolean>('workspace.dotFolders', false),
+      },
     },
   };
   client = new LanguageClient('fluxhelm', 'fluxhelm', serverOptions, clientOptions);
@@ -77,7 +95,10 @@ async function showDependencyGraph(): Promise<void> {
   }
   const graph = await send(client, GraphRequest, {});
   if (!graphPanel) {
-    graphPanel = vscode.window.createWebviewPanel('fluxhelm.graph', 'Flux dependency graph', vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
+    graphPanel = vscode.window.createWebviewPanel('fluxhelm.graph', 'Flux dependency graph', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+    });
     graphPanel.onDidDispose(() => {
       graphPanel = undefined;
     });
@@ -85,11 +106,18 @@ async function showDependencyGraph(): Promise<void> {
       if (msg.type !== 'open' || !msg.file) return;
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(msg.file));
       const line = Math.max(0, msg.line ?? 0);
-      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.Beside });
+      await vscode.window.showTextDocument(doc, {
+        selection: new vscode.Range(line, 0, line, 0),
+        viewColumn: vscode.ViewColumn.Beside,
+      });
     });
   }
   const nonce = randomBytes(16).toString('base64');
-  graphPanel.webview.html = renderGraphHtml(graph, { nonce, cspSource: graphPanel.webview.cspSource, title: `Flux dependency graph (${graph.nodes.length} objects)` });
+  graphPanel.webview.html = renderGraphHtml(graph, {
+    nonce,
+    cspSource: graphPanel.webview.cspSource,
+    title: `Flux dependency graph (${graph.nodes.length} objects)`,
+  });
   graphPanel.reveal();
 }
 
@@ -124,7 +152,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     await startClient(context);
   } catch (err) {
-    output.appendLine(`fluxhelm: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    output.appendLine(
+      `fluxhelm: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`,
+    );
     if (statusItem) {
       statusItem.text = '$(error) fluxhelm';
       statusItem.tooltip = 'The fluxhelm language server failed to start; see the fluxhelm output channel.';

@@ -12,7 +12,10 @@ import { registerReleaseView } from './release-view.ts';
 
 export const RENDERED_SCHEME = 'fluxhelm-rendered';
 
-export function registerRenderedView(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined): void {
+export function registerRenderedView(
+  context: vscode.ExtensionContext,
+  getClient: () => LanguageClient | undefined,
+): void {
   registerReleaseView(context, getClient, {
     scheme: RENDERED_SCHEME,
     command: 'fluxhelm.showRenderedManifests',

@@ -10,13 +10,20 @@ import { registerReleaseView } from './release-view.ts';
 
 export const VALUES_SCHEME = 'fluxhelm-values';
 
-export function registerValuesView(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined): void {
+export function registerValuesView(
+  context: vscode.ExtensionContext,
+  getClient: () => LanguageClient | undefined,
+): void {
   registerReleaseView(context, getClient, {
     scheme: VALUES_SCHEME,
     command: 'fluxhelm.showEffectiveValues',
     suffix: 'values.yaml',
     what: 'its effective values',
     settings: ['fluxhelm.values.revealSecrets'],
-    fetch: (client, source) => send(client, EffectiveValuesRequest, { ...source, reveal: vscode.workspace.getConfiguration('fluxhelm').get<boolean>('values.revealSecrets', false) }),
+    fetch: (client, source) =>
+      send(client, EffectiveValuesRequest, {
+        ...source,
+        reveal: vscode.workspace.getConfiguration('fluxhelm').get<boolean>('values.revealSecrets', false),
+      }),
   });
 }

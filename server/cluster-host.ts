@@ -15,8 +15,14 @@ import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import { request as httpRequest } from 'node:http';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import {
-  createRestClusterHost, clusterFail as fail, clusterOk as ok,
-  type ClusterHost, type ClusterResult, type ClusterTransport, type StopHandle, type TransportResponse,
+  createRestClusterHost,
+  clusterFail as fail,
+  clusterOk as ok,
+  type ClusterHost,
+  type ClusterResult,
+  type ClusterTransport,
+  type StopHandle,
+  type TransportResponse,
 } from '../engine/index.ts';
 
 import type { ClusterConnectOptions, ContextInfo } from '../engine/index.ts';
@@ -55,28 +61,42 @@ function readKubeConfig(explicit: string | undefined): KubeConfig {
 }
 
 /** Loads kubeconfig like kubectl; problems are `bad-input` errors. */
-export function loadKubeConfig(opts: Pick<ClusterConnectOptions, 'kubeconfig' | 'context'> = {}): ClusterResult<KubeConfig> {
+export function loadKubeConfig(
+  opts: Pick<ClusterConnectOptions, 'kubeconfig' | 'context'> = {},
+): ClusterResult<KubeConfig> {
   let kc: KubeConfig;
   try {
     kc = readKubeConfig(opts.kubeconfig);
   } catch (e) {
-    return fail({ kind: 'bad-input', message: `cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${message(e)}` });
+    return fail({
+      kind: 'bad-input',
+      message: `cannot load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${message(e)}`,
+    });
   }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {
-      const names = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const names =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       return fail({ kind: 'bad-input', message: `no context "${opts.context}" in kubeconfig (contexts: ${names})` });
     }
     kc.setCurrentContext(opts.context);
   }
   if (!kc.getCurrentCluster()) {
-    return fail({ kind: 'bad-input', message: `kubeconfig has no cluster for context "${kc.getCurrentContext() || '(none)'}"` });
+    return fail({
+      kind: 'bad-input',
+      message: `kubeconfig has no cluster for context "${kc.getCurrentContext() || '(none)'}"`,
+    });
   }
   return ok(kc);
 }
 
 /** The contexts of the kubeconfig and the current one. */
-export function listContexts(opts: Pick<ClusterConnectOptions, 'kubeconfig'> = {}): ClusterResult<{ current: string; contexts: ContextInfo[] }> {
+export function listContexts(
+  opts: Pick<ClusterConnectOptions, 'kubeconfig'> = {},
+): ClusterResult<{ current: string; contexts: ContextInfo[] }> {
   let kc: KubeConfig;
   try {
     kc = readKubeConfig(opts.kubeconfig);
@@ -85,7 +105,12 @@ export function listContexts(opts: Pick<ClusterConnectOptions, 'kubeconfig'> = {
   }
   return ok({
     current: kc.getCurrentContext(),
-    contexts: kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user, ...(c.namespace ? { namespace: c.namespace } : {}) })),
+    contexts: kc.getContexts().map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      user: c.user,
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+    })),
   });
 }
 
@@ -96,11 +121,20 @@ export function createKubeTransport(kc: KubeConfig, timeoutMs = 30000): ClusterT
 
   function pooledAgent(o: RequestOptions): Agent {
     const h = createHash('sha256');
-    for (const part of [o.ca, o.cert, o.key, o.servername, String(o.rejectUnauthorized)]) h.update(part === undefined ? '-' : String(part)).update('\0');
+    for (const part of [o.ca, o.cert, o.key, o.servername, String(o.rejectUnauthorized)])
+      h.update(part === undefined ? '-' : String(part)).update('\0');
     const key = h.digest('hex');
     let agent = agents.get(key);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername, rejectUnauthorized: o.rejectUnauthorized });
+      agent = new Agent({
+        keepAlive: true,
+        maxSockets: 16,
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        servername: o.servername,
+        rejectUnauthorized: o.rejectUnauthorized,
+      });
       agents.set(key, agent);
     }
     return agent;
@@ -167,11 +201,19 @@ export function createKubeTransport(kc: KubeConfig, timeoutMs = 30000): ClusterT
       };
       try {
         new Watch(kc)
-          .watch(req.path, req.query ?? {}, (type, object) => !ended && onEvent({ type, object }), (err) => end(stopped ? undefined : describe(err)))
-          .then((c) => {
-            controller = c;
-            if (stopped) c.abort();
-          }, (e) => end(message(e)));
+          .watch(
+            req.path,
+            req.query ?? {},
+            (type, object) => !ended && onEvent({ type, object }),
+            (err) => end(stopped ? undefined : describe(err)),
+          )
+          .then(
+            (c) => {
+              controller = c;
+              if (stopped) c.abort();
+            },
+            (e) => end(message(e)),
+          );
       } catch (e) {
         queueMicrotask(() => end(message(e)));
       }

@@ -22,11 +22,24 @@ export function toLspDiagnostic(uri: string, d: Diagnostic): LspDiagnostic {
     source: 'fluxhelm',
     message: d.message || d.code,
     ...(d.data !== undefined ? { data: d.data } : {}),
-    ...(d.related ? { relatedInformation: d.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message })) } : {}),
+    ...(d.related
+      ? {
+          relatedInformation: d.related.map((r) => ({
+            location: { uri: r.uri ?? uri, range: r.range },
+            message: r.message,
+          })),
+        }
+      : {}),
   };
 }
 
 /** LSP diagnostics handed back in a code-action request, in the engine's form. */
 export function fromLspDiagnostic(d: LspDiagnostic): Diagnostic {
-  return { range: d.range, severity: SEVERITY_NAME[d.severity ?? 1] ?? 'error', code: String(d.code ?? ''), message: typeof d.message === 'string' ? d.message : String(d.message), data: d.data };
+  return {
+    range: d.range,
+    severity: SEVERITY_NAME[d.severity ?? 1] ?? 'error',
+    code: String(d.code ?? ''),
+    message: typeof d.message === 'string' ? d.message : String(d.message),
+    data: d.data,
+  };
 }

@@ -29,25 +29,30 @@ function changeProblem(e: unknown): string | undefined {
   if (!Array.isArray(ev.contentChanges)) return 'contentChanges must be a list';
   for (const c of ev.contentChanges) {
     if (!isObj(c) || typeof c.text !== 'string') return 'every content change needs a text';
-    if (c.range !== undefined && !(isObj(c.range) && isPos(c.range.start) && isPos(c.range.end))) return 'a content change has an invalid range';
+    if (c.range !== undefined && !(isObj(c.range) && isPos(c.range.start) && isPos(c.range.end)))
+      return 'a content change has an invalid range';
   }
   return undefined;
 }
 
 /** A connection for `TextDocuments.listen` whose document notifications are checked first. */
 export function checkedDocumentSync(connection: Connection): SyncConnection {
-  const guard = (name: string, problem: (e: unknown) => string | undefined) => <E>(handler: (e: E) => void) => (e: E) => {
-    const why = problem(e);
-    if (why) connection.console.warn(`fluxhelm ignored a ${name} notification: ${why}`);
-    else handler(e);
-  };
+  const guard =
+    (name: string, problem: (e: unknown) => string | undefined) =>
+    <E>(handler: (e: E) => void) =>
+    (e: E) => {
+      const why = problem(e);
+      if (why) connection.console.warn(`fluxhelm ignored a ${name} notification: ${why}`);
+      else handler(e);
+    };
   const uriOnly = (e: unknown) => (hasUri(e) ? undefined : 'textDocument.uri must be a string');
   return {
     onDidOpenTextDocument: (h) => connection.onDidOpenTextDocument(guard('didOpen', openProblem)(h)),
     onDidChangeTextDocument: (h) => connection.onDidChangeTextDocument(guard('didChange', changeProblem)(h)),
     onDidCloseTextDocument: (h) => connection.onDidCloseTextDocument(guard('didClose', uriOnly)(h)),
     onWillSaveTextDocument: (h) => connection.onWillSaveTextDocument(guard('willSave', uriOnly)(h)),
-    onWillSaveTextDocumentWaitUntil: (h) => connection.onWillSaveTextDocumentWaitUntil((e, token) => (uriOnly(e) ? [] : h(e, token))),
+    onWillSaveTextDocumentWaitUntil: (h) =>
+      connection.onWillSaveTextDocumentWaitUntil((e, token) => (uriOnly(e) ? [] : h(e, token))),
     onDidSaveTextDocument: (h) => connection.onDidSaveTextDocument(guard('didSave', uriOnly)(h)),
   };
 }

@@ -58,15 +58,26 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       const diagnostics = service.diagnostics(file);
       if (resolve) service.scheduleReleases(doc.uri);
       // The engine's diagnostics lie inside `file`, which is this version's text.
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)) });
+      void connection.sendDiagnostics({
+        uri: doc.uri,
+        version: doc.version,
+        diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)),
+      });
       const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
-      counts.set(doc.uri, { flux, errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length });
+      counts.set(doc.uri, {
+        flux,
+        errors: diagnostics.filter((d) => d.severity === 'error').length,
+        warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+      });
       store.sendStatus();
     },
     republish(uri) {
       const open = documents.get(uri);
       if (open) return store.validate(open, false);
-      void connection.sendDiagnostics({ uri, diagnostics: service.diagnosticsOfClosed(uri).map((d) => toLspDiagnostic(uri, d)) });
+      void connection.sendDiagnostics({
+        uri,
+        diagnostics: service.diagnosticsOfClosed(uri).map((d) => toLspDiagnostic(uri, d)),
+      });
     },
     republishAll() {
       for (const doc of documents.all()) {
@@ -115,7 +126,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
         errors += c.errors;
         warnings += c.warnings;
       }
-      notify(connection, StatusNotification, { fluxDocuments: flux, errors, warnings, schemaProblems: store.schemaProblems, schemaSource: service.schemaSource });
+      notify(connection, StatusNotification, {
+        fluxDocuments: flux,
+        errors,
+        warnings,
+        schemaProblems: store.schemaProblems,
+        schemaSource: service.schemaSource,
+      });
     },
   };
   return store;

@@ -131,10 +131,13 @@ export function capMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
 }
 
 export const HELM_UNAVAILABLE_MESSAGE =
-  "Rendering with Helm is not available: dist/helm.wasm was not built. It is built by `npm run build` when Go (1.26 or newer) is installed; everything else works without it.";
+  'Rendering with Helm is not available: dist/helm.wasm was not built. It is built by `npm run build` when Go (1.26 or newer) is installed; everything else works without it.';
 
 export class NodeHelmRenderHost implements HelmRenderHost {
-  private readonly opts: Required<Omit<HelmRenderHostOptions, 'wasmPath' | 'workerPath'>> & { wasmPath?: string; workerPath?: string };
+  private readonly opts: Required<Omit<HelmRenderHostOptions, 'wasmPath' | 'workerPath'>> & {
+    wasmPath?: string;
+    workerPath?: string;
+  };
   private module?: Promise<WasmModule | Error>;
   private worker?: Worker;
   private ready?: Promise<boolean>;
@@ -162,7 +165,8 @@ export class NodeHelmRenderHost implements HelmRenderHost {
   }
 
   render(req: HelmRenderRequest, limits: HelmRenderLimits = {}): Promise<HelmRenderResult> {
-    if (this.disposed) return Promise.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
+    if (this.disposed)
+      return Promise.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
     return new Promise((resolve) => {
       this.queue.push({ req, limits, resolve });
       void this.pump();
@@ -179,7 +183,8 @@ export class NodeHelmRenderHost implements HelmRenderHost {
   /** Stops the worker; pending and later renders answer `unavailable`. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const job of this.queue.splice(0)) job.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
+    for (const job of this.queue.splice(0))
+      job.resolve({ ok: false, kind: 'unavailable', error: 'the Helm render host was shut down' });
     const w = this.worker;
     this.worker = undefined;
     this.ready = undefined;
@@ -194,7 +199,9 @@ export class NodeHelmRenderHost implements HelmRenderHost {
         try {
           return await wasmApi.compile(capMemory(new Uint8Array(readFileSync(path)), this.opts.maxMemoryBytes));
         } catch (err) {
-          return new Error(`Rendering with Helm is not available: ${path} is not a usable WebAssembly module (${err instanceof Error ? err.message : String(err)})`);
+          return new Error(
+            `Rendering with Helm is not available: ${path} is not a usable WebAssembly module (${err instanceof Error ? err.message : String(err)})`,
+          );
         }
       })();
     }
@@ -280,12 +287,21 @@ export class NodeHelmRenderHost implements HelmRenderHost {
           resolve(result);
         };
         const timer = setTimeout(() => {
-          finish({ ok: false, kind: 'timeout', error: `Helm did not finish rendering within ${timeoutMs} ms (an endless loop or a very large chart); the render was stopped` }, true);
+          finish(
+            {
+              ok: false,
+              kind: 'timeout',
+              error: `Helm did not finish rendering within ${timeoutMs} ms (an endless loop or a very large chart); the render was stopped`,
+            },
+            true,
+          );
         }, timeoutMs);
         const onMessage = (m: WorkerReplyMessage) => {
           if (!m || m.id !== id) return;
           const result = m.result;
-          const replace = (!result.ok && (result.kind === 'too-large' || result.kind === 'crash')) || m.memoryBytes > this.opts.recycleMemoryBytes;
+          const replace =
+            (!result.ok && (result.kind === 'too-large' || result.kind === 'crash')) ||
+            m.memoryBytes > this.opts.recycleMemoryBytes;
           finish(result, replace);
         };
         let lastError: unknown;
@@ -293,8 +309,12 @@ export class NodeHelmRenderHost implements HelmRenderHost {
           lastError = err;
         };
         const onExit = (code: number) => {
-          const why = lastError instanceof Error ? lastError.message : lastError ? String(lastError) : `exit code ${code}`;
-          finish({ ok: false, kind: 'crash', error: `Helm's engine crashed while rendering (${why}); it was restarted` }, true);
+          const why =
+            lastError instanceof Error ? lastError.message : lastError ? String(lastError) : `exit code ${code}`;
+          finish(
+            { ok: false, kind: 'crash', error: `Helm's engine crashed while rendering (${why}); it was restarted` },
+            true,
+          );
         };
         worker.on('message', onMessage);
         worker.on('exit', onExit);

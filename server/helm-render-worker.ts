@@ -15,7 +15,10 @@ import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
 export type WasmModule = object;
 export interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -64,7 +67,8 @@ function start(module: WasmModule): HelmExports {
   const raw = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, unknown> }).wasi_snapshot_preview1;
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(raw)) {
-    wrapped[name] = typeof fn === 'function' ? (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args) : fn;
+    wrapped[name] =
+      typeof fn === 'function' ? (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args) : fn;
   }
   const instance = new wasmApi.Instance(module, { wasi_snapshot_preview1: wrapped });
   wasi.initialize(instance as object);
@@ -89,7 +93,11 @@ function renderOnce(helm: HelmExports, msg: WorkerRenderMessage): HelmRenderResu
   const outLen = Number(packed & 0xffffffffn);
   try {
     if (outLen > msg.maxBytes) {
-      return { ok: false, kind: 'too-large', error: `the rendered output is larger than ${msg.maxBytes} bytes (${outLen} bytes)` };
+      return {
+        ok: false,
+        kind: 'too-large',
+        error: `the rendered output is larger than ${msg.maxBytes} bytes (${outLen} bytes)`,
+      };
     }
     const text = Buffer.from(helm.memory.buffer, outPtr, outLen).toString('utf8');
     return JSON.parse(text) as HelmRenderResult;
@@ -109,7 +117,11 @@ if (port) {
     } catch (err) {
       // A trap inside Go (out of memory, a fatal runtime error) leaves the
       // instance unusable: report it and let the host replace this thread.
-      result = { ok: false, kind: 'crash', error: `Helm's engine stopped: ${err instanceof Error ? err.message : String(err)}` };
+      result = {
+        ok: false,
+        kind: 'crash',
+        error: `Helm's engine stopped: ${err instanceof Error ? err.message : String(err)}`,
+      };
       port.postMessage({ id: msg.id, result, memoryBytes: Number.MAX_SAFE_INTEGER } satisfies WorkerReplyMessage);
       return;
     }

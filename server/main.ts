@@ -8,10 +8,13 @@ import { startServer } from './server.ts';
 import { createNodeHost } from './node-host.ts';
 
 export function runServer(): void {
-  if (!process.argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
+  if (
+    !process.argv.some(
+      (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),
+    )
+  ) {
     process.argv.push('--stdio');
   }
   const connection = createConnection(ProposedFeatures.all);
   startServer(connection, createNodeHost());
 }
-

@@ -42,7 +42,17 @@ export interface NetHostOptions {
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH|ERR_CERT)/;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPIPE', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 
 function classify(err: NodeJS.ErrnoException): FetchFailureKind {
   const code = err.code ?? '';
@@ -142,18 +152,26 @@ function once(
           fail('protocol', 'connection closed before the response body was complete');
           return;
         }
-        finish({ status, headers: resHeaders, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(total, maxBytes)) });
+        finish({
+          status,
+          headers: resHeaders,
+          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(total, maxBytes)),
+        });
       });
       stream.on('error', (e: NodeJS.ErrnoException) => {
         const kind = classify(e);
-        fail(kind === 'unreachable' && decoder ? 'protocol' : kind, `${kind === 'protocol' || decoder ? 'bad response body' : 'connection failed'}: ${e.message}`);
+        fail(
+          kind === 'unreachable' && decoder ? 'protocol' : kind,
+          `${kind === 'protocol' || decoder ? 'bad response body' : 'connection failed'}: ${e.message}`,
+        );
       });
       res.on('aborted', () => fail('protocol', 'connection closed before the response body was complete'));
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (settled) return;
       const kind = classify(e);
-      const what = kind === 'tls' ? 'TLS handshake failed' : kind === 'protocol' ? 'malformed response' : 'cannot connect';
+      const what =
+        kind === 'tls' ? 'TLS handshake failed' : kind === 'protocol' ? 'malformed response' : 'cannot connect';
       finish({ kind, error: `${what}: ${e.message}`, url: url.href });
     });
     const remaining = deadline - Date.now();
@@ -161,7 +179,10 @@ function once(
       fail('timeout', 'timed out');
       return;
     }
-    timer = setTimeout(() => fail('timeout', `no complete response within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`), remaining);
+    timer = setTimeout(
+      () => fail('timeout', `no complete response within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`),
+      remaining,
+    );
     if (options.signal) {
       const signal = options.signal;
       const onAbort = () => fail('aborted', 'request cancelled');
@@ -184,12 +205,20 @@ async function netFetch(input: string, options: FetchOptions = {}): Promise<Fetc
     return { kind: 'invalid-url', error: `invalid URL "${input}"`, url: input };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { kind: 'invalid-url', error: `unsupported URL scheme "${url.protocol}" (http or https expected)`, url: input };
+    return {
+      kind: 'invalid-url',
+      error: `unsupported URL scheme "${url.protocol}" (http or https expected)`,
+      url: input,
+    };
   }
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const origin = url;
-  let headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate', 'user-agent': 'fluxhelm', ...lower(options.headers ?? {}) };
+  let headers: Record<string, string> = {
+    'accept-encoding': 'gzip, deflate',
+    'user-agent': 'fluxhelm',
+    ...lower(options.headers ?? {}),
+  };
   let method = options.method ?? 'GET';
   for (let redirects = 0; ; redirects++) {
     if (url.username || url.password) {
@@ -202,15 +231,18 @@ async function netFetch(input: string, options: FetchOptions = {}): Promise<Fetc
     if ('error' in r) return r;
     if (!REDIRECT_CODES.has(r.status)) return { ...r, url: url.href, redirects };
     const location = r.headers.location;
-    if (!location) return { kind: 'redirects', error: `HTTP ${r.status} redirect without a Location header`, url: url.href };
-    if (redirects >= maxRedirects) return { kind: 'redirects', error: `stopped after ${maxRedirects} redirects`, url: url.href };
+    if (!location)
+      return { kind: 'redirects', error: `HTTP ${r.status} redirect without a Location header`, url: url.href };
+    if (redirects >= maxRedirects)
+      return { kind: 'redirects', error: `stopped after ${maxRedirects} redirects`, url: url.href };
     let next: URL;
     try {
       next = new URL(location, url);
     } catch {
       return { kind: 'redirects', error: `redirect to an invalid URL "${location}"`, url: url.href };
     }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') return { kind: 'redirects', error: `redirect to unsupported scheme "${next.protocol}"`, url: url.href };
+    if (next.protocol !== 'http:' && next.protocol !== 'https:')
+      return { kind: 'redirects', error: `redirect to unsupported scheme "${next.protocol}"`, url: url.href };
     if (!sameOrigin(origin, next)) {
       headers = { ...headers };
       delete headers.authorization;
@@ -243,7 +275,16 @@ export function createNetHost(options: NetHostOptions = {}): SourceHost {
         const meta = JSON.parse(await readFile(`${base}.json`, 'utf8')) as CacheMeta & { key?: string };
         if (meta.key !== undefined && meta.key !== key) return undefined;
         const bytes = await readFile(`${base}.body`);
-        return { bytes, meta: { url: meta.url, etag: meta.etag, lastModified: meta.lastModified, fetchedAt: meta.fetchedAt, contentType: meta.contentType } };
+        return {
+          bytes,
+          meta: {
+            url: meta.url,
+            etag: meta.etag,
+            lastModified: meta.lastModified,
+            fetchedAt: meta.fetchedAt,
+            contentType: meta.contentType,
+          },
+        };
       } catch {
         return undefined;
       }

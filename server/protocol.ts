@@ -7,11 +7,32 @@
  * engine's own types.
  */
 import type {
-  ClusterState, ContextsResult, DiffResult, PlanParams, PlanResult, ReconcileParams, ReconcileResult,
-  StatusResult, SuspendParams, TargetParams, DependencyGraph,
+  ClusterState,
+  ContextsResult,
+  DiffResult,
+  PlanParams,
+  PlanResult,
+  ReconcileParams,
+  ReconcileResult,
+  StatusResult,
+  SuspendParams,
+  TargetParams,
+  DependencyGraph,
 } from '../engine/index.ts';
 
-export type { ClusterState, ContextsResult, DiffResult, PlanParams, PlanResult, ReconcileParams, ReconcileResult, StatusResult, SuspendParams, TargetParams, DependencyGraph };
+export type {
+  ClusterState,
+  ContextsResult,
+  DiffResult,
+  PlanParams,
+  PlanResult,
+  ReconcileParams,
+  ReconcileResult,
+  StatusResult,
+  SuspendParams,
+  TargetParams,
+  DependencyGraph,
+};
 export { UNTRUSTED_MESSAGE } from '../engine/index.ts';
 
 /**
@@ -109,7 +130,9 @@ export const GraphRequest = message<Record<string, never>, DependencyGraph>('flu
 export const EffectiveValuesRequest = message<EffectiveValuesParams, EffectiveValuesResult>('fluxhelm/effectiveValues');
 
 /** client -> server: the manifests the HelmRelease at a position renders (Helm's engine, helm-controller's additions). */
-export const RenderedManifestsRequest = message<RenderedManifestsParams, RenderedManifestsResult>('fluxhelm/renderedManifests');
+export const RenderedManifestsRequest = message<RenderedManifestsParams, RenderedManifestsResult>(
+  'fluxhelm/renderedManifests',
+);
 
 // Cluster messages. Every request is refused with UNTRUSTED_MESSAGE in an untrusted workspace.
 export const ClusterStateRequest = message<Record<string, never>, ClusterState>('fluxhelm/cluster/state');

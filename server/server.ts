@@ -5,10 +5,25 @@
  * the editor. Feature handlers live in server/features/, one module per
  * area, all through the one runner (server/runner.ts).
  */
-import { TextDocumentSyncKind, CodeActionKind, type Connection, type InitializeParams, type InitializeResult } from 'vscode-languageserver/node';
+import {
+  TextDocumentSyncKind,
+  CodeActionKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, join } from 'node:path';
-import { createLanguageService, findRepoConfig, mergeSettings, excludeForRoot, isRepoConfigFile, type EngineHost, type LoadedRepoConfig, type EffectiveSettings } from '../engine/index.ts';
+import {
+  createLanguageService,
+  findRepoConfig,
+  mergeSettings,
+  excludeForRoot,
+  isRepoConfigFile,
+  type EngineHost,
+  type LoadedRepoConfig,
+  type EffectiveSettings,
+} from '../engine/index.ts';
 import { createRunner } from './runner.ts';
 import { SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
 import { createDocumentStore } from './documents.ts';
@@ -66,13 +81,22 @@ export function startServer(connection: Connection, host: EngineHost): void {
   function applyRepoSettings(): EffectiveSettings {
     const crd = strings(editor.schemas?.crdPaths);
     const exclude = strings(editor.workspace?.exclude);
-    const eff = mergeSettings(repoConfig, {
-      ...(crd.length ? { crdPaths: absolute(crd) } : {}),
-      ...(exclude.length ? { exclude } : {}),
-      // An editor default (on) does not override the file; turning it off does.
-      ...(editor.network?.enable === false ? { network: false } : {}),
-    }, rootPath ?? '/', workspaceRoots);
-    service.configure({ severity: eff.severity, network: eff.network, render: { kubeVersion: eff.kubeVersion, apiVersions: eff.apiVersions } });
+    const eff = mergeSettings(
+      repoConfig,
+      {
+        ...(crd.length ? { crdPaths: absolute(crd) } : {}),
+        ...(exclude.length ? { exclude } : {}),
+        // An editor default (on) does not override the file; turning it off does.
+        ...(editor.network?.enable === false ? { network: false } : {}),
+      },
+      rootPath ?? '/',
+      workspaceRoots,
+    );
+    service.configure({
+      severity: eff.severity,
+      network: eff.network,
+      render: { kubeVersion: eff.kubeVersion, apiVersions: eff.apiVersions },
+    });
     applyCrdPaths(eff.crdPaths);
     return eff;
   }
@@ -97,7 +121,9 @@ export function startServer(connection: Connection, host: EngineHost): void {
     rootPath = folder ? uriToPath(folder) : undefined;
     workspaceRoots = folders.map((f) => uriToPath(f?.uri)).filter((p): p is string => !!p);
     if (workspaceRoots.length === 0 && rootPath) workspaceRoots.push(rootPath);
-    const init = (isObj(params?.initializationOptions) ? params.initializationOptions : {}) as FluxhelmSettings & { trusted?: boolean };
+    const init = (isObj(params?.initializationOptions) ? params.initializationOptions : {}) as FluxhelmSettings & {
+      trusted?: boolean;
+    };
     supportsConfiguration = params?.capabilities?.workspace?.configuration === true;
     editor = init;
     repoConfig = rootPath ? findRepoConfig(host, rootPath) : undefined;
@@ -108,9 +134,15 @@ export function startServer(connection: Connection, host: EngineHost): void {
     dotFolders = init.workspace?.dotFolders === true;
     if (eff.origin.roots === 'config') workspaceRoots = eff.roots;
     // The editor's globs are relative to each workspace folder; the file's to the file's folder.
-    const excludes = eff.origin.exclude === 'explicit' ? eff.exclude : [...new Set(workspaceRoots.flatMap((r) => excludeForRoot(eff, r)))];
+    const excludes =
+      eff.origin.exclude === 'explicit'
+        ? eff.exclude
+        : [...new Set(workspaceRoots.flatMap((r) => excludeForRoot(eff, r)))];
     workspaceExclude = excludes.length ? excludes : undefined;
-    service.configure({ trusted: init.trusted !== false, ...(init.validate?.enable === false ? { validate: false } : {}) });
+    service.configure({
+      trusted: init.trusted !== false,
+      ...(init.validate?.enable === false ? { validate: false } : {}),
+    });
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -165,39 +197,45 @@ export function startServer(connection: Connection, host: EngineHost): void {
   }
   connection.onDidChangeConfiguration(run.notification('configuration', () => loadSettings()));
 
-  documents.onDidChangeContent(run.notification('validation', (e: { document: Parameters<typeof store.fileFor>[0] }) => {
-    // The index shares the editor's parse, so unchanged documents are parsed once.
-    const changed = service.updateFile(e.document.uri, e.document.getText(), store.fileFor(e.document));
-    store.validate(e.document);
-    if (changed) store.scheduleWorkspaceRefresh();
-    scheduleIndex();
-  }));
-  documents.onDidClose(run.notification('close', (e: { document: { uri: string } }) => {
-    store.forget(e.document.uri);
-    // The file on disk is the truth again once the editor lets go of it.
-    if (service.updateFile(e.document.uri)) store.scheduleWorkspaceRefresh();
-    store.republish(e.document.uri);
-    store.sendStatus();
-  }));
-  connection.onDidChangeWatchedFiles(run.notification('watchedFiles', (p: { changes?: unknown }) => {
-    let changed = false;
-    for (const change of Array.isArray(p?.changes) ? p.changes : []) {
-      if (!isObj(change) || typeof change.uri !== 'string') continue; // one bad entry never stops the batch
-      if (isRepoConfigFile(change.uri) && rootPath) {
-        // .fluxhelm.yaml changed on disk: severity, network and CRD paths follow at once (roots and excludes on restart).
-        repoConfig = findRepoConfig(host, rootPath);
-        applyRepoSettings();
-        store.republishAll();
+  documents.onDidChangeContent(
+    run.notification('validation', (e: { document: Parameters<typeof store.fileFor>[0] }) => {
+      // The index shares the editor's parse, so unchanged documents are parsed once.
+      const changed = service.updateFile(e.document.uri, e.document.getText(), store.fileFor(e.document));
+      store.validate(e.document);
+      if (changed) store.scheduleWorkspaceRefresh();
+      scheduleIndex();
+    }),
+  );
+  documents.onDidClose(
+    run.notification('close', (e: { document: { uri: string } }) => {
+      store.forget(e.document.uri);
+      // The file on disk is the truth again once the editor lets go of it.
+      if (service.updateFile(e.document.uri)) store.scheduleWorkspaceRefresh();
+      store.republish(e.document.uri);
+      store.sendStatus();
+    }),
+  );
+  connection.onDidChangeWatchedFiles(
+    run.notification('watchedFiles', (p: { changes?: unknown }) => {
+      let changed = false;
+      for (const change of Array.isArray(p?.changes) ? p.changes : []) {
+        if (!isObj(change) || typeof change.uri !== 'string') continue; // one bad entry never stops the batch
+        if (isRepoConfigFile(change.uri) && rootPath) {
+          // .fluxhelm.yaml changed on disk: severity, network and CRD paths follow at once (roots and excludes on restart).
+          repoConfig = findRepoConfig(host, rootPath);
+          applyRepoSettings();
+          store.republishAll();
+        }
+        if (documents.get(change.uri)) continue; // the editor's text wins while a file is open
+        try {
+          changed = service.updateFile(change.uri, change.type === 3 ? null : undefined) || changed;
+        } catch (err) {
+          run.logError('watchedFiles', err);
+        }
       }
-      if (documents.get(change.uri)) continue; // the editor's text wins while a file is open
-      try {
-        changed = service.updateFile(change.uri, change.type === 3 ? null : undefined) || changed;
-      } catch (err) {
-        run.logError('watchedFiles', err);
-      }
-    }
-    if (changed) store.scheduleWorkspaceRefresh();
-  }));
+      if (changed) store.scheduleWorkspaceRefresh();
+    }),
+  );
 
   registerLanguageFeatures(connection, service, store, run, ensureIndexed);
   registerViews(connection, service, run, ensureIndexed);

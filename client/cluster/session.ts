@@ -7,7 +7,15 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ClusterStateNotification, ProgressNotification, UNTRUSTED_MESSAGE, type ClusterState, type Message, type ProgressParams, type TargetParams } from '../../server/protocol.ts';
+import {
+  ClusterStateNotification,
+  ProgressNotification,
+  UNTRUSTED_MESSAGE,
+  type ClusterState,
+  type Message,
+  type ProgressParams,
+  type TargetParams,
+} from '../../server/protocol.ts';
 
 export type ClientRef = LanguageClient | (() => LanguageClient | undefined);
 
@@ -18,7 +26,13 @@ export interface Output {
 /** True when the context name matches one of the patterns (`*` wildcards; a bare word matches anywhere). */
 export function contextNeedsConfirmation(context: string, patterns: string[]): boolean {
   return patterns.some((p) => {
-    const re = new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    );
     return p.includes('*') ? re.test(context) : context.toLowerCase().includes(p.toLowerCase());
   });
 }
@@ -29,7 +43,11 @@ export class ClusterSession {
   private readonly progressSinks = new Map<string, (message: string) => void>();
   private listening: LanguageClient | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly clientRef: ClientRef, readonly output: Output) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly clientRef: ClientRef,
+    readonly output: Output,
+  ) {
     this.statusItem.name = 'fluxhelm cluster';
     this.statusItem.command = 'fluxhelm.switchContext';
   }
@@ -61,7 +79,9 @@ export class ClusterSession {
           this.state = s;
           this.renderStatus();
         }),
-        c.onNotification(ProgressNotification.method, (p: ProgressParams) => this.progressSinks.get(p.token)?.(p.message)),
+        c.onNotification(ProgressNotification.method, (p: ProgressParams) =>
+          this.progressSinks.get(p.token)?.(p.message),
+        ),
       );
     }
     return c;
@@ -86,28 +106,44 @@ export class ClusterSession {
   }
 
   /** Runs work under a cancellable progress notification that shows the server's progress messages. */
-  withProgress<R>(title: string, run: (token: vscode.CancellationToken, progressToken: string) => Thenable<R | undefined>): Thenable<R | undefined> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      this.progressSinks.set(id, (message) => {
-        progress.report({ message });
-        this.output.appendLine(`${title}: ${message}`);
-      });
-      try {
-        return await run(token, id);
-      } finally {
-        this.progressSinks.delete(id);
-      }
-    });
+  withProgress<R>(
+    title: string,
+    run: (token: vscode.CancellationToken, progressToken: string) => Thenable<R | undefined>,
+  ): Thenable<R | undefined> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        this.progressSinks.set(id, (message) => {
+          progress.report({ message });
+          this.output.appendLine(`${title}: ${message}`);
+        });
+        try {
+          return await run(token, id);
+        } finally {
+          this.progressSinks.delete(id);
+        }
+      },
+    );
   }
 
   /** Asks before a write; `undefined` when the user said no. */
-  async confirm(title: string, detail: string, mustAsk: boolean, extraChoices: string[] = []): Promise<string | undefined> {
+  async confirm(
+    title: string,
+    detail: string,
+    mustAsk: boolean,
+    extraChoices: string[] = [],
+  ): Promise<string | undefined> {
     const ctx = this.state.context ?? 'the current context';
     const patterns = vscode.workspace.getConfiguration('fluxhelm').get<string[]>('cluster.confirmContexts', ['prod']);
     const sensitive = contextNeedsConfirmation(ctx, patterns);
     if (!mustAsk && !sensitive && extraChoices.length === 0) return 'OK';
-    const choice = await vscode.window.showWarningMessage(`${title} in context "${ctx}"${sensitive ? ' (matches fluxhelm.cluster.confirmContexts)' : ''}?`, { modal: true, detail }, 'OK', ...extraChoices);
+    const choice = await vscode.window.showWarningMessage(
+      `${title} in context "${ctx}"${sensitive ? ' (matches fluxhelm.cluster.confirmContexts)' : ''}?`,
+      { modal: true, detail },
+      'OK',
+      ...extraChoices,
+    );
     return choice ?? undefined;
   }
 

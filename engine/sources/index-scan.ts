@@ -19,6 +19,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { IndexEntry } from '../versions/select.ts';
+import { BAIL, SPACE, TAB, HASH, DASH, closeDouble, closeSingle, checkTrail, lineScalar, keyEnd, keyText, fieldOf, trimYaml, firstNonSpace } from './index-scan-lines.ts';
 
 export type { IndexEntry };
 
@@ -37,158 +38,6 @@ export interface ScannedIndex {
   apiVersion?: string;
   hasEntries: boolean;
   charts: Map<string, IndexEntry[]>;
-}
-
-/** Thrown inside the scanner only; caught in `scanIndex`. */
-class Bail {}
-const BAIL = new Bail();
-
-const SPACE = 32;
-const TAB = 9;
-const HASH = 35;
-const DASH = 45;
-
-type Field = 'version' | 'created' | 'appVersion' | 'digest' | 'urls';
-const FIELD_LIST: readonly Field[] = ['version', 'created', 'appVersion', 'digest', 'urls'];
-const FIELDS = new Set<string>(FIELD_LIST);
-
-/** Decodes the escapes JSON and YAML share; bails on YAML-only escapes. */
-function decodeDouble(body: string): string {
-  if (body.indexOf('\\') < 0) return body;
-  if (/\\[^"\\/bfnrtu]/.test(body)) throw BAIL;
-  try {
-    return JSON.parse(`"${body}"`) as string;
-  } catch {
-    throw BAIL;
-  }
-}
-
-/** Index of the closing `"` in `s` from `from`, skipping escapes; -1 when the line ends first. */
-function closeDouble(s: string, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) return i;
-  }
-  return -1;
-}
-
-/** Index of the closing `'` (not a doubled `''`); -1 when the line ends first. */
-function closeSingle(s: string, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    if (s.charCodeAt(i) === 39) {
-      if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
-      else return i;
-    }
-  }
-  return -1;
-}
-
-/** Only spaces or a comment may follow a closed quoted scalar. */
-function checkTrail(s: string, from: number, end: number): void {
-  for (let i = from; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === HASH && i > from) return;
-    if (c !== SPACE && c !== TAB) throw BAIL;
-  }
-}
-
-/** Indicator characters that cannot start a plain scalar we accept: - ? : , [ ] { } # & * ! | > ' " % @ ` */
-const PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((ch) => ch.charCodeAt(0)));
-const NULLISH = new Set(['~', 'null', 'Null', 'NULL']);
-
-/**
- * A one-line scalar from `s[from, end)` (leading spaces already skipped).
- * Bails on anything that is not a complete plain or quoted scalar on this line.
- */
-function lineScalar(s: string, from: number, end: number): string {
-  const c = s.charCodeAt(from);
-  if (c === 34) {
-    const close = closeDouble(s, from + 1, end);
-    if (close < 0) throw BAIL;
-    checkTrail(s, close + 1, end);
-    return decodeDouble(s.slice(from + 1, close));
-  }
-  if (c === 39) {
-    const close = closeSingle(s, from + 1, end);
-    if (close < 0) throw BAIL;
-    checkTrail(s, close + 1, end);
-    return s.slice(from + 1, close).replaceAll("''", "'");
-  }
-  if (PLAIN_START.has(c)) throw BAIL;
-  let last = from; // one past the last non-space character
-  for (let i = from; i < end; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch === SPACE || ch === TAB) continue;
-    if (ch === HASH && (s.charCodeAt(i - 1) === SPACE || s.charCodeAt(i - 1) === TAB)) break; // comment
-    if (ch === 58 && (i + 1 >= end || s.charCodeAt(i + 1) === SPACE || s.charCodeAt(i + 1) === TAB)) throw BAIL; // `a: b` is a mapping
-    last = i + 1;
-  }
-  const text = s.slice(from, last);
-  if (text.length <= 4 && NULLISH.has(text)) throw BAIL;
-  return text;
-}
-
-/** Where a mapping key ends: index of its `:`; the key is plain or quoted. -1 when the line is not `key:`. */
-function keyEnd(s: string, from: number, end: number): number {
-  const c = s.charCodeAt(from);
-  if (c === 34 || c === 39) {
-    const close = c === 34 ? closeDouble(s, from + 1, end) : closeSingle(s, from + 1, end);
-    if (close < 0 || s.charCodeAt(close + 1) !== 58) throw BAIL;
-    const after = s.charCodeAt(close + 2);
-    if (close + 2 < end && after !== SPACE) throw BAIL;
-    return close + 1;
-  }
-  if (c === 63 /* ? */ || c === 38 || c === 42 || c === 33 || c === 91 || c === 123 || c === 124 || c === 62) throw BAIL;
-  for (let i = from; i < end; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch === 58) {
-      if (i + 1 >= end || s.charCodeAt(i + 1) === SPACE) {
-        if (s.charCodeAt(i - 1) === SPACE) throw BAIL; // `key :` - parsers disagree on the trailing space
-        return i;
-      }
-    } else if (ch === HASH && i > from && s.charCodeAt(i - 1) === SPACE) {
-      throw BAIL; // a comment starts before any `key:`
-    }
-  }
-  return -1;
-}
-
-function keyText(s: string, from: number, colon: number): string {
-  const c = s.charCodeAt(from);
-  if (c === 34) return decodeDouble(s.slice(from + 1, colon - 1));
-  if (c === 39) return s.slice(from + 1, colon - 1).replaceAll("''", "'");
-  const k = trimYaml(s.slice(from, colon));
-  if (k === '<<') throw BAIL;
-  return k;
-}
-
-/** The needed field a key names, without allocating for plain keys; bails on merge keys. */
-function fieldOf(s: string, from: number, colon: number): Field | undefined {
-  const c = s.charCodeAt(from);
-  if (c === 34 || c === 39) {
-    const key = keyText(s, from, colon);
-    return FIELDS.has(key) ? (key as Field) : undefined;
-  }
-  let end = colon;
-  while (end > from && s.charCodeAt(end - 1) === SPACE) end--;
-  const n = end - from;
-  if (n === 2 && c === 60 && s.charCodeAt(from + 1) === 60) throw BAIL; // `<<` merge key
-  for (const f of FIELD_LIST) if (f.length === n && s.startsWith(f, from)) return f;
-  return undefined;
-}
-
-/** Drops trailing YAML white space (space and tab only; other Unicode spaces are content). */
-function trimYaml(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
-  return text.slice(0, end);
-}
-
-function firstNonSpace(s: string, from: number, end: number): number {
-  let i = from;
-  while (i < end && s.charCodeAt(i) === SPACE) i++;
-  return i;
 }
 
 /**
@@ -283,7 +132,8 @@ class Scanner {
     if (this.chartIndent < 0) this.chartIndent = this.lindent;
     if (this.lindent === this.chartIndent && this.lc !== DASH) return this.chartName();
     if (!this.chartList) throw BAIL;
-    if (this.lc === DASH && (this.seqIndent < 0 ? this.lindent >= this.chartIndent : this.lindent === this.seqIndent)) return this.entryStart();
+    if (this.lc === DASH && (this.seqIndent < 0 ? this.lindent >= this.chartIndent : this.lindent === this.seqIndent))
+      return this.entryStart();
     if (this.entry && this.lindent === this.keyIndent) return this.entryKey(this.li, this.lend, this.lindent);
     throw BAIL;
   }
@@ -297,7 +147,8 @@ class Scanner {
   /** Inside a multi-line quoted scalar of a field we do not need. */
   private quotedContinuation(): void {
     if (this.li < this.lend && this.lindent <= this.keyIndent && this.keyIndent >= 0) throw BAIL;
-    const close = this.pendingQuote === 34 ? closeDouble(this.s, this.li, this.lend) : closeSingle(this.s, this.li, this.lend);
+    const close =
+      this.pendingQuote === 34 ? closeDouble(this.s, this.li, this.lend) : closeSingle(this.s, this.li, this.lend);
     if (close >= 0) {
       checkTrail(this.s, close + 1, this.lend);
       this.pendingQuote = 0;
@@ -307,7 +158,15 @@ class Scanner {
   /** Lines of a nested value being skipped; leaving it turns skipping off. */
   private skipped(): boolean {
     const s = this.s;
-    if (this.skipAbove >= 0 && (this.lindent > this.skipAbove || (this.skipDashes && this.lindent === this.skipAbove && this.lc === DASH && (this.li + 1 === this.lend || s.charCodeAt(this.li + 1) === SPACE)))) return true;
+    if (
+      this.skipAbove >= 0 &&
+      (this.lindent > this.skipAbove ||
+        (this.skipDashes &&
+          this.lindent === this.skipAbove &&
+          this.lc === DASH &&
+          (this.li + 1 === this.lend || s.charCodeAt(this.li + 1) === SPACE)))
+    )
+      return true;
     this.skipAbove = -1;
     this.skipDashes = false;
     return false;
@@ -326,7 +185,8 @@ class Scanner {
       this.closeEntry();
       this.mode = 'top';
     }
-    if (this.lc === DASH || this.lc === 37 /* % */ || s.startsWith('---', this.li) || s.startsWith('...', this.li)) throw BAIL;
+    if (this.lc === DASH || this.lc === 37 /* % */ || s.startsWith('---', this.li) || s.startsWith('...', this.li))
+      throw BAIL;
     const colon = keyEnd(s, this.li, this.lend);
     if (colon < 0) throw BAIL;
     const key = keyText(s, this.li, colon);
@@ -363,7 +223,12 @@ class Scanner {
   private urlsItem(): boolean {
     const s = this.s;
     const urls = this.urls!;
-    if (this.lc === DASH && this.lindent >= this.urlsIndent && (this.urlsItemIndent < 0 || this.lindent === this.urlsItemIndent) && s.charCodeAt(this.li + 1) === SPACE) {
+    if (
+      this.lc === DASH &&
+      this.lindent >= this.urlsIndent &&
+      (this.urlsItemIndent < 0 || this.lindent === this.urlsItemIndent) &&
+      s.charCodeAt(this.li + 1) === SPACE
+    ) {
       // An indentless list sits at the key's own column; only then can a later
       // `- ` at the entry's item column be confused with it, which the checks in line() rule out.
       if (this.urlsItemIndent < 0) this.urlsItemIndent = this.lindent;
@@ -459,12 +324,18 @@ function str(v: unknown): string | undefined {
 
 /** Entries from a plain object tree (full YAML or JSON parse). */
 function fromTree(tree: unknown, parser: 'yaml' | 'json'): IndexParseResult {
-  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return { ok: false, message: 'the index is not a YAML mapping' };
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree))
+    return { ok: false, message: 'the index is not a YAML mapping' };
   const root = tree as Record<string, unknown>;
   const charts = new Map<string, IndexEntry[]>();
   const entries = root.entries;
   if (!('entries' in root)) return validate({ apiVersion: str(root.apiVersion), hasEntries: false, charts }, parser);
-  if (entries !== null && entries !== undefined && entries !== '' && (typeof entries !== 'object' || Array.isArray(entries))) {
+  if (
+    entries !== null &&
+    entries !== undefined &&
+    entries !== '' &&
+    (typeof entries !== 'object' || Array.isArray(entries))
+  ) {
     return { ok: false, message: '`entries` is not a mapping of chart names to version lists' };
   }
   for (const [name, list] of Object.entries((entries ?? {}) as Record<string, unknown>)) {
@@ -491,8 +362,10 @@ function fromTree(tree: unknown, parser: 'yaml' | 'json'): IndexParseResult {
 }
 
 function validate(scanned: ScannedIndex, parser: ChartIndex['parser']): IndexParseResult {
-  if (!scanned.hasEntries) return { ok: false, message: 'the index has no `entries` (is this a Helm repository index.yaml?)' };
-  if (!scanned.apiVersion) return { ok: false, message: 'the index has no `apiVersion` (Helm rejects it: "no API version specified")' };
+  if (!scanned.hasEntries)
+    return { ok: false, message: 'the index has no `entries` (is this a Helm repository index.yaml?)' };
+  if (!scanned.apiVersion)
+    return { ok: false, message: 'the index has no `apiVersion` (Helm rejects it: "no API version specified")' };
   return { ok: true, index: { apiVersion: scanned.apiVersion, charts: scanned.charts, parser } };
 }
 
@@ -508,7 +381,13 @@ export function parseIndexFull(text: string): IndexParseResult {
   }
   let tree: unknown;
   try {
-    tree = parseYaml(text, { schema: 'failsafe', merge: true, maxAliasCount: 1000, uniqueKeys: false, prettyErrors: false });
+    tree = parseYaml(text, {
+      schema: 'failsafe',
+      merge: true,
+      maxAliasCount: 1000,
+      uniqueKeys: false,
+      prettyErrors: false,
+    });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     return { ok: false, message: `the index is not valid YAML: ${msg}` };

@@ -151,3 +151,19 @@ test('every diagnostic code in the engine is in the typed list, and the README t
   const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!]);
   assert.deepEqual(rows, Object.entries(DIAGNOSTIC_CODES).map(([c, d]) => [c, d]), 'README code table differs from engine/codes.ts (regenerate it: npm run codes)');
 });
+
+test('front ends are formatted at a normal line width (prettier, .prettierrc.json; npm run format) and stay under 500 lines', async () => {
+  const prettier = await import('prettier');
+  const options = JSON.parse(readFileSync(join(root, '.prettierrc.json'), 'utf8')) as Record<string, unknown>;
+  const files = [...sources('server'), ...sources('cli'), ...sources('client')];
+  const unformatted: string[] = [];
+  const long: string[] = [];
+  for (const f of files) {
+    const text = readFileSync(join(root, f), 'utf8');
+    if (!(await prettier.check(text, { ...options, filepath: f }))) unformatted.push(f);
+    if (text.split('\n').length > 500) long.push(f);
+  }
+  assert.deepEqual(unformatted, [], 'run npm run format');
+  assert.deepEqual(long, [], 'split these files');
+  assert.equal(await prettier.check('const x = {a:1}\n', { ...options, filepath: 'x.ts' }), false, 'the check can fail');
+});

@@ -102,12 +102,8 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
     files.unshift(relative(process.cwd(), loaded.path) || loaded.path);
   const present = given.filter((p) => !missing.includes(p));
   const roots = present.length ? workspaceRoots(present) : [];
-  // Cluster roots (where Flux's sync starts): --root, else the roots of .fluxhelm.yaml; found in the files otherwise.
-  const clusterRoots = opts.clusterRoots?.length
-    ? opts.clusterRoots.map((r) => resolve(r))
-    : settings.origin.roots === 'config'
-      ? settings.roots
-      : [];
+  // Cluster roots (where Flux's sync starts): --root; found in the files otherwise.
+  const clusterRoots = (opts.clusterRoots ?? []).map((r) => resolve(r));
   service.openWorkspace({
     roots,
     clusterRoots,

@@ -128,9 +128,9 @@ export function startServer(connection: Connection, host: EngineHost): void {
     editor = init;
     repoConfig = rootPath ? findRepoConfig(host, rootPath) : undefined;
     const eff = applyRepoSettings();
-    // Cluster roots: fluxhelm.workspace.roots (relative to the first folder), else the roots of .fluxhelm.yaml; found in the files otherwise.
+    // Cluster roots: fluxhelm.workspace.roots (relative to the first folder); found in the files otherwise.
     const editorRoots = absolute(strings(init.workspace?.roots));
-    clusterRoots = editorRoots.length ? editorRoots : eff.origin.roots === 'config' ? eff.roots : [];
+    clusterRoots = editorRoots;
     dotFolders = init.workspace?.dotFolders === true;
     if (eff.origin.roots === 'config') workspaceRoots = eff.roots;
     // The editor's globs are relative to each workspace folder; the file's to the file's folder.

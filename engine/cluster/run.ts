@@ -11,6 +11,7 @@ import type { ClusterHost, ObjectRef } from './host.ts';
 import { objectKey, type PlannedObject, type PlanRole, type ReconcileTarget } from './plan.ts';
 import { requestReconcile, type ReconcileOptions } from './reconcile.ts';
 import type { Clock } from '../host.ts';
+import { waitWithPickup, type ReconcileOutcome } from './pickup.ts';
 import { waitForReconcile, type WaitProgress, type WaitVerdict } from './wait.ts';
 import type { ClusterError, ClusterResult, KubeObject } from './types.ts';
 import type { IndexedObject } from '../workspace/index.ts';
@@ -74,9 +75,10 @@ export function attachApplied(waves: ReconcileTarget[][], applied: ApplyOutcome[
 export interface TargetOutcome {
   ref: ObjectRef;
   /** Source refs reconciled first, with their outcome. */
-  sources: { ref: ObjectRef; error?: ClusterError; verdict?: WaitVerdict; skipped?: string }[];
+  sources: { ref: ObjectRef; error?: ClusterError; verdict?: ReconcileOutcome; skipped?: string }[];
   requestedAt?: string;
-  verdict?: WaitVerdict;
+  /** The controller's verdict, or why no controller handled the request (no-controller, not-picked-up). */
+  verdict?: ReconcileOutcome;
   error?: ClusterError;
 }
 
@@ -100,17 +102,15 @@ async function requestAndWait(
   ref: ObjectRef,
   opts: ReconcileRunOptions,
   flags: ReconcileOptions & { current?: KubeObject },
-): Promise<{ requestedAt?: string; verdict?: WaitVerdict; error?: ClusterError }> {
+): Promise<{ requestedAt?: string; verdict?: ReconcileOutcome; error?: ClusterError }> {
   const req = await requestReconcile(host, ref, (opts.now ?? opts.clock?.now ?? Date.now)(), flags);
   if (!req.ok) return { error: req.error };
   if (!opts.wait) return { requestedAt: req.value.requestedAt };
-  const w = await waitForReconcile(host, ref, req.value.requestedAt, {
-    clock: opts.clock,
-    timeoutMs: opts.timeoutMs,
-    pollMs: opts.pollMs,
-    signal: opts.signal,
-    onProgress: (p) => opts.onProgress?.(ref, p),
-  });
+  const waitOpts = { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, signal: opts.signal, onProgress: (p: WaitProgress) => opts.onProgress?.(ref, p) };
+  // With a clock: say plainly when no controller runs for the kind, or none picks the request up within 10 s.
+  const w = opts.clock
+    ? await waitWithPickup(host, ref, req.value.requestedAt, { ...waitOpts, clock: opts.clock })
+    : await waitForReconcile(host, ref, req.value.requestedAt, waitOpts);
   return w.ok ? { requestedAt: req.value.requestedAt, verdict: w.value } : { requestedAt: req.value.requestedAt, error: w.error };
 }
 

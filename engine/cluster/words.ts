@@ -18,6 +18,7 @@ export function outcomeLines(o: TargetOutcome): string[] {
   for (const s of o.sources) {
     if (s.skipped) lines.push(`  source ${label(s.ref)}: skipped (${s.skipped})`);
     else if (s.error) lines.push(`  source ${label(s.ref)}: ${s.error.message}`);
+    else if (s.verdict?.state === 'no-controller' || s.verdict?.state === 'not-picked-up') lines.push(`  source ${label(s.ref)}: ${s.verdict.message}`);
     else if (s.verdict) lines.push(`  source ${label(s.ref)}: ${s.verdict.state === 'ready' ? 'Ready' : `not ready: ${s.verdict.reason ?? ''} ${s.verdict.message ?? ''}`.trim()}`);
     else lines.push(`  source ${label(s.ref)}: reconcile requested`);
   }
@@ -25,6 +26,7 @@ export function outcomeLines(o: TargetOutcome): string[] {
   if (o.error) lines.push(`✗ ${name}: ${describeError(o.error)}`);
   else if (!o.verdict) lines.push(`◎ ${name}: reconcile requested at ${o.requestedAt}`);
   else if (o.verdict.state === 'ready') lines.push(`✔ ${name}: Ready${o.verdict.message ? ` (${o.verdict.message})` : ''}`);
+  else if (o.verdict.state === 'no-controller' || o.verdict.state === 'not-picked-up') lines.push(`✗ ${name}: ${o.verdict.message}`);
   else lines.push(`✗ ${name}: ${o.verdict.reason ?? 'not ready'}${o.verdict.message ? `: ${o.verdict.message}` : ''}`);
   return lines;
 }

@@ -175,68 +175,63 @@ export function createMcpServer(opts: McpOptions): McpServer {
     },
   );
 
-  server.registerTool(
-    'values',
-    {
-      title: 'Effective values of a HelmRelease',
-      description:
-        'The values the chart templates of a HelmRelease receive as .Values, with the layer that set each one (chart default, valuesFrom entry, inline spec.values, an overlay patch), like `fluxhelm values --provenance --format json`. Values from Secrets are masked.',
-      inputSchema: {
-        release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
-        overlay: z
-          .string()
-          .optional()
-          .describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
+  /** A tool about one HelmRelease (per overlay) that answers what a CLI command prints as JSON. */
+  const releaseTool = (
+    name: string,
+    title: string,
+    description: string,
+    command: Command,
+    flags: string[],
+    key: string,
+    what: string,
+  ) =>
+    server.registerTool(
+      name,
+      {
+        title,
+        description,
+        inputSchema: {
+          release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
+          overlay: z
+            .string()
+            .optional()
+            .describe(
+              'An overlay folder (relative to the root) that builds this base HelmRelease, for its environment',
+            ),
+        },
+        annotations: { ...READ_ONLY, openWorldHint: opts.online },
       },
-      annotations: { ...READ_ONLY, openWorldHint: opts.online },
-    },
-    async ({ release, overlay }) => {
-      const argv = ['.', '--release', release, '--format', 'json', '--provenance', ...offline];
-      if (overlay) {
-        const rel = inRoot(opts.root, [overlay]);
-        if ('error' in rel) return failure(rel.error);
-        argv.push('--overlay', rel[0]);
-      }
-      const r = await runCommand(valuesCommand, argv);
-      if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
-      return jsonResult(
-        r.out,
-        'values',
-        `effective values of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`,
-      );
-    },
-  );
+      async ({ release, overlay }) => {
+        const argv = ['.', '--release', release, '--format', 'json', ...flags, ...offline];
+        if (overlay) {
+          const rel = inRoot(opts.root, [overlay]);
+          if ('error' in rel) return failure(rel.error);
+          argv.push('--overlay', rel[0]);
+        }
+        const r = await runCommand(command, argv);
+        if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
+        const where = overlay ? ` in ${overlay}` : '';
+        return jsonResult(r.out, key, `${what} of ${release}${where}${r.err ? `\n${r.err.trim()}` : ''}`);
+      },
+    );
 
-  server.registerTool(
+  releaseTool(
+    'values',
+    'Effective values of a HelmRelease',
+    'The values the chart templates of a HelmRelease receive as .Values, with the layer that set each one (chart default, valuesFrom entry, inline spec.values, an overlay patch), like `fluxhelm values --provenance --format json`. Values from Secrets are masked.',
+    valuesCommand,
+    ['--provenance'],
+    'values',
+    'effective values',
+  );
+  releaseTool(
     'render',
-    {
-      title: 'Rendered manifests of a HelmRelease',
-      description:
-        "The objects a HelmRelease renders as helm-controller would install them: Helm's own engine with the release name, namespace, effective values, CRD policy, postRenderers and helm-controller's labels, like `fluxhelm template --format json`. Template failures and schema problems come back with the file and line that causes them.",
-      inputSchema: {
-        release: z.string().describe('NAMESPACE/NAME (or NAME when unique)'),
-        overlay: z
-          .string()
-          .optional()
-          .describe('An overlay folder (relative to the root) that builds this base HelmRelease, for its environment'),
-      },
-      annotations: { ...READ_ONLY, openWorldHint: opts.online },
-    },
-    async ({ release, overlay }) => {
-      const argv = ['.', '--release', release, '--format', 'json', ...offline];
-      if (overlay) {
-        const rel = inRoot(opts.root, [overlay]);
-        if ('error' in rel) return failure(rel.error);
-        argv.push('--overlay', rel[0]);
-      }
-      const r = await runCommand(templateCommand, argv);
-      if (r.code !== 0 && !r.out.trim().startsWith('[')) return failure(r.err || r.out);
-      return jsonResult(
-        r.out,
-        'objects',
-        `rendered manifests of ${release}${overlay ? ` in ${overlay}` : ''}${r.err ? `\n${r.err.trim()}` : ''}`,
-      );
-    },
+    'Rendered manifests of a HelmRelease',
+    "The objects a HelmRelease renders as helm-controller would install them: Helm's own engine with the release name, namespace, effective values, CRD policy, postRenderers and helm-controller's labels, like `fluxhelm template --format json`. Template failures and schema problems come back with the file and line that causes them.",
+    templateCommand,
+    [],
+    'objects',
+    'rendered manifests',
   );
 
   server.registerTool(

@@ -11,7 +11,13 @@
  * the same workspace. A subchart's `global` is taken from what its template
  * rendered in the stored manifest: `helm get values --all` does not copy the
  * user's globals into it, rendering does. The rendered manifests helm-controller stored are kept
- * next to the workspace (manifests/<name>.yaml) for the render oracle.
+ * next to the workspace (manifests/<name>.yaml).
+ *
+ * Render oracle (second test): for the same releases, the objects in the
+ * Secret's `manifest` (plus its `hooks`, which Helm stores apart) equal the
+ * objects `fluxhelm template --format json` prints, compared as a multiset
+ * keyed by apiVersion/kind/namespace/name with deep-equal content (labels
+ * helm-controller's post-renderer added included).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,4 +98,47 @@ test(`effective values: ${COUNT} generated HelmReleases, helm-controller's relea
   for (const f of ['ConfigMap whole', 'Secret whole valuesKey', 'targetPath list index', 'targetPath escaped dot', 'optional missing object', 'optional missing key', 'inline values', 'targetPath subchart']) {
     assert.ok(features.has(f), `no case covered ${f}`);
   }
+});
+
+type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+const objectKey = (o: K8sObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+/** Objects of a multi-document YAML stream, empty documents dropped (as Helm and kubectl do). */
+const yamlObjects = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => !!o);
+const byKey = (objs: K8sObject[]) => [...objs].sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+
+test(`render oracle: ${COUNT} releases, the manifest in helm-controller's release Secret = fluxhelm template`, { timeout: 600_000 }, async () => {
+  const mismatches: string[] = [];
+  const orderDiffers: string[] = [];
+  let compared = 0;
+  let objects = 0;
+  let labelled = 0;
+  await mapLimit(cases, 2, async (c) => {
+    const ready = await sb.readyCondition('helmrelease', ns, c.name, 240_000);
+    assert.equal(ready.status, 'True', `${c.name}: ${ready.reason}: ${ready.message}`);
+    const rel = sb.helmRelease(ns, c.name, 1) as (ReturnType<Sandbox['helmRelease']> & { hooks?: { manifest: string }[] }) | undefined;
+    assert.ok(rel, `${c.name}: release Secret sh.helm.release.v1.${c.name}.v1`);
+    // Hooks are not in `manifest`: Helm keeps each in the Secret's `hooks` array; both sides include them.
+    const stored = [...yamlObjects(rel.manifest), ...(rel.hooks ?? []).flatMap((h) => yamlObjects(h.manifest))];
+    const ours = await fluxhelm(['template', join(dir, 'fleet'), '--release', `${ns}/${c.name}`, '--format', 'json']);
+    if (ours.code !== 0) {
+      mismatches.push(`${c.name} [${c.features.join(', ')}]: fluxhelm template exited ${ours.code}: ${ours.stderr}`);
+      return;
+    }
+    const rendered = JSON.parse(ours.stdout) as K8sObject[];
+    try {
+      assert.deepEqual(byKey(rendered), byKey(stored));
+    } catch {
+      mismatches.push(`${c.name} [${c.features.join(', ')}]:\n  helm-controller: ${JSON.stringify(byKey(stored))}\n  fluxhelm:        ${JSON.stringify(byKey(rendered))}`);
+      return;
+    }
+    if (rendered.map(objectKey).join() !== yamlObjects(rel.manifest).map(objectKey).join()) orderDiffers.push(c.name);
+    compared++;
+    objects += stored.length;
+    labelled += stored.filter((o) => (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.['helm.toolkit.fluxcd.io/name'] === c.name).length;
+  });
+  assert.deepEqual(mismatches, [], mismatches.join('\n'));
+  assert.equal(compared, COUNT);
+  // The comparison covers what the post-renderer adds: helm-controller's labels are in the stored objects.
+  assert.equal(labelled, objects, 'every stored object carries helm.toolkit.fluxcd.io/name');
+  console.log(`render oracle: ${compared} releases, ${objects} objects equal; order differs from the stored manifest in ${orderDiffers.length} (${orderDiffers.join(', ')})`);
 });

@@ -50,7 +50,8 @@ export function createNodeHost(): EngineHost {
     },
     /** Helm's engine (dist/helm.wasm in a worker thread), when it was built; started on the first render. */
     get render() {
-      helm ??= createHelmRenderHost();
+      // Starting the engine compiles a 24 MB module: on a busy machine that can take long, so allow two minutes.
+      helm ??= createHelmRenderHost({ startTimeoutMs: 120_000 });
       return helm.available ? helm : undefined;
     },
     cluster: {

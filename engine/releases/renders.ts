@@ -123,10 +123,8 @@ export class ReleaseRenders {
     this.timers.set(uri, clock.setTimeout(run, delayMs));
   }
 
-  private keyOf(ws: Workspace, hr: IndexedObject, version: string | undefined): string {
-    let sig = '';
-    for (const o of ws.index.allObjects()) if (o.kind === 'ConfigMap' || o.kind === 'Secret') sig += `${o.file}:${o.start}:${ws.index.fileText(o.file)?.length ?? 0};`;
-    return JSON.stringify([ws.index.fileText(hr.file)?.slice(hr.start, hr.end), version, sig, this.settings.kubeVersion, this.settings.apiVersions]);
+  private keyOf(ws: Workspace, objectsSig: string, hr: IndexedObject, version: string | undefined): string {
+    return JSON.stringify([ws.index.fileText(hr.file)?.slice(hr.start, hr.end), version, objectsSig, this.settings.kubeVersion, this.settings.apiVersions]);
   }
 
   async renderDocument(uri: string): Promise<void> {
@@ -138,9 +136,11 @@ export class ReleaseRenders {
     this.generation.set(uri, gen);
     const before = this.byDoc.get(uri) ?? new Map<number, Kept>();
     const next = new Map<number, Kept>();
+    // The ConfigMaps and Secrets every release's values may read: one signature for the whole document.
+    const objectsSig = r.valuesObjectsSignature();
     for (const hr of releasesIn(ws, path)) {
       const resolved = await r.resolveRelease(hr);
-      const key = this.keyOf(ws, hr, resolved.version ?? resolved.digest);
+      const key = this.keyOf(ws, objectsSig, hr, resolved.version ?? resolved.digest);
       const kept = [...before.values()].find((k) => k.key === key);
       next.set(hr.start, kept ?? { key, result: await renderRelease(ws, r, hr, await this.options(hr)) });
       if (this.generation.get(uri) !== gen) return; // a newer edit superseded this run

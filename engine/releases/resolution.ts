@@ -86,7 +86,7 @@ export class ChartResolution {
   }
 
   /** A signature of every ConfigMap and Secret in the workspace (the inputs of valuesFrom). */
-  private valuesObjectsSignature(): string {
+  valuesObjectsSignature(): string {
     const ws = this.workspace()!;
     let sig = '';
     for (const o of ws.index.allObjects()) if (o.kind === 'ConfigMap' || o.kind === 'Secret') sig += `${o.file}:${o.start}:${ws.index.fileText(o.file)?.length ?? 0};`;

@@ -40,6 +40,26 @@ export interface EngineHost {
   cluster?: ClusterConnector;
   /** Helm's template engine (compiled to WebAssembly, run by the front end). */
   render?: HelmRenderHost;
+  /** Git: files of another revision (rendered diffs against a base). Absent: those features say so. */
+  git?: GitHost;
+}
+
+/** A file of a Git tree: path relative to the repository root, size in bytes. */
+export interface GitTreeFile {
+  path: string;
+  size: number;
+}
+
+/** Read-only Git access. Errors are messages a user can act on ("'main2' is not a commit in /repo"). */
+export interface GitHost {
+  /** The repository holding `dir` and the commit `ref` names there. */
+  resolve(dir: string, ref: string): { root: string; commit: string; label: string } | { error: string };
+  /** Every file (blob) of the commit's tree. */
+  listFiles(root: string, commit: string): GitTreeFile[] | { error: string };
+  /** Files' bytes at the commit, read at once (missing paths are left out). */
+  readFiles(root: string, commit: string, paths: string[]): Map<string, Uint8Array>;
+  /** Files whose working-tree content differs from the commit: tracked changes (staged or not), deletions, untracked non-ignored files. */
+  changedFiles(root: string, commit: string): string[] | { error: string };
 }
 
 /**

@@ -6,7 +6,7 @@
  * (test/architecture checks it). Everything not exported here is internal.
  */
 export { createLanguageService, toDiagnostics, type LanguageService, type EngineSettings, type ChangeEvent, type WorkspaceSummary } from './service.ts';
-export type { EngineHost, Clock, ManualClock } from './host.ts';
+export type { EngineHost, Clock, ManualClock, GitHost, GitTreeFile } from './host.ts';
 export { emptyHost, createManualClock } from './host.ts';
 export type { YamlFile, YamlDocument } from './yaml/documents.ts';
 export type { Diagnostic, Severity, Position, Range, CompletionList, Hover, DocumentSymbol, CodeAction, InlayHint, CodeLens, Location } from './types.ts';

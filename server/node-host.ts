@@ -3,13 +3,14 @@
  * files, environment, clock and timers, the network for chart sources
  * (server/net-host.ts), clusters through kubeconfig (server/cluster-host.ts,
  * loaded on first use so commands that never reach a cluster do not pay for
- * client-node), and Helm's engine (server/helm-render-host.ts). The only
+ * client-node), Helm's engine (server/helm-render-host.ts) and Git (server/git-host.ts). The only
  * place fs, sockets and timers are touched on the engine's behalf.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { EngineHost, Clock } from '../engine/index.ts';
 import { createNetHost } from './net-host.ts';
 import { createHelmRenderHost, type NodeHelmRenderHost } from './helm-render-host.ts';
+import { createGitHost } from './git-host.ts';
 
 export const nodeClock: Clock = {
   now: () => Date.now(),
@@ -54,6 +55,7 @@ export function createNodeHost(): EngineHost {
       helm ??= createHelmRenderHost({ startTimeoutMs: 120_000 });
       return helm.available ? helm : undefined;
     },
+    git: createGitHost(),
     cluster: {
       connect: async (opts) => (await import('./cluster-host.ts')).connectCluster(opts),
       listContexts: async (opts) => (await import('./cluster-host.ts')).listContexts(opts),

@@ -1,0 +1,122 @@
+/**
+ * The Node Git host: another revision's files through the `git` CLI, run
+ * synchronously (the engine's file reads are synchronous). A tree is listed
+ * with one `ls-tree`, many files are read with one `cat-file --batch`, and
+ * the files that differ from the working tree come from `git diff` plus the
+ * untracked, non-ignored files. Failures are messages a user can act on:
+ * git not installed, not a repository, an unknown revision, a shallow clone
+ * that does not reach the commit.
+ */
+import { spawnSync } from 'node:child_process';
+import type { GitHost, GitTreeFile } from '../engine/index.ts';
+
+interface Run {
+  ok: boolean;
+  stdout: Buffer;
+  stderr: string;
+  missing?: boolean;
+}
+
+const ENV = { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
+
+function git(cwd: string, args: string[], input?: string): Run {
+  const r = spawnSync('git', args, { cwd, env: ENV, input, maxBuffer: 1024 * 1024 * 1024, windowsHide: true });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      ok: false,
+      stdout: Buffer.alloc(0),
+      stderr: missing ? 'git is not installed (or not on PATH)' : r.error.message,
+      missing,
+    };
+  }
+  return {
+    ok: r.status === 0,
+    stdout: r.stdout ?? Buffer.alloc(0),
+    stderr: (r.stderr ?? Buffer.alloc(0)).toString('utf8').trim(),
+  };
+}
+
+const NO_GIT = 'git is not installed (or not on PATH): reading another revision needs it';
+
+export function createGitHost(): GitHost {
+  return {
+    resolve(dir, ref) {
+      const top = git(dir, ['rev-parse', '--show-toplevel']);
+      if (top.missing) return { error: NO_GIT };
+      if (!top.ok)
+        return {
+          error: /not a git repository/i.test(top.stderr)
+            ? `${dir} is not in a Git repository`
+            : `git could not read ${dir}: ${top.stderr}`,
+        };
+      const root = top.stdout.toString('utf8').trim();
+      if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };
+      const c = git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+      if (c.ok) {
+        const commit = c.stdout.toString('utf8').trim();
+        return {
+          root,
+          commit,
+          label: /^[0-9a-f]{40,64}$/.test(ref) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`,
+        };
+      }
+      const shallow = git(root, ['rev-parse', '--is-shallow-repository']).stdout.toString('utf8').trim() === 'true';
+      if (shallow)
+        return {
+          error: `'${ref}' is not a commit in ${root}: this is a shallow clone that may not reach it (run 'git fetch --unshallow', or check out with fetch-depth: 0 in CI)`,
+        };
+      const empty = !git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).ok;
+      return { error: `'${ref}' is not a commit in ${root}${empty ? ' (the repository has no commits yet)' : ''}` };
+    },
+    listFiles(root, commit) {
+      const r = git(root, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
+      if (!r.ok) return { error: r.missing ? NO_GIT : `git could not list ${commit} in ${root}: ${r.stderr}` };
+      const out: GitTreeFile[] = [];
+      for (const entry of r.stdout.toString('utf8').split('\0')) {
+        // "<mode> <type> <object> <size>\t<path>"; submodules (commit) and symlinks' targets are not files here.
+        const tab = entry.indexOf('\t');
+        if (tab < 0) continue;
+        const [mode, type, , size] = entry.slice(0, tab).split(/\s+/);
+        if (type !== 'blob' || mode === '120000') continue;
+        out.push({ path: entry.slice(tab + 1), size: Number(size) || 0 });
+      }
+      return out;
+    },
+    readFiles(root, commit, paths) {
+      const out = new Map<string, Uint8Array>();
+      const wanted = paths.filter((p) => !p.includes('\n'));
+      if (wanted.length === 0) return out;
+      const r = git(root, ['cat-file', '--batch'], wanted.map((p) => `${commit}:${p}\n`).join(''));
+      if (!r.ok) return out;
+      const buf = r.stdout;
+      let at = 0;
+      for (const p of wanted) {
+        const nl = buf.indexOf(10, at);
+        if (nl < 0) break;
+        const header = buf.subarray(at, nl).toString('utf8');
+        at = nl + 1;
+        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+        if (!m) continue; // "<name> missing" or "ambiguous"
+        const size = Number(m[2]);
+        if (m[1] === 'blob') out.set(p, new Uint8Array(buf.subarray(at, at + size)));
+        at += size + 1;
+      }
+      return out;
+    },
+    changedFiles(root, commit) {
+      const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', commit, '--']);
+      if (!diff.ok)
+        return {
+          error: diff.missing ? NO_GIT : `git could not compare ${commit} with the working tree: ${diff.stderr}`,
+        };
+      const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
+      if (!untracked.ok) return { error: `git could not list untracked files in ${root}: ${untracked.stderr}` };
+      const names = [
+        ...diff.stdout.toString('utf8').split('\0'),
+        ...untracked.stdout.toString('utf8').split('\0'),
+      ].filter(Boolean);
+      return [...new Set(names)].sort();
+    },
+  };
+}

@@ -44,3 +44,6 @@ export type { TargetOutcome } from './cluster/run.ts';
 export { findRepoConfig, parseRepoConfig, isRepoConfigFile, REPO_CONFIG_NAMES, type RepoConfig, type LoadedRepoConfig, type SeverityOverride } from './config/repo-config.ts';
 export { mergeSettings, excludeMatcher, excludeForRoot, type EffectiveSettings, type ExplicitSettings } from './config/settings.ts';
 export { applyRepoPolicy, type PolicyOptions } from './config/policy.ts';
+// Rendered diffs: the shared data, the editor's two-sided view and its lenses.
+export type { RenderedDiff, OwnerDiff, ObjectDiff, ObjectKey, FieldDelta, FieldOp, OwnerOutput, DiffOptions, DiffRenderedParams, DiffRenderedResult, RenderDiffParams } from './diff/types.ts';
+export { diffSides, countWords, maskSecretText, type DiffSides } from './diff/sides.ts';

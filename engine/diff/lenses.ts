@@ -1,0 +1,129 @@
+/**
+ * The `Δ 3 objects vs HEAD` code lens over each HelmRelease and Flux
+ * Kustomization of an open document whose rendered output differs from the
+ * base revision (setting `fluxhelm.diff.base`, default HEAD). Computed in the
+ * background, debounced after edits, through the façade's rendered-diff verb
+ * (which keeps the base renders); a newer edit supersedes a run in flight, and
+ * listeners hear about a document only when its lenses changed. No Git
+ * repository, no base revision or no renderer: no lenses.
+ */
+import type { EngineHost } from '../host.ts';
+import type { CodeLens } from '../types.ts';
+import type { Workspace } from '../workspace/model.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import { uriToPath } from '../util/uri.ts';
+import type { DiffRenderedParams, DiffRenderedResult, OwnerDiff } from './types.ts';
+
+export interface DiffLensSettings {
+  /** Lenses on (setting `fluxhelm.diff.lens`, and rendering allowed: a trusted workspace with Helm's engine). */
+  enabled: boolean;
+  /** The revision to compare with (`fluxhelm.diff.base`). */
+  base: string;
+}
+
+/** The command a lens runs: the editor's "Diff Rendered with HEAD" with (uri, position, base). */
+export const DIFF_LENS_COMMAND = 'fluxhelm.diffRenderedWithHead';
+
+interface Kept {
+  base: string;
+  owners: OwnerDiff[];
+}
+
+/** HelmReleases and Flux Kustomizations: the objects whose output a rendered diff compares. */
+export function isDiffOwner(o: IndexedObject): boolean {
+  return (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) || (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'));
+}
+
+/** The owner of a file's object in a diff: same kind and name, and namespace when both say one. */
+function ownerOf(owners: OwnerDiff[], o: IndexedObject, path: string): OwnerDiff | undefined {
+  const same = owners.filter((w) => {
+    if (w.kind !== o.kind || (w.file !== undefined && w.file !== path)) return false;
+    const [ns, name] = w.id.includes('/') ? (w.id.split('/', 2) as [string, string]) : [undefined, w.id];
+    return name === o.name && (ns === undefined || o.namespace === undefined || ns === o.namespace);
+  });
+  return same.find((w) => w.file === path) ?? same[0];
+}
+
+export function lensTitle(owner: OwnerDiff, base: string): string | undefined {
+  const n = owner.counts.added + owner.counts.removed + owner.counts.changed;
+  if (n > 0) return `Δ ${n} object${n === 1 ? '' : 's'} vs ${base}`;
+  if (owner.status === 'error' || owner.errors) return `Δ vs ${base}: not rendered`;
+  return undefined;
+}
+
+export class DiffLenses {
+  private readonly byDoc = new Map<string, Kept>();
+  private readonly timers = new Map<string, unknown>();
+  private readonly generation = new Map<string, number>();
+
+  constructor(
+    private readonly host: EngineHost,
+    private readonly workspace: () => Workspace | undefined,
+    private readonly diff: (p: DiffRenderedParams) => Promise<DiffRenderedResult>,
+    private readonly settings: () => DiffLensSettings,
+    private readonly changed: (uri: string) => void,
+  ) {}
+
+  /** Schedules a recomputation of a document's lenses (debounced). */
+  schedule(uri: string, delayMs = 600): void {
+    const run = () => {
+      this.timers.delete(uri);
+      void this.computeDocument(uri).catch(() => undefined);
+    };
+    const clock = this.host.clock;
+    if (!clock) return run();
+    const t = this.timers.get(uri);
+    if (t !== undefined) clock.clearTimeout(t);
+    this.timers.set(uri, clock.setTimeout(run, delayMs));
+  }
+
+  /** Compares the document's owners with the base revision now. */
+  async computeDocument(uri: string): Promise<void> {
+    const ws = this.workspace();
+    const path = uriToPath(uri);
+    const s = this.settings();
+    const gen = (this.generation.get(uri) ?? 0) + 1;
+    this.generation.set(uri, gen);
+    const owners = ws && path && !ws.patchFiles().has(path) ? ws.index.objectsIn(path).filter(isDiffOwner) : [];
+    let next: Kept | undefined;
+    if (s.enabled && path && owners.length) {
+      const r = await this.diff({ base: s.base, path, changedOnly: true });
+      if (this.generation.get(uri) !== gen) return; // a newer edit superseded this run
+      if (!('error' in r)) next = { base: s.base, owners: r.owners };
+    }
+    const before = this.byDoc.get(uri);
+    if (next) this.byDoc.set(uri, next);
+    else this.byDoc.delete(uri);
+    if (JSON.stringify(this.lenses(uri)) !== JSON.stringify(before ? this.lensesOf(uri, before) : [])) this.changed(uri);
+  }
+
+  lenses(uri: string): CodeLens[] {
+    const kept = this.byDoc.get(uri);
+    return kept && this.settings().enabled ? this.lensesOf(uri, kept) : [];
+  }
+
+  private lensesOf(uri: string, kept: Kept): CodeLens[] {
+    const ws = this.workspace();
+    const path = uriToPath(uri);
+    const lines = ws && path ? ws.lines(path) : undefined;
+    if (!ws || !path || !lines) return [];
+    const out: CodeLens[] = [];
+    for (const o of ws.index.objectsIn(path).filter(isDiffOwner)) {
+      const owner = ownerOf(kept.owners, o, path);
+      const title = owner && lensTitle(owner, kept.base);
+      if (!title) continue;
+      const line = lines.positionAt(o.start).line;
+      const position = { line, character: 0 };
+      out.push({ range: { start: position, end: position }, command: { title, command: DIFF_LENS_COMMAND, arguments: [uri, position, kept.base] } });
+    }
+    return out;
+  }
+
+  forget(uri: string): void {
+    this.byDoc.delete(uri);
+    this.generation.set(uri, (this.generation.get(uri) ?? 0) + 1);
+    const t = this.timers.get(uri);
+    if (t !== undefined) this.host.clock?.clearTimeout(t);
+    this.timers.delete(uri);
+  }
+}

@@ -18,9 +18,11 @@ import type {
   SuspendParams,
   TargetParams,
   DependencyGraph,
+  RenderedDiff,
 } from '../engine/index.ts';
 
 export type {
+  RenderedDiff,
   ClusterState,
   ContextsResult,
   DiffResult,
@@ -134,6 +136,38 @@ export const RenderedManifestsRequest = message<RenderedManifestsParams, Rendere
   'fluxhelm/renderedManifests',
 );
 
+export interface DiffRenderedRequestParams {
+  /** The document; with `position`, the HelmRelease or Flux Kustomization there, else every owner the file declares or builds. */
+  uri: string;
+  position?: { line: number; character: number };
+  /** Git revision of the base (default `HEAD`). */
+  base?: string;
+}
+
+/** A rendered diff for the editor: the two sides of a diff editor, a summary, and the diff itself. */
+export interface DiffViewResult {
+  /** Diff editor title, e.g. `podinfo: HEAD (3ef3c57) ↔ working tree`. */
+  title: string;
+  /** Rendered objects of the base (left) and of the working tree or workspace (right), one YAML stream each. */
+  base: string;
+  head: string;
+  /** Objects added/removed/changed per HelmRelease or Kustomization, then a total line. */
+  summary: string[];
+  /** Objects that differ in all. */
+  objects: number;
+  diff?: RenderedDiff;
+  /** Why there is no diff (not a Git repository, unknown revision, nothing to render here). */
+  error?: string;
+}
+
+/** client -> server: the working tree's rendered output (unsaved edits included) against a Git revision. */
+export const DiffRenderedRequest = message<DiffRenderedRequestParams, DiffViewResult>('fluxhelm/diffRendered');
+/** client -> server: a HelmRelease's rendered output against its live Helm release (trusted workspace, a cluster). */
+export const DiffRenderedClusterRequest = message<
+  { uri: string; position?: { line: number; character: number } },
+  DiffViewResult
+>('fluxhelm/diffRenderedCluster');
+
 // Cluster messages. Every request is refused with UNTRUSTED_MESSAGE in an untrusted workspace.
 export const ClusterStateRequest = message<Record<string, never>, ClusterState>('fluxhelm/cluster/state');
 export const ClusterStateNotification = message<ClusterState>('fluxhelm/cluster/stateChanged');
@@ -156,4 +190,5 @@ export interface FluxhelmSettings {
   workspace?: { exclude?: string[]; roots?: string[]; dotFolders?: boolean };
   values?: { revealSecrets?: boolean; unknownKeys?: boolean };
   network?: { enable?: boolean };
+  diff?: { lens?: boolean; base?: string };
 }

@@ -74,6 +74,8 @@ export interface OwnerDiff {
   counts: { added: number; removed: number; changed: number };
   /** Render/build errors on either side. */
   errors?: { base?: string; head?: string };
+  /** What the reader should know about this owner (e.g. which Helm release revision was the base). */
+  notes?: string[];
 }
 
 export interface RenderedDiff {

@@ -15,7 +15,7 @@ import { uriToPath } from '../util/uri.ts';
 import type { ChartResolution } from './resolution.ts';
 import { findRelease, releaseAt, releasesIn } from './releases.ts';
 import { renderRelease, type RenderedRelease, type RenderReleaseOptions } from '../render/render-release.ts';
-import type { Capabilities } from '../render/release-request.ts';
+import type { Capabilities, ReleaseAction } from '../render/release-request.ts';
 import type { RemoteResolver } from '../values/remote-schemas.ts';
 
 /** What renders take from the rest of the service: the cluster's capabilities, CRDs from crdPaths, remote schemas. */
@@ -43,6 +43,8 @@ export interface RenderQuery {
   overlay?: string;
   kubeVersion?: string;
   apiVersions?: string[];
+  /** Render as an install (default) or as an upgrade of an existing release. */
+  action?: ReleaseAction;
 }
 
 export type { RenderedRelease };
@@ -96,7 +98,7 @@ export class ReleaseRenders {
       hr = path ? releaseAt(ws, path, offset) : undefined;
     }
     if (!hr) return none('this file holds no HelmRelease');
-    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
+    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.action ? { action: q.action } : {}), ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
   }
 
   /** Renders every HelmRelease of the workspace (for `check --render`); results by release file. */

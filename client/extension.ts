@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { registerValuesView } from './values-view.ts';
 import { registerRenderedView } from './rendered-view.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
+import { registerDiffCommands } from './diff-commands.ts';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -134,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   registerRenderedView(context, () => client);
   registerClusterCommands(context, () => client, output);
+  registerDiffCommands(context, () => client, output);
   context.subscriptions.push(
     vscode.commands.registerCommand('fluxhelm.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('fluxhelm.restartServer', async () => {

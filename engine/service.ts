@@ -192,7 +192,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
   };
   /** CRD objects of `fluxhelm.schemas.crdPaths` / `--crd`, for checking rendered objects. */
   let crdObjects: unknown[] = [];
-  const cluster = createClusterService(host, () => workspace, settings, emit);
+  const cluster = createClusterService(host, () => workspace, settings, emit, { render: (q) => releases.renderRelease(q) });
   const releases = createReleaseService(host, () => workspace, settings, emit, { capabilities: () => cluster.capabilities(), crds: () => crdObjects });
 
   function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {

@@ -28,6 +28,8 @@ import type { PlannedObject, ReconcilePlan } from './plan.ts';
 import type { TargetOutcome } from './run.ts';
 import { applyPlanned, diffReport, orphanLines, planFor, reconcilePlan, statusRows, type DiffReport, type Display, type PathPlan, type StatusRow, type WaveOptions } from './path-flows.ts';
 import type { ClusterResult } from './types.ts';
+import { renderDiffFlow, type RenderDiffAnswer, type RenderDiffDeps } from './render-diff.ts';
+import type { RenderDiffParams, RenderedDiff } from '../diff/types.ts';
 
 export const UNTRUSTED_MESSAGE = 'fluxhelm: the workspace must be trusted before fluxhelm can reach a cluster.';
 
@@ -130,6 +132,8 @@ export interface ClusterService {
   suspend(p: SuspendParams, run?: RunOptions): Promise<Answer<ReconcileResult>>;
   diff(p: TargetParams): Promise<Answer<DiffResult>>;
   status(p: TargetParams): Promise<Answer<StatusResult>>;
+  /** A HelmRelease's rendered objects against its live Helm release (the release Secret's manifest and hooks). */
+  renderDiff(p: RenderDiffParams): Promise<Answer<RenderedDiff>>;
   lenses(uri: string): CodeLens[];
   diagnosticsFor(uri: string): Diagnostic[];
   /** A connection for the CLI's own flows (explicit kubeconfig/context/namespace). */
@@ -158,13 +162,15 @@ export interface PathFlows {
   apply(conn: ClusterHost, planned: PlannedObject[], opts: { force?: boolean; signal?: AbortSignal }, display: Display): Promise<{ applied: number; err: string[] }>;
   reconcile(conn: ClusterHost, plan: ReconcilePlan, opts: WaveOptions): Promise<TargetOutcome[]>;
   status(conn: ClusterHost, folder: string, opts: { events?: boolean }): Promise<StatusRow[]>;
+  /** The rendered diff against the live Helm releases of the HelmReleases below a path (or one named release). */
+  renderDiff(conn: ClusterHost, p: RenderDiffParams): Promise<RenderDiffAnswer>;
 }
 
 interface ClusterSettings {
   trusted: boolean;
 }
 
-export function createClusterService(host: EngineHost, workspace: () => Workspace | undefined, settings: ClusterSettings, emit: (e: { uris: string[]; lenses?: boolean }) => void): ClusterService {
+export function createClusterService(host: EngineHost, workspace: () => Workspace | undefined, settings: ClusterSettings, emit: (e: { uris: string[]; lenses?: boolean }) => void, deps?: RenderDiffDeps): ClusterService {
   let context: string | undefined;
   let conn: ClusterHost | undefined;
   let connError: string | undefined;
@@ -403,6 +409,14 @@ export function createClusterService(host: EngineHost, workspace: () => Workspac
       else for (const e of ev.value.slice(-15)) lines.push(`  ${ago(e.lastSeen, now) ?? '?'} ${e.type} ${e.reason}${e.count > 1 ? ` (x${e.count})` : ''}${e.source ? ` [${e.source}]` : ''}: ${e.message}`);
       return { target: label(ref), text: `${lines.join('\n')}\n` };
     }),
+    async renderDiff(p) {
+      const h = await requireHost();
+      if (isRefused(h)) return h;
+      const ws = workspace();
+      if (!ws || !deps) return refuse('fluxhelm: rendering is not available in this front end');
+      const r = await renderDiffFlow(ws, h, p ?? {}, deps);
+      return 'error' in r ? refuse(`fluxhelm: ${r.error}`, r.usage) : r;
+    },
     lenses(uri) {
       if (!trusted()) return [];
       void ensureHost();
@@ -452,6 +466,11 @@ export function createClusterService(host: EngineHost, workspace: () => Workspac
       apply: (c, planned, opts, display) => applyPlanned(workspace()!, c, planned, opts, display),
       reconcile: (c, plan, opts) => reconcilePlan(c, plan, { clock: host.clock, ...opts }),
       status: (c, folder, opts) => statusRows(workspace()!, c, folder, opts),
+      renderDiff: (c, p) => {
+        const ws = workspace();
+        if (!ws || !deps) return Promise.resolve({ error: ws ? 'rendering is not available in this front end' : 'no workspace', usage: !ws });
+        return renderDiffFlow(ws, c, p, deps);
+      },
     },
     dispose() {
       disposed = true;

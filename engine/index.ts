@@ -47,3 +47,4 @@ export { applyRepoPolicy, type PolicyOptions } from './config/policy.ts';
 // Rendered diffs: the shared data, the editor's two-sided view and its lenses.
 export type { RenderedDiff, OwnerDiff, ObjectDiff, ObjectKey, FieldDelta, FieldOp, OwnerOutput, DiffOptions, DiffRenderedParams, DiffRenderedResult, RenderDiffParams } from './diff/types.ts';
 export { diffSides, countWords, maskSecretText, type DiffSides } from './diff/sides.ts';
+export { formatDiff, type DiffFormat, type FormatOptions } from './diff/format.ts';

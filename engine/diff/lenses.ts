@@ -87,7 +87,8 @@ export class DiffLenses {
     const owners = ws && path && !ws.patchFiles().has(path) ? ws.index.objectsIn(path).filter(isDiffOwner) : [];
     let next: Kept | undefined;
     if (s.enabled && path && owners.length) {
-      const r = await this.diff({ base: s.base, path, changedOnly: true });
+      // Every owner of the file, not only those the files changed on disk select: the edit may be unsaved.
+      const r = await this.diff({ base: s.base, path, changedOnly: false });
       if (this.generation.get(uri) !== gen) return; // a newer edit superseded this run
       if (!('error' in r)) next = { base: s.base, owners: r.owners };
     }

@@ -16,6 +16,7 @@ import { createService, display, workspaceRoots } from './workspace.ts';
 import { formatGithub, formatJson, formatSarif, formatText, type Finding } from './report.ts';
 import { parseTimeout } from './sources.ts';
 import type { Command } from './command.ts';
+import { VERSION } from './version.ts';
 
 const USAGE = `Usage: fluxhelm check [PATH...] [--format text|json|sarif|github] [--crd PATH]... [--repo-root DIR] [--online] [--render] [--root DIR]... [--timeout 10s]
 
@@ -197,4 +198,4 @@ export const checkCommand: Command = {
   },
 };
 
-export const VERSION = '0.1.0';
+export { VERSION };

@@ -4,45 +4,88 @@
  * print usage and exit 0; an unknown command, unknown option or invalid
  * value prints the command's usage and exits 2. Exit codes: 0 success,
  * 1 findings (errors, differences), 2 usage or internal failure.
+ *
+ * The table holds each command's name and summary and a loader: a command's
+ * code (the engine, the LSP runtime, the MCP SDK, the cluster client) is
+ * imported only when that command runs or prints its usage, so the bundle
+ * (scripts/build.mjs splits it at these imports) loads no more than the
+ * command needs. test/cli/commands.test.ts checks that each summary here is
+ * the command's own.
  */
 import { UsageError } from './args.ts';
 import type { Command } from './command.ts';
-import { checkCommand, VERSION } from './check.ts';
-import { graphCommand } from './graph.ts';
-import { resolveCommand } from './resolve.ts';
-import { valuesCommand } from './values.ts';
-import { buildCommand } from './build.ts';
-import { diffCommand } from './diff.ts';
-import { reconcileCommand } from './reconcile.ts';
-import { statusCommand } from './status.ts';
-import { templateCommand } from './template.ts';
-import { mcpCommand } from './mcp.ts';
-import { runServer } from '../server/main.ts';
+import { VERSION } from './version.ts';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
 
 const lspCommand: Command = {
   name: 'lsp',
   summary: 'run the language server over stdio (same as fluxhelm-language-server --stdio)',
   usage: 'Usage: fluxhelm lsp\n\nRuns the fluxhelm language server over stdio, for any LSP editor.',
   options: {},
-  run: () => {
+  run: async () => {
     process.argv = [process.argv[0]!, process.argv[1]!, '--stdio'];
-    runServer();
+    (await import('../server/main.ts')).runServer();
     return -1;
   },
 };
 
-export const COMMANDS: Command[] = [
-  checkCommand,
-  graphCommand,
-  resolveCommand,
-  valuesCommand,
-  templateCommand,
-  buildCommand,
-  diffCommand,
-  reconcileCommand,
-  statusCommand,
-  lspCommand,
-  mcpCommand,
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'check',
+    summary: 'validate Flux/kustomize/core YAML, references, builds and HelmRelease values',
+    load: async () => (await import('./check.ts')).checkCommand,
+  },
+  {
+    name: 'graph',
+    summary: 'print the dependency graph (dot, json or html)',
+    load: async () => (await import('./graph.ts')).graphCommand,
+  },
+  {
+    name: 'resolve',
+    summary: 'which chart version each HelmRelease resolves to (Helm/Flux rules)',
+    load: async () => (await import('./resolve.ts')).resolveCommand,
+  },
+  {
+    name: 'values',
+    summary: 'effective values of a HelmRelease, with the layer that set each value',
+    load: async () => (await import('./values.ts')).valuesCommand,
+  },
+  {
+    name: 'template',
+    summary: "the manifests a HelmRelease renders (Helm's engine, helm-controller's additions)",
+    load: async () => (await import('./template.ts')).templateCommand,
+  },
+  {
+    name: 'build',
+    summary: 'print what a Flux Kustomization (or kustomization folder) builds, substituted',
+    load: async () => (await import('./build.ts')).buildCommand,
+  },
+  {
+    name: 'diff',
+    summary: 'compare the workspace with the cluster (exit 0 same, 1 differs, >1 error)',
+    load: async () => (await import('./diff.ts')).diffCommand,
+  },
+  {
+    name: 'reconcile',
+    summary: 'apply and ask Flux to reconcile, then wait for Ready',
+    load: async () => (await import('./reconcile.ts')).reconcileCommand,
+  },
+  {
+    name: 'status',
+    summary: 'Ready/Stalled and recent events of the objects in the cluster',
+    load: async () => (await import('./status.ts')).statusCommand,
+  },
+  { name: 'lsp', summary: lspCommand.summary, load: async () => lspCommand },
+  {
+    name: 'mcp',
+    summary: 'run the Model Context Protocol server over stdio (tools for coding agents)',
+    load: async () => (await import('./mcp.ts')).mcpCommand,
+  },
 ];
 
 function overview(): string {
@@ -64,21 +107,28 @@ export async function main(
 ): Promise<number | 'running'> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    if (rest[0] && !topic) {
+    const entry = rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    if (rest[0] && !entry) {
       err(`fluxhelm: unknown command '${rest[0]}'\n\n${overview()}\n`);
       return 2;
     }
-    out(`${topic ? topic.usage : overview()}\n`);
+    out(`${entry ? (await entry.load()).usage : overview()}\n`);
     return 0;
   }
   if (name === '--version' || name === 'version') {
     out(`${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     err(`fluxhelm: unknown command '${name}'\n\n${overview()}\n`);
+    return 2;
+  }
+  let command: Command;
+  try {
+    command = await entry.load();
+  } catch (e) {
+    err(`fluxhelm: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }
   const dashDash = rest.indexOf('--');

@@ -2,14 +2,17 @@
 // One esbuild run bundles the entry points into dist/:
 //   dist/client.js       the VS Code extension (vscode is provided by the editor)
 //   dist/server.js       the language server (`node dist/server.js --stdio`)
-//   dist/cli.js          the `fluxhelm` command
+//   dist/cli.js          the `fluxhelm` command: a small CommonJS entry that imports
+//                        dist/cli-main.mjs (ES modules split per command: a command
+//                        loads only its own code and the chunks it shares, in
+//                        dist/cli-chunk-*.mjs; see cli/main.ts)
 //   dist/helm-worker.js  the worker thread that runs dist/helm.wasm
 // dist/helm.wasm (Helm's template engine, helm-wasm/) is built by
 // scripts/build-helm-wasm.sh when Go is installed; without Go the build goes
 // on and the render features say they are unavailable.
 // Type checking is separate (`npm run typecheck`).
 import { build } from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const common = {
@@ -28,7 +31,7 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' }),
   build({ ...common, entryPoints: ['server/bin.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...common, entryPoints: ['cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  buildCli(),
   build({ ...common, entryPoints: ['server/helm-render-worker.ts'], outfile: 'dist/helm-worker.js' }),
 ]);
 buildHelmWasm();
@@ -44,4 +47,43 @@ function buildHelmWasm() {
   }
   const res = spawnSync('bash', ['scripts/build-helm-wasm.sh'], { stdio: 'inherit' });
   if (res.status !== 0) console.error('note: building dist/helm.wasm failed (see above); rendering charts with Helm will be unavailable');
+}
+
+/**
+ * The CLI as ES modules split at the dynamic imports of cli/main.ts, flat in
+ * dist/ so that import.meta.dirname is dist/ in every chunk (the Helm worker
+ * and wasm are found beside it). Bundled CommonJS packages get `require`,
+ * `__filename` and `__dirname` from the banner. Chunks of earlier builds are
+ * removed afterwards.
+ */
+async function buildCli() {
+  const { define: _cjsOnly, ...esm } = common;
+  const result = await build({
+    ...esm,
+    format: 'esm',
+    splitting: true,
+    entryPoints: { 'cli-main': 'cli/bin.ts' },
+    outdir: 'dist',
+    chunkNames: 'cli-chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    banner: {
+      js: [
+        "import { createRequire as __fluxhelmRequire } from 'node:module';",
+        "import { fileURLToPath as __fluxhelmPath } from 'node:url';",
+        'const require = __fluxhelmRequire(import.meta.url);',
+        'const __filename = __fluxhelmPath(import.meta.url);',
+        "const __dirname = __fluxhelmPath(new URL('.', import.meta.url));",
+      ].join(' '),
+    },
+  });
+  writeFileSync(
+    'dist/cli.js',
+    "#!/usr/bin/env node\n// The fluxhelm command; its code is in cli-main.mjs and the chunks it imports (scripts/build.mjs).\nimport('./cli-main.mjs');\n",
+  );
+  rmSync('dist/cli.js.map', { force: true }); // the map of the single-file bundle of earlier builds
+  const written = new Set(Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\//, '')));
+  for (const f of readdirSync('dist')) {
+    if (/^cli-(main|chunk-[A-Z0-9]+)\.mjs(\.map)?$/.test(f) && !written.has(f)) rmSync(`dist/${f}`, { force: true });
+  }
 }

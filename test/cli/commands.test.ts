@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
@@ -49,4 +51,38 @@ test('an invalid value or an unknown option prints the command\'s usage and exit
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);
   assert.match(unknown.stderr, /^ {2}check +/m);
+});
+
+test('the help overview lists each command with its own summary (the table loads command code lazily)', async () => {
+  const { COMMANDS: table } = await import('../../cli/main.ts');
+  assert.deepEqual(
+    table.map((c) => c.name),
+    [...COMMANDS.slice(0, -1), 'lsp', 'mcp'],
+  );
+  for (const entry of table) {
+    const command = await entry.load();
+    assert.equal(command.name, entry.name);
+    assert.equal(command.summary, entry.summary, `${entry.name}: the table's summary is the command's own`);
+  }
+});
+
+/** The bundled modules (esbuild's `// path` comments) of every chunk the built CLI loads for `args`. */
+function loadedModules(...args: string[]): { files: string[]; modules: Set<string> } {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'esm' }, timeout: 60_000 });
+  const files = [...new Set([...r.stderr.matchAll(/Storing (file:\/\/\S+\.mjs)/g)].map((m) => fileURLToPath(m[1])))];
+  const modules = new Set<string>();
+  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/^\/\/ (\S+)$/gm)) modules.add(m[1]);
+  return { files, modules };
+}
+
+test('help and version load no command code; resolve loads neither the cluster client, the LSP runtime nor the MCP SDK', () => {
+  for (const args of [['--help'], ['--version'], ['help']]) {
+    const { files, modules } = loadedModules(...args);
+    assert.ok(files.length > 0, 'the CLI is built as split ES modules');
+    assert.deepEqual([...modules].filter((m) => /^(engine|server|node_modules)\//.test(m)), [], `${args.join(' ')} loads only the CLI entry`);
+  }
+  const { modules } = loadedModules('resolve', 'examples/fleet', '--offline');
+  assert.ok(modules.has('cli/resolve.ts') && modules.has('engine/service.ts'), 'resolve loads its command and the engine');
+  const heavy = [...modules].filter((m) => /^node_modules\/(@kubernetes\/client-node|vscode-languageserver\/|@modelcontextprotocol|zod)\/|^server\/(main|cluster-host)\.ts$/.test(m));
+  assert.deepEqual(heavy, []);
 });

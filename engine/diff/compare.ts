@@ -57,6 +57,7 @@ function sameMultiset(a: unknown[], b: unknown[]): boolean {
 }
 
 function diffList(w: Walk, path: string, field: string, parentList: string | undefined, depth: number, a: unknown[], b: unknown[]): void {
+  if (deepEqual(a, b)) return; // an equal list of scalars is no `order` change
   const keyed = keyLists(field, parentList, depth, w.kind, a, b);
   if (keyed) {
     const headIndex = new Map(keyed.head.labels.map((l, i) => [l, i]));

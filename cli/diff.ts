@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs, UsageError } from './args.ts';
 import { CLUSTER_OPTIONS_HELP, clusterOptions, connectAt } from './cluster-args.ts';
 import { display } from './workspace.ts';
+import { diffGit, DIFF_GIT_USAGE } from './diff-git.ts';
 import { diffRender, DIFF_RENDER_USAGE } from './diff-render.ts';
 import type { Command, Out } from './command.ts';
 
@@ -23,12 +24,15 @@ or in a Flux Kustomization's inventory) are listed; nothing is deleted.
 
 ${CLUSTER_OPTIONS_HELP}
 
+${DIFF_GIT_USAGE}
+
 ${DIFF_RENDER_USAGE}
 
 Exit status: 0 no differences, 1 differences, 2 errors or usage.`;
 
 export async function diff(argv: string[], out: Out, err: Out): Promise<number> {
   if (argv.includes('--render')) return diffRender(argv, out, err);
+  if (argv.some((a) => a === '--base' || a.startsWith('--base='))) return diffGit(argv, out, err);
   const args = parseArgs(argv, clusterOptions);
   if (args.positional.length !== 1) throw new UsageError('diff takes exactly one PATH');
   const { service, conn } = await connectAt(args, args.positional);

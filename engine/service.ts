@@ -35,6 +35,8 @@ import {
 } from './protocol/invariants.ts';
 import { fluxOperatorManages } from './schemas/operator-patch.ts';
 import { resourceSetFindings } from './operator/resourceset-check.ts';
+import { createRenderedDiff } from './diff/rendered.ts';
+import type { DiffRenderedParams, DiffRenderedResult } from './diff/types.ts';
 
 export interface EngineSettings {
   validate: boolean;
@@ -120,6 +122,8 @@ export interface LanguageService extends ReleaseService {
   graph(): DependencyGraph;
   /** What a Flux Kustomization (or kustomization folder) builds, with findings. */
   build(query: BuildQuery): BuildAnswer;
+  /** The rendered objects of the working tree (with unsaved texts) against a Git revision; errors are data. */
+  diffRendered(params: DiffRenderedParams): Promise<DiffRenderedResult>;
 
   readonly cluster: ClusterService;
 }
@@ -194,6 +198,18 @@ export function createLanguageService(host: EngineHost): LanguageService {
   let crdObjects: unknown[] = [];
   const cluster = createClusterService(host, () => workspace, settings, emit, { render: (q) => releases.renderRelease(q) });
   const releases = createReleaseService(host, () => workspace, settings, emit, { capabilities: () => cluster.capabilities(), crds: () => crdObjects });
+  let workspaceOptions: (IndexOptions & { repoRoot?: string; clusterRoots?: string[] }) | undefined;
+  // The base side of a rendered diff: a workspace over a Git commit with its own chart resolution.
+  const renderedDiff = createRenderedDiff({
+    host,
+    head: () => (workspace ? { ws: workspace, render: (q) => releases.renderRelease(q) } : undefined),
+    workspaceOptions: () => workspaceOptions,
+    openBase(baseHost, options) {
+      const ws = new Workspace(baseHost, options);
+      const rel = createReleaseService(baseHost, () => ws, settings, () => undefined, { capabilities: () => cluster.capabilities(), crds: () => crdObjects });
+      return { ws, render: (q) => rel.renderRelease(q) };
+    },
+  });
 
   function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
@@ -303,6 +319,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
 
     openWorkspace(options) {
       workspace = new Workspace(host, options);
+      workspaceOptions = options;
       graph = new Map();
       return { roots: options.roots, repoRoot: workspace.repoRoot, fileCount: workspace.index.fileCount };
     },
@@ -343,6 +360,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
     findWorkspaceSymbols: (query) => (workspace ? findWorkspaceSymbols(workspace, typeof query === 'string' ? query : '') : []),
     graph: () => (workspace ? buildDependencyGraph(workspace) : { nodes: [], edges: [] }),
     build: (query) => buildTarget(host, registry, query),
+    diffRendered: (params) => renderedDiff.diffRendered(params),
   };
   return service;
 }

@@ -1,0 +1,143 @@
+/**
+ * Changed-only selection for a rendered diff: from the files that differ
+ * between the base revision and the working tree, the owners whose output
+ * can change. Read from both sides' fleet models (engine/fleet: every Flux
+ * Kustomization evaluated as its parent applies it) and indexes, no second
+ * walk of the repository:
+ *
+ * - a Flux Kustomization whose built objects differ, or that a changed file declares;
+ * - a HelmRelease declared in a changed file, or whose object as applied
+ *   differs (its Kustomization's patches, overlays, postBuild substitution);
+ * - a HelmRelease whose valuesFrom ConfigMaps/Secrets or chart source
+ *   (HelmRepository, OCIRepository, GitRepository, HelmChart) changed: declared
+ *   in a changed file, or built differently;
+ * - a HelmRelease whose chart is a folder of the repository with a changed file.
+ */
+import type { IndexedObject } from '../workspace/index.ts';
+import type { Workspace } from '../workspace/model.ts';
+import type { TreeKustomization } from '../fleet/trees.ts';
+import { isHelmRelease } from '../releases/releases.ts';
+import { valueAt } from '../util/value-at.ts';
+
+/** What one side offers for selection and rendering. */
+export interface SideModel {
+  ws: Workspace;
+  /** Flux Kustomizations as evaluated (deduplicated), by owner id. */
+  kustomizations: Map<string, TreeKustomization>;
+  /** HelmReleases (not partial patch documents), by owner id. */
+  releases: Map<string, IndexedObject>;
+  /** The HelmRelease as applied (JSON), by `file:start` of the written document. */
+  applied: Map<string, string>;
+  /** Applied ConfigMaps, Secrets and chart sources (JSON, all with that kind/name), by `Kind/name`. */
+  inputs: Map<string, string>;
+}
+
+const INPUT_KINDS = new Set(['ConfigMap', 'Secret', 'HelmRepository', 'OCIRepository', 'GitRepository', 'HelmChart', 'Bucket']);
+const nsName = (o: { namespace?: string; name: string }) => `${o.namespace ?? 'default'}/${o.name}`;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** Reads one side: its fleet's evaluations, its HelmReleases and the applied objects selection compares. */
+export function sideModel(ws: Workspace): SideModel {
+  const fleet = ws.fleet.get();
+  const kustomizations = new Map<string, TreeKustomization>();
+  const seen = new Set<string>();
+  const patchFiles = new Set<string>();
+  const applied = new Map<string, string>();
+  const inputLists = new Map<string, unknown[]>();
+  for (const k of fleet.evaluations) {
+    const where = `${k.object.file}:${k.object.start}:${k.label}`;
+    if (seen.has(where)) continue;
+    seen.add(where);
+    const meta = (k.applied.metadata ?? {}) as Record<string, unknown>;
+    const id = nsName({ namespace: str(meta.namespace) ?? k.object.namespace, name: str(meta.name) ?? k.object.name });
+    kustomizations.set(kustomizations.has(id) ? `${id} @ ${k.object.file}` : id, k);
+    for (const r of k.build.resources) {
+      for (const p of r.patches) patchFiles.add(p.file);
+      const o = r.object;
+      if (o.kind === 'HelmRelease' && r.origin.type === 'file') applied.set(`${r.origin.file}:${r.origin.start}`, (applied.get(`${r.origin.file}:${r.origin.start}`) ?? '') + JSON.stringify(o));
+      if (typeof o.kind === 'string' && INPUT_KINDS.has(o.kind)) {
+        const key = `${o.kind}/${str((o.metadata as Record<string, unknown> | undefined)?.name) ?? ''}`;
+        const list = inputLists.get(key) ?? [];
+        list.push(o);
+        inputLists.set(key, list);
+      }
+    }
+  }
+  const releases = new Map<string, IndexedObject>();
+  const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
+  const count = new Map<string, number>();
+  for (const hr of list) count.set(nsName(hr), (count.get(nsName(hr)) ?? 0) + 1);
+  const root = ws.repoRoot ?? '';
+  for (const hr of list) {
+    const id = nsName(hr);
+    releases.set((count.get(id) ?? 0) > 1 ? `${id} @ ${hr.file.startsWith(`${root}/`) ? hr.file.slice(root.length + 1) : hr.file}` : id, hr);
+  }
+  const inputs = new Map<string, string>();
+  for (const [k, v] of inputLists) inputs.set(k, JSON.stringify(v));
+  return { ws, kustomizations, releases, applied, inputs };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The ConfigMaps, Secrets and sources a HelmRelease reads (`Kind/name`), and its chart folder when it is a path. */
+function releaseInputs(ws: Workspace, hr: IndexedObject): { refs: string[]; chartPath?: string } {
+  const v = ws.index.valueOf(hr) ?? {};
+  const refs: string[] = [];
+  const from = valueAt(v, ['spec', 'valuesFrom']);
+  if (Array.isArray(from)) for (const f of from) if (f && typeof f === 'object') refs.push(`${str((f as Record<string, unknown>).kind) ?? 'ConfigMap'}/${str((f as Record<string, unknown>).name) ?? ''}`);
+  const sourceRef = valueAt(v, ['spec', 'chart', 'spec', 'sourceRef']) as Record<string, unknown> | undefined;
+  const chartRef = valueAt(v, ['spec', 'chartRef']) as Record<string, unknown> | undefined;
+  for (const r of [sourceRef, chartRef]) if (r && typeof r === 'object') refs.push(`${str(r.kind) ?? ''}/${str(r.name) ?? ''}`);
+  const chart = str(valueAt(v, ['spec', 'chart', 'spec', 'chart']));
+  const local = sourceRef && (sourceRef.kind === 'GitRepository' || sourceRef.kind === 'Bucket') && chart ? chart.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
+  return { refs, ...(local ? { chartPath: local } : {}) };
+}
+
+/** Files (absolute) that declare an object of that `Kind/name` in a workspace. */
+function declaredIn(ws: Workspace, ref: string): string[] {
+  const slash = ref.indexOf('/');
+  const kind = ref.slice(0, slash);
+  const name = ref.slice(slash + 1);
+  return [...ws.index.allObjects()].filter((o) => o.kind === kind && o.name === name).map((o) => o.file);
+}
+
+export interface Selection {
+  kustomizations: Set<string>;
+  releases: Set<string>;
+}
+
+/** The owners (ids on either side) whose output can change, given the changed files (absolute paths). */
+export function selectChanged(base: SideModel, head: SideModel, changed: Set<string>, repoRoot: string): Selection {
+  const kustomizations = new Set<string>();
+  for (const id of new Set([...base.kustomizations.keys(), ...head.kustomizations.keys()])) {
+    const b = base.kustomizations.get(id);
+    const h = head.kustomizations.get(id);
+    if (!b || !h || changed.has(h.object.file) || changed.has(b.object.file)) kustomizations.add(id);
+    else if (!sameJson(b.build.resources.map((r) => r.object), h.build.resources.map((r) => r.object))) kustomizations.add(id);
+  }
+  const changedInputs = new Set<string>();
+  for (const key of new Set([...base.inputs.keys(), ...head.inputs.keys()])) if (base.inputs.get(key) !== head.inputs.get(key)) changedInputs.add(key);
+  const inputChanged = (ref: string) => changedInputs.has(ref) || declaredIn(head.ws, ref).some((f) => changed.has(f)) || declaredIn(base.ws, ref).some((f) => changed.has(f));
+  const changedRel = [...changed].filter((f) => f.startsWith(`${repoRoot}/`)).map((f) => f.slice(repoRoot.length + 1));
+  const releases = new Set<string>();
+  for (const id of new Set([...base.releases.keys(), ...head.releases.keys()])) {
+    const b = base.releases.get(id);
+    const h = head.releases.get(id);
+    if (!b || !h || changed.has(h.file) || changed.has(b.file)) {
+      releases.add(id);
+      continue;
+    }
+    if (base.applied.get(`${b.file}:${b.start}`) !== head.applied.get(`${h.file}:${h.start}`)) {
+      releases.add(id);
+      continue;
+    }
+    const inputs = releaseInputs(head.ws, h);
+    if (inputs.refs.some(inputChanged) || (inputs.chartPath && changedRel.some((f) => f.startsWith(`${inputs.chartPath}/`)))) releases.add(id);
+  }
+  return { kustomizations, releases };
+}

@@ -1,0 +1,166 @@
+/**
+ * The rendered diff against a Git revision (`service.diffRendered`): the
+ * working tree (with the editor's unsaved texts) is the head side; the base
+ * side is a second workspace over the commit's files (base-host.ts) with its
+ * own chart resolution, sharing the network and Helm's engine. Owners are
+ * the Flux Kustomizations as the fleet model evaluates them (their built
+ * objects) and the HelmReleases (their rendered objects, per overlay when
+ * overlays build them); by default only those whose output can change from
+ * the files that differ (changed.ts). The base side and its renders are
+ * kept per commit while the files they read from disk stay unchanged, so an
+ * editor asking again only renders the head side. Never throws.
+ */
+import type { EngineHost } from '../host.ts';
+import type { IndexOptions } from '../workspace/index.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import type { Workspace } from '../workspace/model.ts';
+import type { RenderQuery, RenderedRelease } from '../releases/renders.ts';
+import { overlaysOfBaseCached } from '../flux/overlays.ts';
+import { pathToUri, uriToPath } from '../util/uri.ts';
+import { createBaseSnapshot, type BaseSnapshot } from './base-host.ts';
+import { selectChanged, sideModel, type SideModel } from './changed.ts';
+import { diffOwners } from './compare.ts';
+import type { DiffRenderedParams, DiffRenderedResult, OwnerOutput } from './types.ts';
+
+/** One side: a workspace and how its HelmReleases are rendered. */
+export interface DiffSide {
+  ws: Workspace;
+  render(q: RenderQuery): Promise<RenderedRelease>;
+}
+
+export interface RenderedDiffDeps {
+  host: EngineHost;
+  /** The working tree's side; undefined when no workspace is open. */
+  head(): DiffSide | undefined;
+  /** The options the head workspace was opened with (roots, repoRoot...). */
+  workspaceOptions(): (IndexOptions & { repoRoot?: string; clusterRoots?: string[] }) | undefined;
+  /** A side over another host (the base snapshot). */
+  openBase(host: EngineHost, options: IndexOptions & { repoRoot?: string; clusterRoots?: string[] }): DiffSide;
+}
+
+interface BaseEntry {
+  key: string;
+  snapshot: BaseSnapshot;
+  side: DiffSide;
+  model?: SideModel;
+  renders: Map<string, Promise<OwnerOutput>>;
+}
+
+const HEAD_LABEL = 'working tree';
+
+export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(params: DiffRenderedParams): Promise<DiffRenderedResult> } {
+  let cached: BaseEntry | undefined;
+
+  async function run(params: DiffRenderedParams): Promise<DiffRenderedResult> {
+    const head = deps.head();
+    const options = deps.workspaceOptions();
+    if (!head || !options) return { error: 'no workspace is open', usage: true };
+    const git = deps.host.git;
+    if (!git) return { error: 'Git is not available in this front end' };
+    const scope = params.path ?? (params.uri ? uriToPath(params.uri) : undefined);
+    const dir = scope ?? options.repoRoot ?? options.roots[0];
+    if (!dir) return { error: 'no workspace folder', usage: true };
+    if (scope && deps.host.readDir(scope) === undefined && head.ws.readText(scope) === undefined) return { error: `no such file or folder: ${scope}`, usage: true };
+    const gitDir = deps.host.readDir(dir) !== undefined ? dir : dir.slice(0, dir.lastIndexOf('/')) || '/';
+    const ref = params.base ?? 'HEAD';
+    const resolved = git.resolve(gitDir, ref);
+    if ('error' in resolved) return { error: resolved.error };
+    const { root, commit, label } = resolved;
+    const changedRel = git.changedFiles(root, commit);
+    if (!Array.isArray(changedRel)) return { error: changedRel.error };
+    const changed = new Set(changedRel);
+    const changedAbs = new Set(changedRel.map((p) => `${root}/${p}`));
+
+    // The base side, kept per commit (and capabilities) until a file it read from disk changes.
+    const key = JSON.stringify([root, commit, options.roots, options.repoRoot, options.exclude, params.kubeVersion, params.apiVersions]);
+    if (!cached || cached.key !== key || [...cached.snapshot.servedFromDisk].some((p) => changed.has(p))) {
+      const files = git.listFiles(root, commit);
+      if (!Array.isArray(files)) return { error: files.error };
+      const snapshot = createBaseSnapshot(deps.host, git, root, commit, files, changed);
+      cached = { key, snapshot, side: deps.openBase(snapshot.host, options), renders: new Map() };
+    }
+    const base = cached;
+    const baseModel = (base.model ??= sideModel(base.side.ws));
+    const headModel = sideModel(head.ws);
+
+    const all = params.changedOnly === false;
+    const selection = all ? undefined : selectChanged(baseModel, headModel, changedAbs, root);
+    const inScope = scopeFilter(head.ws, params);
+    const ksIds = [...new Set([...baseModel.kustomizations.keys(), ...headModel.kustomizations.keys()])].filter((id) => {
+      if (selection && !selection.kustomizations.has(id)) return false;
+      const k = headModel.kustomizations.get(id) ?? baseModel.kustomizations.get(id)!;
+      return inScope(k.object, k.build.dir);
+    });
+    const hrIds = [...new Set([...baseModel.releases.keys(), ...headModel.releases.keys()])].filter((id) => {
+      if (selection && !selection.releases.has(id)) return false;
+      return inScope(headModel.releases.get(id) ?? baseModel.releases.get(id)!);
+    });
+
+    const caps = { kubeVersion: params.kubeVersion, apiVersions: params.apiVersions };
+    const baseOut: OwnerOutput[] = [];
+    const headOut: OwnerOutput[] = [];
+    for (const id of ksIds) {
+      const b = baseModel.kustomizations.get(id);
+      const h = headModel.kustomizations.get(id);
+      if (b) baseOut.push(ksOutput(id, b));
+      if (h) headOut.push(ksOutput(id, h));
+    }
+    for (const id of hrIds) {
+      const b = baseModel.releases.get(id);
+      const h = headModel.releases.get(id);
+      if (b) {
+        for (const overlay of overlaysOf(base.side.ws, b)) {
+          const rkey = `${id}\0${overlay ?? ''}`;
+          let p = base.renders.get(rkey);
+          if (!p) base.renders.set(rkey, (p = renderOwner(base.side, id, b, overlay, caps)));
+          baseOut.push(await p);
+        }
+      }
+      if (h) for (const overlay of overlaysOf(head.ws, h)) headOut.push(await renderOwner(head, id, h, overlay, caps));
+    }
+    return diffOwners(baseOut, headOut, params.options, { base: label, head: HEAD_LABEL });
+  }
+
+  return {
+    async diffRendered(params) {
+      try {
+        return await run(params ?? {});
+      } catch (e) {
+        cached = undefined;
+        return { error: `fluxhelm could not compute the diff: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    },
+  };
+}
+
+function ksOutput(id: string, k: { object: IndexedObject; build: { dir?: string; resources: { object: Record<string, unknown> }[] } }): OwnerOutput {
+  if (!k.build.dir) return { kind: 'Kustomization', id, file: k.object.file, objects: [], error: 'spec.path is not in this repository' };
+  return { kind: 'Kustomization', id, file: k.object.file, objects: k.build.resources.map((r) => r.object) };
+}
+
+/** The overlays that build a HelmRelease (labels), or the release as written when none does. */
+function overlaysOf(ws: Workspace, hr: IndexedObject): (string | undefined)[] {
+  const overlays = overlaysOfBaseCached(ws, ws.host, { file: hr.file, start: hr.start });
+  return overlays.length ? overlays.map((o) => o.label) : [undefined];
+}
+
+async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, overlay: string | undefined, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {
+  const owner = overlay ? `${id} (${overlay})` : id;
+  const position = side.ws.lines(hr.file)?.positionAt(hr.start) ?? { line: 0, character: 0 };
+  const r = await side.render({ uri: pathToUri(hr.file), position, overlay, ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
+  if (!r.ok) return { kind: 'HelmRelease', id: owner, file: hr.file, objects: [], error: r.error ?? 'not rendered' };
+  return { kind: 'HelmRelease', id: owner, file: hr.file, objects: r.objects.map((o) => o.object) };
+}
+
+/** Owners declared in, or built from, the path (or the document at uri/position); everything without a scope. */
+function scopeFilter(ws: Workspace, params: DiffRenderedParams): (o: IndexedObject, builtDir?: string) => boolean {
+  const path = params.path ?? (params.uri ? uriToPath(params.uri) : undefined);
+  if (!path) return () => true;
+  const under = (f: string | undefined) => !!f && (f === path || f.startsWith(`${path.replace(/\/+$/, '')}/`));
+  if (params.uri && params.position) {
+    const offset = ws.lines(path)?.offsetAt(params.position);
+    const at = offset === undefined ? undefined : ws.index.objectsIn(path).find((o) => offset >= o.start && offset < o.end);
+    if (at) return (o) => o.file === at.file && o.kind === at.kind && o.name === at.name && o.namespace === at.namespace;
+  }
+  return (o, builtDir) => under(o.file) || under(builtDir);
+}

@@ -87,7 +87,9 @@ export async function diffRender(argv: string[], out: Out, err: Out): Promise<nu
     return 2;
   }
   for (const o of answer.owners) {
-    for (const n of o.notes ?? []) err(`note: HelmRelease/${o.id}: ${n}\n`);
+    // The human format prints the notes of the owners it shows; the others' notes go to stderr.
+    if (format !== 'human' || o.status === 'unchanged')
+      for (const n of o.notes ?? []) err(`note: HelmRelease/${o.id}: ${n}\n`);
     if (o.errors?.base) err(`fluxhelm: HelmRelease/${o.id}: ${o.errors.base}\n`);
     if (o.errors?.head) err(`fluxhelm: HelmRelease/${o.id}: ${o.errors.head}\n`);
   }

@@ -7,8 +7,9 @@
  * workspace HelmRelease with the same chart and values then renders to
  * exactly the stored release (exit 0: decode + render parity); a changed
  * replica count and env var are exactly two field changes of the
- * Deployment (exit 1); drift made with kubectl is a note; a release that
- * is not installed is all objects added; a corrupt release Secret is a
+ * Deployment (exit 1); drift made with kubectl is a note; after a failed
+ * upgrade the deployed revision is the base; a release that is not
+ * installed is all objects added; a corrupt release Secret is a
  * clear error (exit 2). The decoder itself is checked on the Secret real
  * Helm wrote (and on variants derived from its bytes) against `helm get`.
  */
@@ -184,6 +185,7 @@ describe('fluxhelm diff --render', () => {
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.err, new RegExp(`note: HelmRelease/${ns}/podinfo: compared with Helm release ${ns}/podinfo revision 1 \\(deployed, chart podinfo 6\\.14\\.1\\)`));
     assert.match(r.err, /test hooks? of the release not compared/);
+    assert.match(r.out, /1 owner unchanged/);
   });
 
   test('replicas and an env var changed: exit 1, exactly those two fields of the Deployment', async () => {
@@ -200,7 +202,9 @@ describe('fluxhelm diff --render', () => {
     assert.ok(env && /LOG_LEVEL/.test(String(env[0])) && env[2] === 'info' && env[3] === 'debug', JSON.stringify(fields));
     const human = await renderDiff();
     assert.equal(human.code, 1);
-    assert.match(human.out, /replicas/);
+    assert.match(human.out, /Deployment/);
+    assert.match(human.out, /\.spec\.replicas: 2 → 3/);
+    assert.match(human.out, new RegExp(`note: compared with Helm release ${ns}/podinfo revision 1`));
   });
 
   test('drift made with kubectl is a note about the live object', async () => {
@@ -209,6 +213,23 @@ describe('fluxhelm diff --render', () => {
     const r = await renderDiff();
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.err, new RegExp(`note: HelmRelease/${ns}/podinfo: live: Deployment/${ns}/podinfo differs from the release at \\.spec\\.replicas`));
+  });
+
+  test('a failed upgrade after the deployed revision: the deployed revision is the base, the failed one named', async () => {
+    writeFileSync(join(helmHome, 'values-4.yaml'), helmValues.replace('replicaCount: 2', 'replicaCount: 4'));
+    // No kubelet runs Pods, so waiting for the Deployment fails the upgrade: revision 2 is stored as failed.
+    const up = await runNativeHelm(['upgrade', 'podinfo', join(dir, 'charts', 'podinfo'), '-n', ns, '-f', join(helmHome, 'values-4.yaml'), '--post-renderer', 'flux-labels', '--wait', '--timeout', '3s', '--kubeconfig', cp.kubeconfig], helmHome);
+    assert.notEqual(up.code, 0, up.stdout);
+    assert.equal(secretJson('sh.helm.release.v1.podinfo.v2').metadata.labels.status, 'failed');
+    const r = await renderDiff();
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, new RegExp(`compared with Helm release ${ns}/podinfo revision 1 \\(deployed`));
+    assert.match(r.err, /the newest revision 2 is failed; an upgrade starts from revision 1/);
+    write('apps/podinfo.yaml', release('podinfo', 4, 'info'));
+    const four = await renderDiff(['--format', 'json']);
+    assert.equal(four.code, 1, four.err);
+    assert.match(four.out, /"path": "\.spec\.replicas"/);
+    write('apps/podinfo.yaml', release('podinfo', 2, 'info'));
   });
 
   test('a HelmRelease that is not installed: every rendered object added', async () => {

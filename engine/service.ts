@@ -36,6 +36,7 @@ import {
 import { fluxOperatorManages } from './schemas/operator-patch.ts';
 import { resourceSetFindings } from './operator/resourceset-check.ts';
 import { createRenderedDiff } from './diff/rendered.ts';
+import { DiffLenses } from './diff/lenses.ts';
 import type { DiffRenderedParams, DiffRenderedResult } from './diff/types.ts';
 
 export interface EngineSettings {
@@ -54,6 +55,8 @@ export interface EngineSettings {
   severity: Record<string, SeverityOverride>;
   /** Rendering: capabilities, and whether open documents are rendered in the background. */
   render: { kubeVersion?: string; apiVersions?: string[]; renderOnEdit: boolean };
+  /** The `Δ N objects vs HEAD` lens: on/off and the Git revision it compares with. */
+  diff: { lens: boolean; base: string };
 }
 
 /** What changed in the background: republish these documents; refresh hints/lenses when flagged. */
@@ -175,7 +178,7 @@ function parseCrdObjects(text: string): unknown[] {
 
 export function createLanguageService(host: EngineHost): LanguageService {
   const registry = new SchemaRegistry();
-  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {}, render: { renderOnEdit: true } };
+  const settings: EngineSettings = { validate: true, network: true, unknownKeys: true, revealSecrets: false, trusted: true, timeoutMs: 10_000, severity: {}, render: { renderOnEdit: true }, diff: { lens: true, base: 'HEAD' } };
   let schemaSource = BUNDLED;
   let workspace: Workspace | undefined;
   const listeners: ((e: ChangeEvent) => void)[] = [];
@@ -210,6 +213,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
       return { ws, render: (q) => rel.renderRelease(q) };
     },
   });
+  // `Δ N objects vs HEAD` over the HelmReleases and Kustomizations of open documents (background, after edits).
+  const diffLenses = new DiffLenses(host, () => workspace, (p) => renderedDiff.diffRendered(p), () => ({ enabled: settings.diff.lens && settings.trusted && releases.canRender && !!host.git, base: settings.diff.base }), () => emit({ uris: [], lenses: true }));
 
   function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
@@ -252,6 +257,14 @@ export function createLanguageService(host: EngineHost): LanguageService {
     },
     cluster,
     ...releases,
+    scheduleReleases(uri) {
+      releases.scheduleReleases(uri);
+      if (workspace && settings.trusted && settings.diff.lens) diffLenses.schedule(uri);
+    },
+    forgetDocument(uri) {
+      releases.forgetDocument(uri);
+      diffLenses.forget(uri);
+    },
     onDidChange(listener) {
       listeners.push(listener);
     },
@@ -312,7 +325,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
     inlayHints: (file, range) => inlayHintsInDocument(file.lines, releases.inlayHintsFor(file, range)),
     codeLenses(uri) {
       const overlays = withWs(uri, [] as CodeLens[], (ws, path) => overlayLenses(ws, path));
-      const lenses = [...overlays, ...releases.renderLenses(uri), ...cluster.lenses(uri)];
+      const lenses = [...overlays, ...releases.renderLenses(uri), ...diffLenses.lenses(uri), ...cluster.lenses(uri)];
       const lines = linesOf(uri);
       return lines ? codeLensesInDocument(lines, lenses) : lenses;
     },

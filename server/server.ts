@@ -31,6 +31,7 @@ import { checkedDocumentSync } from './document-sync.ts';
 import { registerDynamicCapabilities, registerLanguageFeatures } from './features/language.ts';
 import { registerViews } from './features/views.ts';
 import { registerClusterRequests, clusterStateNotifier } from './features/cluster.ts';
+import { registerDiffRequests } from './features/diff.ts';
 
 export { toLspDiagnostic } from './convert.ts';
 
@@ -110,9 +111,14 @@ export function startServer(connection: Connection, host: EngineHost): void {
       validate: settings.validate?.enable !== false,
       revealSecrets: settings.values?.revealSecrets === true,
       unknownKeys: settings.values?.unknownKeys !== false,
+      diff: {
+        lens: settings.diff?.lens !== false,
+        base: typeof settings.diff?.base === 'string' && settings.diff.base.trim() ? settings.diff.base.trim() : 'HEAD',
+      },
     });
     applyRepoSettings();
     store.republishAll();
+    void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -240,6 +246,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
   registerLanguageFeatures(connection, service, store, run, ensureIndexed);
   registerViews(connection, service, run, ensureIndexed);
   registerClusterRequests(connection, service, run, ensureIndexed);
+  registerDiffRequests(service, run, ensureIndexed);
 
   documents.listen(checkedDocumentSync(connection));
   connection.listen();

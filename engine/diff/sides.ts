@@ -96,7 +96,8 @@ export function diffSides(diff: RenderedDiff, opts: { owner?: string; reveal?: b
       ? `${countWords(sumCounts(owners))} differ in ${changedOwners} of ${plural(owners.length, 'release/kustomization')}`
       : `no rendered differences in ${plural(owners.length, 'release/kustomization')}`,
   );
-  const single = owners.length === 1 ? owners[0]!.id.split('/').pop() : undefined;
+  // `ns/name (overlay)` or `ns/name @ file` reads as `name (overlay)` / `name`.
+  const single = owners.length === 1 ? owners[0]!.id.replace(/ @ .*$/, '').replace(/^[^/ ]*\//, '') : undefined;
   const title = `${single ?? opts.name ?? 'rendered'}: ${diff.baseLabel} ↔ ${diff.headLabel}`;
   const empty = `# no rendered differences between ${diff.baseLabel} and ${diff.headLabel}\n`;
   return { title, base: base.join('') || empty, head: head.join('') || empty, summary, objects };

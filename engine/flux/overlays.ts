@@ -286,7 +286,9 @@ const memo = new WeakMap<object, { version: number; results: Map<string, Overlay
 
 /**
  * `overlaysOfBase`, remembered until the workspace index changes (for code
- * lenses and hovers asked for again and again on the same file).
+ * lenses and hovers asked for again and again on the same file). The
+ * overlays are built from the workspace's texts (an editor's unsaved text
+ * included), like the fleet's builds, whatever host the caller passes.
  */
 export function overlaysOfBaseCached(ws: FluxWorkspace, host: EngineHost, base: BaseObjectRef): OverlayOfBase[] {
   let entry = memo.get(ws.index);
@@ -297,7 +299,8 @@ export function overlaysOfBaseCached(ws: FluxWorkspace, host: EngineHost, base: 
   const key = `${base.file}\0${base.start ?? ''}`;
   let hit = entry.results.get(key);
   if (!hit) {
-    hit = overlaysOfBase(ws, host, base, entry.builds);
+    const texts: EngineHost = Object.assign(Object.create(host) as EngineHost, { readFile: (p: string) => ws.index.fileText(p) ?? host.readFile(p) });
+    hit = overlaysOfBase(ws, texts, base, entry.builds);
     entry.results.set(key, hit);
   }
   return hit;

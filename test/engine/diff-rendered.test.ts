@@ -1,0 +1,95 @@
+/**
+ * service.diffRendered through the façade on a real Git repository
+ * (test/support/git-fleet.ts) with the Node host (git CLI, Helm in
+ * WebAssembly, charts from a loopback repository): the head side is the
+ * editor's text (updateFile, nothing saved to disk), changed-only selects
+ * from it, a uri + position limits the diff to one owner, and errors are
+ * data (unknown revision, no workspace).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLanguageService, pathToUri, type LanguageService, type RenderedDiff } from '../../engine/index.ts';
+import { createNodeHost } from '../../server/node-host.ts';
+import { createNetHost } from '../../server/net-host.ts';
+import { startChartRepo, type ChartRepo } from '../support/chart-repo.ts';
+import { buildFleetRepository, FLEET_CHARTS } from '../support/git-fleet.ts';
+
+let dir: string;
+let repo: ChartRepo;
+let root: string;
+let service: LanguageService;
+let dispose: (() => Promise<void>) | undefined;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fluxhelm-diff-engine-'));
+  repo = await startChartRepo({ charts: FLEET_CHARTS });
+  root = join(dir, 'fleet');
+  buildFleetRepository(root, repo.url);
+  const real = createNodeHost();
+  const net = createNetHost({ cacheDir: join(dir, 'cache') });
+  // The real host with its own chart cache (spreading it starts nothing: Helm's engine starts on the first render).
+  const host = { ...real, net };
+  dispose = async () => (host.render as unknown as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
+  service = createLanguageService(host);
+  service.openWorkspace({ roots: [root], repoRoot: root });
+});
+
+after(async () => {
+  await dispose?.();
+  await repo?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const asDiff = (r: Awaited<ReturnType<LanguageService['diffRendered']>>): RenderedDiff => {
+  assert.ok(!('error' in r), 'error' in r ? r.error : '');
+  return r as RenderedDiff;
+};
+const changedObjects = (d: RenderedDiff) => d.owners.flatMap((o) => o.objects.map((x) => `${o.kind} ${o.id}: ${x.id} ${x.status}`)).sort();
+
+test('an unsaved edit is the head side; undoing it leaves no difference', async () => {
+  const file = join(root, 'apps/base/web.yaml');
+  const uri = pathToUri(file);
+  const saved = readFileSync(file, 'utf8');
+  assert.deepEqual(asDiff(await service.diffRendered({ base: 'HEAD' })).owners, [], 'a clean tree selects nothing');
+
+  service.updateFile(uri, saved.replace('replicas: 3', 'replicas: 4'));
+  const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+  assert.equal(readFileSync(file, 'utf8'), saved, 'nothing was written');
+  assert.deepEqual(changedObjects(d), [
+    'HelmRelease apps/web (apps/test): apps/Deployment/apps/web-web changed',
+    'Kustomization flux-system/apps: helm.toolkit.fluxcd.io/HelmRelease/apps/web changed',
+  ]);
+  const dep = d.owners.find((o) => o.kind === 'HelmRelease')!.objects[0]!;
+  assert.deepEqual(dep.fields.map((f) => [f.path, f.before, f.after]), [['.spec.replicas', 3, 4]]);
+  assert.match(d.baseLabel, /^HEAD \([0-9a-f]{7}\)$/);
+
+  // The same unsaved text scoped to the cache release (uri + position): nothing differs there.
+  const cache = pathToUri(join(root, 'apps/base/cache.yaml'));
+  const scoped = asDiff(await service.diffRendered({ base: 'HEAD', uri: cache, position: { line: 3, character: 2 }, changedOnly: false }));
+  assert.deepEqual(scoped.owners.map((o) => [o.kind, o.id, o.status]), [['HelmRelease', 'apps/cache (apps/test)', 'unchanged']]);
+
+  service.updateFile(uri, saved);
+  assert.deepEqual(changedObjects(asDiff(await service.diffRendered({ base: 'HEAD' }))), []);
+});
+
+test('the base can be an older commit; a valuesFrom ConfigMap edit selects the release that reads it', async () => {
+  const d = asDiff(await service.diffRendered({ base: 'HEAD~2' }));
+  // HEAD~2..HEAD: the valuesFrom ConfigMap and the Component changed.
+  assert.deepEqual(changedObjects(d), [
+    'HelmRelease apps/web (apps/test): /ConfigMap/apps/web-web-config changed',
+    'Kustomization flux-system/apps: /ConfigMap/apps/team changed',
+    'Kustomization flux-system/apps: /ConfigMap/apps/web-values changed',
+  ]);
+});
+
+test('errors are data: an unknown revision, a path that does not exist', async () => {
+  const r = await service.diffRendered({ base: 'nope' });
+  assert.ok('error' in r && r.error.includes(`'nope' is not a commit in ${root}`), JSON.stringify(r));
+  const p = await service.diffRendered({ base: 'HEAD', path: join(root, 'missing') });
+  assert.ok('error' in p && p.usage === true, JSON.stringify(p));
+  const none = await createLanguageService(createNodeHost()).diffRendered({ base: 'HEAD' });
+  assert.ok('error' in none && none.usage === true);
+});

@@ -97,6 +97,7 @@ export async function renderDiffFlow(ws: Workspace, conn: ClusterHost, p: Render
     const id = `${ownNamespace}/${hr.name}`;
     const said: string[] = [];
     notes.set(id, said);
+    if (!hr.namespace) said.push(`the HelmRelease names no namespace: ${ownNamespace} assumed (a Kustomization that applies it may set another)`);
     const loc = releaseLocation(hrValue, ownNamespace);
     const live = await readLiveRelease(conn, loc.name, loc.storageNamespace);
     const lines = ws.lines(hr.file);

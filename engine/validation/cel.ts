@@ -56,7 +56,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function checkCel(doc: YamlDocument, root: JsonSchema): OffsetDiagnostic[] {
   const out: OffsetDiagnostic[] = [];
   const value = doc.value();
-  const contents = doc.doc.contents;
+  // The node tree is read only when a rule fails (yaml/documents.ts composes it on first use).
+  const contents = () => doc.doc.contents;
 
   const visit = (schemaIn: JsonSchema | undefined, v: unknown, path: PathSeg[]): void => {
     const schema = resolveRef(root, schemaIn);
@@ -75,7 +76,7 @@ export function checkCel(doc: YamlDocument, root: JsonSchema): OffsetDiagnostic[
         }
         if (ok === false) {
           const target = appendFieldPath(path, r.fieldPath);
-          const [start, end] = rangeForPath(contents, target, true);
+          const [start, end] = rangeForPath(contents(), target, true);
           const message = r.message ?? `failed rule: ${r.rule}`;
           out.push({ start, end, severity: 'error', code: 'cel', message: path.length ? `${formatPath(path)}: ${message}` : message, data: { rule: r.rule } });
         }

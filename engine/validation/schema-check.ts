@@ -147,12 +147,13 @@ export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: Sch
   const value = doc.value();
   if (value === undefined || value === null || typeof value !== 'object') return [];
   const errors = schemaErrors(entry, registry, value);
-  const contents = doc.doc.contents;
+  // The node tree is read only when there is a finding to place (yaml/documents.ts composes it on first use).
+  const contents = () => doc.doc.contents;
 
   // Errors reported inside an anyOf belong to the anyOf itself.
   const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath);
   const sourceText = (path: PathSeg[]): string | undefined => {
-    const r = nodeRange(findAtPath(contents, path).node);
+    const r = nodeRange(findAtPath(contents(), path).node);
     return r ? doc.text.slice(r[0], r[1]) : undefined;
   };
 
@@ -163,9 +164,9 @@ export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: Sch
     const path = pointerToSegments(e.instancePath, value);
     const mapped = mapError(e, path, sourceText);
     if (!mapped) continue;
-    let [start, end] = rangeForPath(contents, mapped.path, mapped.preferKey);
+    let [start, end] = rangeForPath(contents(), mapped.path, mapped.preferKey);
     if (mapped.path.length === 0 || (mapped.code === 'required' && path.length === 0)) {
-      const kindRange = rangeForPath(contents, ['kind'], true);
+      const kindRange = rangeForPath(contents(), ['kind'], true);
       [start, end] = kindRange;
     }
     const key = `${start}:${end}:${mapped.message}`;

@@ -25,14 +25,15 @@ export interface RemovedApiData {
 }
 
 function apiVersionDiagnostics(doc: YamlDocument, res: KindResolution): OffsetDiagnostic[] {
-  const contents = doc.doc.contents;
+  // The node tree is read only when there is a finding to place (yaml/documents.ts composes it on first use).
+  const contents = () => doc.doc.contents;
   if (res.status === 'unknown-kind') {
-    const [start, end] = rangeForPath(contents, ['kind']);
+    const [start, end] = rangeForPath(contents(), ['kind']);
     const hint = didYouMean(res.kind, res.known);
     return [{ start, end, severity: 'error', code: 'unknown-kind', message: `\`${res.kind}\` is not a kind of ${res.group}${hint || `; known kinds: ${res.known.join(', ')}`}` }];
   }
   if (res.status === 'unknown-version') {
-    const [start, end] = rangeForPath(contents, ['apiVersion']);
+    const [start, end] = rangeForPath(contents(), ['apiVersion']);
     return [{ start, end, severity: 'error', code: 'unknown-api-version', message: `${res.kind} has no API version ${res.version}; known versions: ${res.known.join(', ')}` }];
   }
   if (res.status !== 'known' || !res.info || !res.versionInfo) return [];
@@ -40,7 +41,7 @@ function apiVersionDiagnostics(doc: YamlDocument, res: KindResolution): OffsetDi
   if (res.entry.source === 'override') return [];
   if (res.versionInfo.status === 'removed') {
     const to = apiVersionOf(res.group, res.info.current);
-    const [start, end] = rangeForPath(contents, ['apiVersion']);
+    const [start, end] = rangeForPath(contents(), ['apiVersion']);
     const data: RemovedApiData = { fix: 'migrate-api-version', from: res.apiVersion, to, kind: res.kind };
     return [{ start, end, severity: 'warning', code: 'removed-api-version', message: `${res.apiVersion} ${res.kind} was removed in ${res.versionInfo.removedIn}; current Flux serves only ${to}. Checked against ${res.version}.`, data }];
   }

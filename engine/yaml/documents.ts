@@ -11,9 +11,16 @@
  * Scalars are resolved like Kubernetes does (sigs.k8s.io/yaml, YAML 1.1):
  * `yes`/`on` are booleans and `0755` is octal, but `1:20` and dates stay
  * strings.
+ *
+ * Most documents are plain block YAML: fast.ts reads their value without the
+ * library's node tree, and the composed document (`doc`, with the source
+ * ranges diagnostics are placed by) is made only when something asks for it,
+ * typically for the few documents that have findings. Documents fast.ts does
+ * not read are parsed by the library at once, as before.
  */
 import { parseAllDocuments, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
+import { createFastReader } from './fast.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
@@ -30,6 +37,18 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
       return (t as { format?: string }).format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp';
     }),
 };
+
+const fastReader = createFastReader(YAML_OPTIONS);
+let fastReading = true;
+/** Documents made from fast.ts's value: never empty, their `doc` is composed on first use. */
+const fastDocuments = new WeakSet<YamlDocument>();
+
+/** Turns the fast reader off or on (tests compare both paths); returns the previous setting. */
+export function setFastReading(on: boolean): boolean {
+  const was = fastReading;
+  fastReading = on;
+  return was;
+}
 
 /** Bounds alias expansion so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
@@ -197,6 +216,45 @@ function makeDocument(text: string, start: number, doc: Document.Parsed, piecePa
   return result;
 }
 
+function headerString(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The library's parse of a piece fast.ts read (one document without errors, so the same as makeDocument's). */
+function composeOne(text: string): Document.Parsed {
+  return parseAllDocuments(text, YAML_OPTIONS)[0] as Document.Parsed;
+}
+
+/** A document from fast.ts's value: no syntax findings, header from the value, `doc` composed on first use. */
+function makeFastDocument(text: string, start: number, value: unknown): YamlDocument {
+  let composed: Document.Parsed | undefined;
+  const root = isRecord(value) ? value : undefined;
+  const meta = root && isRecord(root.metadata) ? root.metadata : undefined;
+  const result: YamlDocument = {
+    start,
+    end: start + text.length,
+    text,
+    get doc() {
+      return (composed ??= composeOne(text));
+    },
+    syntax: [],
+    broken: false,
+    memo: new Map(),
+    piecePart: { index: 0, count: 1 },
+    value: () => value,
+    apiVersion: headerString(root?.apiVersion),
+    kind: headerString(root?.kind),
+    name: headerString(meta?.name),
+    namespace: headerString(meta?.namespace),
+  };
+  fastDocuments.add(result);
+  return result;
+}
+
 /**
  * Parses a file into documents. `previous`, when given, is the last parse of
  * the same file: unchanged pieces are reused with their memoized results.
@@ -228,6 +286,11 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
       }
       continue;
     }
+    const fast = fastReading ? fastReader.read(piece) : undefined;
+    if (fast) {
+      docs.push(makeFastDocument(piece, start, fast.value));
+      continue;
+    }
     let parsed: Document.Parsed[];
     try {
       parsed = parseAllDocuments(piece, YAML_OPTIONS) as Document.Parsed[];
@@ -247,5 +310,6 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
 
 /** True for documents that contain nothing but comments or whitespace. */
 export function isEmptyDocument(d: YamlDocument): boolean {
+  if (fastDocuments.has(d)) return false;
   return d.doc.contents === null || (isScalar(d.doc.contents) && (d.doc.contents as Scalar).value === null);
 }

@@ -1,0 +1,287 @@
+/**
+ * A quick reader for the plain block YAML most Kubernetes documents are
+ * written in: block mappings and sequences (also `- key: value` items and
+ * sequences written at their key's indentation), one-line plain, single- and
+ * double-quoted scalars (double-quoted without escapes), `[]`, `{}` and
+ * comments. It gives the document's plain value, the same value the `yaml`
+ * library's composed document gives through toJS, without building nodes.
+ *
+ * Anything else (anchors, aliases, tags, block scalars, flow collections,
+ * multi-line scalars, merge keys, keys that are not strings, duplicate keys,
+ * tabs, CR line breaks, directives, `...`, anything it is not sure is valid)
+ * makes it answer `undefined`, and the caller parses the document with the
+ * library as before. So an answer from here always means: the library parses
+ * this text as one document without errors or duplicate keys, and its value
+ * is this one (test/engine/yaml-fast.test.ts checks that on every YAML file
+ * of the fixtures, examples and fleets, and on generated documents).
+ *
+ * Scalars are resolved by the library's own tags for the schema the parse
+ * uses (YAML 1.1 as Kubernetes reads it: see YAML_SCALAR_SCHEMA), in the
+ * order the library tries them.
+ */
+import { Document, isScalar, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+
+interface ScalarTag {
+  default?: boolean | 'key';
+  test?: RegExp;
+  collection?: string;
+  resolve(value: string, onError: (msg: string) => void, options: unknown): unknown;
+}
+
+interface Line {
+  indent: number;
+  /** The line from its first non-space character. */
+  rest: string;
+}
+
+/** Thrown inside the reader when the text is outside what it reads; caught in fastParse. */
+const OUT = Symbol('outside the fast subset');
+
+type Options = ParseOptions & DocumentOptions & SchemaOptions;
+
+export interface FastReader {
+  /** The document's plain value, or undefined when the library must parse it. */
+  read(text: string): { value: unknown } | undefined;
+}
+
+/** Characters a plain scalar (key or value) may not start with here (some are legal YAML; those go to the library). */
+const BAD_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
+
+/** The library refuses implicit keys longer than 1024 characters; stay well below. */
+const MAX_KEY = 1000;
+
+function out(): never {
+  throw OUT;
+}
+
+/** Content lines (not blank, not comment-only) of a document's text; undefined outside the subset. */
+function contentLines(text: string): Line[] | undefined {
+  if (text.includes('\t') || text.includes('\r')) return undefined;
+  const lines: Line[] = [];
+  let first = true;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    let indent = 0;
+    while (indent < line.length && line.charCodeAt(indent) === 32) indent++;
+    if (indent === line.length) {
+      if (end === text.length) break;
+      continue;
+    }
+    const rest = line.slice(indent);
+    if (indent === 0 && (rest.startsWith('---') || rest.startsWith('...') || rest[0] === '%')) {
+      // Only a bare `---` (optionally with a comment) starting the document.
+      if (!first || !rest.startsWith('---') || !/^---(?: +(?:#.*)?)?$/.test(rest)) return undefined;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (rest[0] === '#') continue;
+    lines.push({ indent, rest });
+    if (end === text.length) break;
+  }
+  return lines;
+}
+
+/** Only spaces count as white space here (JavaScript's trim also removes no-break spaces, which YAML keeps). */
+function trimStart(s: string): string {
+  let i = 0;
+  while (s.charCodeAt(i) === 32) i++;
+  return i === 0 ? s : s.slice(i);
+}
+
+function trimEnd(s: string): string {
+  let i = s.length;
+  while (i > 0 && s.charCodeAt(i - 1) === 32) i--;
+  return i === s.length ? s : s.slice(0, i);
+}
+
+/** Where a trailing comment starts (` #`), or the length. */
+function commentStart(s: string, from = 0): number {
+  const i = s.indexOf(' #', from);
+  return i < 0 ? s.length : i;
+}
+
+/** After a quoted scalar: nothing, or spaces and a comment. */
+function onlyComment(s: string): boolean {
+  const t = trimStart(s);
+  return t === '' || (t[0] === '#' && t.length < s.length);
+}
+
+export function createFastReader(options: Options): FastReader {
+  const schema = new Document(null, options).schema as unknown as { tags: ScalarTag[] };
+  const tags = schema.tags;
+
+  function resolvePlain(source: string, atKey: boolean): unknown {
+    const tag = tags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(source));
+    if (atKey) {
+      if (tag) out(); // a key that is not a string (a number, a boolean, null, the merge key)
+      return source;
+    }
+    if (!tag) return source;
+    let failed = false;
+    const res = tag.resolve(source, () => (failed = true), options);
+    if (failed) out();
+    return isScalar(res) ? res.value : res;
+  }
+
+  /** A one-line quoted scalar at the start of `s`: its value and where it ends. */
+  function quoted(s: string): { value: string; end: number } {
+    const q = s[0];
+    if (q === '"') {
+      const close = s.indexOf('"', 1);
+      if (close < 0) out();
+      const value = s.slice(1, close);
+      if (value.includes('\\')) out();
+      return { value, end: close + 1 };
+    }
+    let value = '';
+    let i = 1;
+    for (;;) {
+      const close = s.indexOf("'", i);
+      if (close < 0) out();
+      value += s.slice(i, close);
+      if (s[close + 1] === "'") {
+        value += "'";
+        i = close + 2;
+        continue;
+      }
+      return { value, end: close + 1 };
+    }
+  }
+
+  /** The value written after `key: ` or `- ` on one line. */
+  function inlineValue(t: string): unknown {
+    const c = t[0];
+    if (c === '"' || c === "'") {
+      const q = quoted(t);
+      if (!onlyComment(t.slice(q.end))) out();
+      return q.value;
+    }
+    if (c === '[' || c === '{') {
+      const body = trimEnd(t.slice(0, commentStart(t)));
+      if (body === '[]') return [];
+      if (body === '{}') return {};
+      out();
+    }
+    if (BAD_START.has(c) && !(c === '-' && t.length > 1 && t[1] !== ' ')) out();
+    const plain = trimEnd(t.slice(0, commentStart(t)));
+    if (plain.includes(': ') || plain.endsWith(':') || plain.includes(' #')) out();
+    return resolvePlain(plain, false);
+  }
+
+  /** Splits `key: value` / `key:`; undefined when the line is not a mapping entry. */
+  function keyOf(rest: string): { key: string; value: string } | undefined {
+    const c = rest[0];
+    if (c === '"' || c === "'") {
+      const q = quoted(rest);
+      if (rest[q.end] !== ':') return undefined;
+      if (q.end > MAX_KEY) out();
+      const after = rest.slice(q.end + 1);
+      if (after !== '' && after[0] !== ' ') out();
+      return { key: q.value, value: after };
+    }
+    const stop = commentStart(rest);
+    let colon = rest.indexOf(': ');
+    if (colon < 0 || colon > stop) {
+      const head = trimEnd(rest.slice(0, stop));
+      colon = head.endsWith(':') ? head.length - 1 : -1;
+    }
+    if (colon < 0) return undefined;
+    const key = rest.slice(0, colon);
+    if (colon > MAX_KEY || key === '' || BAD_START.has(key[0]) || key.endsWith(' ') || key.includes(' #')) out();
+    return { key: resolvePlain(key, true) as string, value: rest.slice(colon + 1) };
+  }
+
+  const isItem = (l: Line | undefined): boolean => !!l && l.rest[0] === '-' && (l.rest.length === 1 || l.rest[1] === ' ');
+
+  function read(text: string): { value: unknown } | undefined {
+    const found = contentLines(text);
+    if (!found || found.length === 0 || found[0].indent !== 0) return undefined;
+    const lines: Line[] = found;
+    let i = 0;
+
+    /** A block node whose first line is lines[i], at that line's indentation. */
+    const node = (): unknown => (isItem(lines[i]) ? seq(lines[i].indent) : map(lines[i].indent));
+
+    /** The value of an entry whose text after the indicator is empty: a nested block, an indentless sequence, or null. */
+    const blockValue = (n: number, allowIndentless: boolean): unknown => {
+      const next = lines[i];
+      if (next && next.indent > n) return node();
+      if (allowIndentless && next && next.indent === n && isItem(next)) return seq(n);
+      return null;
+    };
+
+    /** After a one-line value, a deeper line would continue it or be an error. */
+    const endOfValue = (n: number): void => {
+      if (lines[i] && lines[i].indent > n) out();
+    };
+
+    function map(n: number): Record<string, unknown> {
+      const obj: Record<string, unknown> = {};
+      while (i < lines.length) {
+        const line = lines[i];
+        if (line.indent < n || (line.indent === n && isItem(line))) break;
+        if (line.indent > n) out();
+        const entry = keyOf(line.rest);
+        if (!entry) out();
+        const key = entry.key;
+        if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) out();
+        i++;
+        const v = entry.value;
+        if (trimStart(v) === '' || trimStart(v)[0] === '#') {
+          if (v !== '' && !/^ +(#.*)?$/.test(v)) out();
+          obj[key] = blockValue(n, true);
+        } else {
+          if (v[0] !== ' ') out();
+          obj[key] = inlineValue(trimStart(v));
+          endOfValue(n);
+        }
+      }
+      return obj;
+    }
+
+    function seq(n: number): unknown[] {
+      const arr: unknown[] = [];
+      while (i < lines.length) {
+        const line = lines[i];
+        if (line.indent < n) break;
+        if (line.indent > n || !isItem(line)) {
+          if (line.indent === n) break; // a key after an indentless sequence
+          out();
+        }
+        const after = line.rest.slice(1);
+        const content = trimStart(after);
+        if (content === '' || content[0] === '#') {
+          i++;
+          arr.push(blockValue(n, false));
+          continue;
+        }
+        if (isItem({ indent: 0, rest: content })) out(); // `- - x`
+        if (keyOf(content)) {
+          // `- key: value`: a mapping at the column of its first key.
+          lines[i] = { indent: n + 1 + (after.length - content.length), rest: content };
+          arr.push(map(lines[i].indent));
+          continue;
+        }
+        i++;
+        arr.push(inlineValue(content));
+        endOfValue(n);
+      }
+      return arr;
+    }
+
+    try {
+      const value = node();
+      if (i !== lines.length) return undefined;
+      return { value };
+    } catch (e) {
+      if (e === OUT) return undefined;
+      throw e;
+    }
+  }
+
+  return { read };
+}

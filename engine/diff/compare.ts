@@ -228,17 +228,28 @@ function ownerDiff(base: OwnerOutput | undefined, head: OwnerOutput | undefined,
   return d;
 }
 
+/** An owner whose objects could not be compared is an error of that owner, never an exception. */
+function safeOwnerDiff(base: OwnerOutput | undefined, head: OwnerOutput | undefined, options: DiffOptions | undefined): OwnerDiff {
+  try {
+    return ownerDiff(base, head, options);
+  } catch (e) {
+    const one = (head ?? base) as OwnerOutput;
+    const message = `the objects could not be compared: ${e instanceof Error ? e.message : String(e)}`;
+    return { kind: one.kind, id: String(one.id), status: 'error', objects: [], counts: { added: 0, removed: 0, changed: 0 }, errors: { head: message } };
+  }
+}
+
 const STATUS_RANK: Record<OwnerDiff['status'], number> = { error: 0, changed: 1, added: 1, removed: 1, unchanged: 2 };
 
 /** Matches owners by kind and id and compares their objects. */
 export function diffOwners(base: OwnerOutput[], head: OwnerOutput[], options?: DiffOptions, labels?: { base: string; head: string }): RenderedDiff {
   const b = new Map<string, OwnerOutput>();
   const h = new Map<string, OwnerOutput>();
-  for (const o of Array.isArray(base) ? base : []) if (o && !b.has(ownerKey(o))) b.set(ownerKey(o), o);
-  for (const o of Array.isArray(head) ? head : []) if (o && !h.has(ownerKey(o))) h.set(ownerKey(o), o);
+  for (const o of Array.isArray(base) ? base : []) if (isPlainObject(o) && !b.has(ownerKey(o))) b.set(ownerKey(o), o);
+  for (const o of Array.isArray(head) ? head : []) if (isPlainObject(o) && !h.has(ownerKey(o))) h.set(ownerKey(o), o);
   const owners: OwnerDiff[] = [];
-  for (const [k, o] of b) owners.push(ownerDiff(o, h.get(k), options));
-  for (const [k, o] of h) if (!b.has(k)) owners.push(ownerDiff(undefined, o, options));
+  for (const [k, o] of b) owners.push(safeOwnerDiff(o, h.get(k), options));
+  for (const [k, o] of h) if (!b.has(k)) owners.push(safeOwnerDiff(undefined, o, options));
   owners.sort((x, y) => STATUS_RANK[x.status] - STATUS_RANK[y.status] || (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const totals = { owners: owners.length, changedOwners: 0, added: 0, removed: 0, changed: 0, errors: 0 };
   for (const o of owners) {

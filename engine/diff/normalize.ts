@@ -62,14 +62,24 @@ export function isSecret(obj: unknown): boolean {
   return isPlainObject(obj) && obj.kind === 'Secret' && (obj.apiVersion === 'v1' || obj.apiVersion === undefined);
 }
 
-function clone(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(clone);
-  if (isPlainObject(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = clone(x);
-    return out;
-  }
-  return v;
+/** Deeper than any real object; cuts what YAML aliases or a bug could make endless. */
+const MAX_DEPTH = 200;
+
+/** A deep copy without cycles (an alias back to an ancestor) or absurd depth. */
+function clone(v: unknown, ancestors: Set<unknown> = new Set(), depth = 0): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (ancestors.has(v)) return '(cycle)';
+  if (depth >= MAX_DEPTH) return '(too deep)';
+  ancestors.add(v);
+  let out: unknown;
+  if (Array.isArray(v)) out = v.map((x) => clone(x, ancestors, depth + 1));
+  else if (isPlainObject(v)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = clone(x, ancestors, depth + 1);
+    out = o;
+  } else out = v;
+  ancestors.delete(v);
+  return out;
 }
 
 function stripAttrs(holder: unknown, attrs: readonly string[]): void {

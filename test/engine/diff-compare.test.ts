@@ -225,5 +225,19 @@ test('odd input still gives a diff: non-objects, missing metadata, cluster-scope
     { path: '.data.a', op: 'change', before: '2', after: '3' },
     { path: '.data.b', op: 'add', after: [1, { x: 2 }] },
   ]);
+  // A YAML alias back to its own mapping, and absurd nesting: cut, not a crash.
+  const cyclic = parseAllDocuments('kind: ConfigMap\nmetadata: {name: loop}\ndata: &x\n  self: *x\n')[0].toJS() as Record<string, unknown>;
+  const deep: Record<string, unknown> = { kind: 'ConfigMap', metadata: { name: 'deep' } };
+  let cur = deep;
+  for (let i = 0; i < 20000; i++) cur = cur.x = {};
+  const odd = diffObjects([], [cyclic, deep]);
+  assert.deepEqual(
+    odd.map((d) => [d.id, d.status]),
+    [
+      ['/ConfigMap//deep', 'added'],
+      ['/ConfigMap//loop', 'added'],
+    ],
+  );
+  assert.match(odd[1].after ?? '', /self: \(cycle\)/);
   assert.doesNotThrow(() => diffOwners([{ kind: 'HelmRelease', id: 'x', objects: 'nope' as never }], [null as never, { kind: 'HelmRelease', id: 'x', objects: [] }]));
 });

@@ -11,6 +11,7 @@
 import { stringify } from 'yaml';
 import type { DiffOptions, FieldDelta, ObjectDiff, OwnerDiff, OwnerOutput, RenderedDiff } from './types.ts';
 import { isPlainObject, keyLists } from './list-keys.ts';
+import { changedLines } from './line-match.ts';
 import { identify, isSecret, isSecretValuePath, maskSecret, maskValue, normalizeObject } from './normalize.ts';
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -80,11 +81,34 @@ function diffList(w: Walk, path: string, field: string, parentList: string | und
     else w.out.push({ path, op: 'change', before: a, after: b });
     return;
   }
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (i >= b.length) w.out.push({ path: `${path}[${i}]`, op: 'remove', before: a[i] });
-    else if (i >= a.length) w.out.push({ path: `${path}[${i}]`, op: 'add', after: b[i] });
-    else diffValue(w, `${path}[${i}]`, field, depth + 1, a[i], b[i]);
+  if (sameMultiset(a, b)) {
+    // The same items in another order: where each item of the new order was.
+    const left = a.map((_, i) => i);
+    const from = b.map((x) => left.splice(left.findIndex((i) => deepEqual(a[i], x)), 1)[0]);
+    w.out.push({ path, op: 'order', before: a.map((_, i) => i), after: from });
+    return;
+  }
+  // No keys: unchanged items anchor the two lists (a line diff of the items'
+  // JSON); between anchors, items pair up by position, the rest are added or removed.
+  const text = (x: unknown): string => JSON.stringify(x) ?? 'undefined';
+  const { deleted, inserted } = changedLines(a.map(text), b.map(text), 0);
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (!deleted[i] && !inserted[j] && i < a.length && j < b.length) {
+      i++;
+      j++;
+      continue;
+    }
+    const gone: number[] = [];
+    const come: number[] = [];
+    while (i < a.length && deleted[i]) gone.push(i++);
+    while (j < b.length && inserted[j]) come.push(j++);
+    const paired = Math.min(gone.length, come.length);
+    for (let k = 0; k < paired; k++) diffValue(w, `${path}[${come[k]}]`, field, depth + 1, a[gone[k]], b[come[k]]);
+    for (const g of gone.slice(paired)) w.out.push({ path: `${path}[${g}]`, op: 'remove', before: a[g] });
+    for (const c of come.slice(paired)) w.out.push({ path: `${path}[${c}]`, op: 'add', after: b[c] });
+    if (gone.length === 0 && come.length === 0) break;
   }
 }
 

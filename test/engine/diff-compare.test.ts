@@ -85,6 +85,16 @@ test('reordering containers is one order delta; an env variable is matched by na
   assert.ok(dep.fields.every((f) => !/\[\d+\]/.test(f.path)));
 });
 
+test('lists without keys (tolerations): an inserted item is one addition, a reorder one order delta', async () => {
+  const chart = join(CHARTS, 'podinfo');
+  const tol = (keys: string[]): string => `tolerations:\n${keys.map((k) => `  - {key: ${k}, operator: Exists, effect: NoSchedule}\n`).join('')}`;
+  const base = await render(chart, tol(['a', 'b']));
+  const inserted = only(diffObjects(base, await render(chart, tol(['c', 'a', 'b']))), 'Deployment');
+  assert.deepEqual(inserted.fields, [{ path: '.spec.template.spec.tolerations[0]', op: 'add', after: { key: 'c', operator: 'Exists', effect: 'NoSchedule' } }]);
+  const reordered = only(diffObjects(base, await render(chart, tol(['b', 'a']))), 'Deployment');
+  assert.deepEqual(reordered.fields, [{ path: '.spec.template.spec.tolerations', op: 'order', before: [0, 1], after: [1, 0] }]);
+});
+
 async function bumpedPodinfo(version: string): Promise<string> {
   const dir = join(work, `podinfo-${version}`);
   cpSync(join(CHARTS, 'podinfo'), dir, { recursive: true });

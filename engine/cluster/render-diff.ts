@@ -4,7 +4,8 @@
  * its live Helm release (the release Secret helm-controller's Helm wrote,
  * manifest plus hooks) are the base, and what fluxhelm renders from the
  * workspace (as an upgrade when a release exists, else as an install) is
- * the head; both go through the shared object comparison. Notes say which
+ * the head (once per overlay that builds a base HelmRelease, as Flux
+ * applies it); both go through the shared object comparison. Notes say which
  * revision was compared, when nothing is installed yet, and where the live
  * objects no longer match the release (drift, read with one GET each).
  * Data in, data out; errors are answers.
@@ -20,6 +21,7 @@ import { pathToUri, uriToPath } from '../util/uri.ts';
 import { diffOwners } from '../diff/compare.ts';
 import type { OwnerOutput, RenderDiffParams, RenderedDiff } from '../diff/types.ts';
 import { readLiveRelease, releaseLocation, releaseObjects } from './helm-release-secret.ts';
+import { overlaysOfBaseCached, type OverlayOfBase } from '../flux/overlays.ts';
 
 export type RenderDiffAnswer = RenderedDiff | { error: string; usage?: boolean };
 
@@ -31,20 +33,49 @@ function rec(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** The HelmReleases the parameters name, or why none. */
-export function selectReleases(ws: Workspace, p: RenderDiffParams): IndexedObject[] | { error: string; usage: true } {
+/** One release to compare: a HelmRelease as written, or as an overlay builds it. */
+export interface DiffTarget {
+  hr: IndexedObject;
+  overlay?: OverlayOfBase;
+}
+
+const under = (file: string, dir: string) => !dir || file === dir || file.startsWith(`${dir}/`);
+
+/** The HelmRelease as Flux applies it: once per overlay that builds it, else as written. */
+function targetsOf(ws: Workspace, hr: IndexedObject): DiffTarget[] {
+  const overlays = overlaysOfBaseCached(ws, ws.host, { file: hr.file, start: hr.start });
+  return overlays.length ? overlays.map((overlay) => ({ hr, overlay })) : [{ hr }];
+}
+
+const builtNamespace = (t: DiffTarget): string | undefined => {
+  const ns = rec(t.overlay?.builtObject.metadata)?.namespace;
+  return typeof ns === 'string' && ns ? ns : t.hr.namespace;
+};
+
+/** The releases the parameters name (a release, the one at a position, or every one below a path), or why none. */
+export function selectReleases(ws: Workspace, p: RenderDiffParams): DiffTarget[] | { error: string; usage: true } {
   if (p.release) {
     const found = findRelease(ws, p.release);
-    return found.ok ? [found.release] : { error: found.error, usage: true };
+    if (!found.ok) return { error: found.error, usage: true };
+    const all = targetsOf(ws, found.release);
+    const ns = p.release.includes('/') ? p.release.split('/')[0] : undefined;
+    const inNs = all.filter((t) => builtNamespace(t) === ns);
+    return inNs.length ? inNs : all;
   }
   if (p.uri) {
     const path = uriToPath(p.uri);
     const offset = path && p.position ? (ws.lines(path)?.offsetAt(p.position) ?? 0) : 0;
     const hr = path ? releaseAt(ws, path, offset) : undefined;
-    return hr ? [hr] : { error: 'this file holds no HelmRelease', usage: true };
+    return hr ? targetsOf(ws, hr) : { error: 'this file holds no HelmRelease', usage: true };
   }
   const dir = (p.path ?? ws.repoRoot ?? '').replace(/\/+$/, '');
-  const list = allReleases(ws).filter((o) => !dir || o.file === dir || o.file.startsWith(`${dir}/`));
+  const list: DiffTarget[] = [];
+  for (const hr of allReleases(ws)) {
+    const targets = targetsOf(ws, hr);
+    // Below the path: the HelmRelease's file, its overlay folder, or a Flux Kustomization that builds the overlay.
+    if (under(hr.file, dir)) list.push(...targets);
+    else list.push(...targets.filter((t) => t.overlay && (under(t.overlay.overlay, dir) || t.overlay.kustomizations.some((k) => under(k.file, dir)))));
+  }
   return list.length ? list : { error: `no HelmRelease below ${p.path ?? 'the workspace'}`, usage: true };
 }
 
@@ -91,19 +122,21 @@ export async function renderDiffFlow(ws: Workspace, conn: ClusterHost, p: Render
   const base: OwnerOutput[] = [];
   const head: OwnerOutput[] = [];
   const notes = new Map<string, string[]>();
-  for (const hr of selected) {
-    const hrValue = ws.index.valueOf(hr) ?? {};
-    const ownNamespace = hr.namespace ?? conn.namespace;
-    const id = `${ownNamespace}/${hr.name}`;
+  for (const target of selected) {
+    const { hr, overlay } = target;
+    const hrValue = overlay?.builtObject ?? ws.index.valueOf(hr) ?? {};
+    const ownNamespace = builtNamespace(target) ?? conn.namespace;
+    const id = `${ownNamespace}/${hr.name}${overlay ? ` (${overlay.label})` : ''}`;
     const said: string[] = [];
     notes.set(id, said);
-    if (!hr.namespace) said.push(`the HelmRelease names no namespace: ${ownNamespace} assumed (a Kustomization that applies it may set another)`);
+    if (!builtNamespace(target)) said.push(`the HelmRelease names no namespace: ${ownNamespace} assumed (a Kustomization that applies it may set another)`);
     const loc = releaseLocation(hrValue, ownNamespace);
     const live = await readLiveRelease(conn, loc.name, loc.storageNamespace);
     const lines = ws.lines(hr.file);
     const rendered = await deps.render({
       uri: pathToUri(hr.file),
       ...(lines ? { position: lines.positionAt(hr.start) } : {}),
+      ...(overlay ? { overlay: overlay.label } : {}),
       action: live.ok ? 'upgrade' : 'install',
       ...(caps?.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}),
       ...(caps?.apiVersions ? { apiVersions: caps.apiVersions } : {}),

@@ -73,8 +73,8 @@ function write(rel: string, text: string): void {
 }
 
 /** A Helm 4 post-renderer plugin adding the labels helm-controller's post-renderer adds, for one HelmRelease. */
-function fluxLabelsPlugin(hrName: string): void {
-  const pluginDir = join(helmHome, 'data', 'plugins', 'flux-labels');
+function fluxLabelsPlugin(hrName: string, plugin = 'flux-labels'): void {
+  const pluginDir = join(helmHome, 'data', 'plugins', plugin);
   mkdirSync(pluginDir, { recursive: true });
   const script = join(pluginDir, 'labels.mjs');
   writeFileSync(script, `import { createRequire } from 'node:module';
@@ -96,7 +96,7 @@ process.stdin.on('end', () => {
   chmodSync(script, 0o755);
   writeFileSync(join(pluginDir, 'plugin.yaml'), `apiVersion: v1
 type: postrenderer/v1
-name: flux-labels
+name: ${plugin}
 version: 0.1.0
 runtime: subprocess
 runtimeConfig:
@@ -232,6 +232,27 @@ describe('fluxhelm diff --render', () => {
     assert.equal(four.code, 1, four.err);
     assert.match(four.out, /"path": "\.spec\.replicas"/);
     write('apps/podinfo.yaml', release('podinfo', 2, 'info'));
+  });
+
+  test('a base HelmRelease is compared as the overlay below PATH builds it', async () => {
+    write('apps/base/ov/release.yaml', release('ov', 1, 'info'));
+    write('apps/base/ov/kustomization.yaml', 'resources: [release.yaml]\n');
+    write('overlays/production/kustomization.yaml', `resources: [../../apps/base/ov]\npatches:\n  - target: {kind: HelmRelease, name: ov}\n    patch: |\n      - op: replace\n        path: /spec/values/replicaCount\n        value: 3\n`);
+    fluxLabelsPlugin('ov', 'flux-labels-ov');
+    writeFileSync(join(helmHome, 'values-ov.yaml'), helmValues.replace('replicaCount: 2', 'replicaCount: 3'));
+    const installed = await runNativeHelm(['install', 'ov', join(dir, 'charts', 'podinfo'), '-n', ns, '-f', join(helmHome, 'values-ov.yaml'), '--post-renderer', 'flux-labels-ov', '--kubeconfig', cp.kubeconfig], helmHome);
+    assert.equal(installed.code, 0, installed.stderr);
+    const r = await run(['--render', join(dir, 'overlays', 'production'), '--kubeconfig', cp.kubeconfig, '--offline']);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, new RegExp(`note: HelmRelease/${ns}/ov \\(overlays/production\\): compared with Helm release ${ns}/ov revision 1`));
+    // Only what the path builds: the podinfo HelmRelease elsewhere in the repository is not compared.
+    assert.doesNotMatch(r.err + r.out, new RegExp(`HelmRelease/${ns}/podinfo|${ns}/podinfo:`));
+    write('overlays/production/kustomization.yaml', `resources: [../../apps/base/ov]\n`);
+    const base = await run(['--render', join(dir, 'overlays', 'production'), '--kubeconfig', cp.kubeconfig, '--offline', '--format', 'json']);
+    assert.equal(base.code, 1, base.err);
+    assert.match(base.out, /"path": "\.spec\.replicas",\s*"op": "change",\s*"before": 3,\s*"after": 1/);
+    rmSync(join(dir, 'overlays'), { recursive: true, force: true });
+    rmSync(join(dir, 'apps', 'base'), { recursive: true, force: true });
   });
 
   test('a HelmRelease that is not installed: every rendered object added', async () => {

@@ -299,7 +299,7 @@ export function overlaysOfBaseCached(ws: FluxWorkspace, host: EngineHost, base: 
   const key = `${base.file}\0${base.start ?? ''}`;
   let hit = entry.results.get(key);
   if (!hit) {
-    const texts: EngineHost = Object.assign(Object.create(host) as EngineHost, { readFile: (p: string) => ws.index.fileText(p) ?? host.readFile(p) });
+    const texts: EngineHost = { ...host, readFile: (p) => ws.index.fileText(p) ?? host.readFile(p) };
     hit = overlaysOfBase(ws, texts, base, entry.builds);
     entry.results.set(key, hit);
   }

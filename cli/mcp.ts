@@ -11,10 +11,11 @@
  *   render     rendered manifests (`fluxhelm template --format json`), per overlay
  *   graph      dependency graph (`fluxhelm graph --format json`)
  *   releases   the HelmReleases of the repository (file, line, chart, source)
- *   status, diff   cluster state and differences, only with `--cluster`
+ *   status, diff, reconcile   the cluster, only with `--cluster` (mcp-cluster.ts)
  *
- * Nothing writes: no reconcile, suspend or apply is offered, and values from
- * Secrets stay masked. Paths are relative to the repository root (`--root`,
+ * Without `--cluster` nothing touches a cluster; with it, `reconcile` is the
+ * one tool that writes, and only after the user confirms in the client.
+ * Values from Secrets stay masked. Paths are relative to the repository root (`--root`,
  * default the current folder).
  */
 import { resolve as resolvePath, isAbsolute, relative } from 'node:path';
@@ -28,20 +29,21 @@ import { resolveCommand } from './resolve.ts';
 import { valuesCommand } from './values.ts';
 import { templateCommand } from './template.ts';
 import { graphCommand } from './graph.ts';
-import { statusCommand } from './status.ts';
-import { diffCommand } from './diff.ts';
+import { registerClusterTools, type ToolResult } from './mcp-cluster.ts';
 import { openWorkspaceAt } from './workspace.ts';
 
 const USAGE = `Usage: fluxhelm mcp [--root DIR] [--online] [--cluster] [--context NAME] [--kubeconfig FILE]
 
 Runs a Model Context Protocol server over stdio for coding agents. Its tools
-read the repository (check, resolve, values, graph, releases) and answer as
-the CLI commands of the same names do. Nothing it offers writes.
+read the repository (check, resolve, values, render, graph, releases) and
+answer as the CLI commands of the same names do; nothing they do writes.
 
   --root DIR          the repository (default: the current folder)
   --online            let resolve/values/check fetch chart indexes and charts
                       (default: caches and charts in the repository only)
-  --cluster           also offer the read-only cluster tools status and diff
+  --cluster           also offer the cluster tools: status and diff (read
+                      only) and reconcile, which writes only after the
+                      user confirms in the client (MCP elicitation)
   --context NAME      kubeconfig context for the cluster tools
   --kubeconfig FILE   kubeconfig for the cluster tools`;
 
@@ -60,12 +62,6 @@ export interface McpOptions {
   context?: string;
   kubeconfig?: string;
 }
-
-type ToolResult = {
-  content: { type: 'text'; text: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
 
 /** Runs a CLI command in-process and collects what it prints. */
 async function runCommand(command: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -114,14 +110,14 @@ function failure(message: string): ToolResult {
   return { content: [{ type: 'text', text: message.trim() }], isError: true };
 }
 
-const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
+const READ_ONLY = { readOnlyHint: true as const, destructiveHint: false as const, idempotentHint: true as const };
 
 export function createMcpServer(opts: McpOptions): McpServer {
   const server = new McpServer(
     { name: 'fluxhelm', version: VERSION },
     {
       instructions:
-        'fluxhelm checks Flux CD and Helm YAML in this GitOps repository the way the Kubernetes API server, Flux and Helm would. Run `check` after editing YAML; use `values` to see what a chart receives and `resolve` for chart versions. All tools are read-only.',
+        'fluxhelm checks Flux CD and Helm YAML in this GitOps repository the way the Kubernetes API server, Flux and Helm would. Run `check` after editing YAML; use `values` to see what a chart receives and `resolve` for chart versions. Every tool reads only, except `reconcile` (with --cluster), which asks the user before it writes.',
     },
   );
   const net = opts.online ? ['--online'] : [];
@@ -271,49 +267,18 @@ export function createMcpServer(opts: McpOptions): McpServer {
     },
   );
 
-  if (opts.cluster) {
-    const conn = [
-      ...(opts.context ? ['--context', opts.context] : []),
-      ...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : []),
-    ];
-    server.registerTool(
-      'status',
+  if (opts.cluster)
+    registerClusterTools(
+      server,
+      { context: opts.context, kubeconfig: opts.kubeconfig },
       {
-        title: 'Cluster status',
-        description:
-          'Ready/Stalled conditions and recent events, in the cluster, of the Flux objects below a path, like `fluxhelm status --events --format json`. Reads only.',
-        inputSchema: { path: z.string().optional().describe('Folder relative to the repository root') },
-        annotations: { ...READ_ONLY, openWorldHint: true },
-      },
-      async ({ path }) => {
-        const rel = inRoot(opts.root, path ? [path] : undefined);
-        if ('error' in rel) return failure(rel.error);
-        const r = await runCommand(statusCommand, [rel[0], '--events', '--format', 'json', ...conn]);
-        if (!r.out.trim().startsWith('[')) return failure(r.err || r.out || `status failed (exit ${r.code})`);
-        return jsonResult(r.out, 'objects', `status (exit ${r.code})${r.err ? `\n${r.err.trim()}` : ''}`);
+        run: runCommand,
+        inRoot: (paths) => inRoot(opts.root, paths),
+        jsonResult,
+        failure,
+        readOnly: READ_ONLY,
       },
     );
-    server.registerTool(
-      'diff',
-      {
-        title: 'Diff with the cluster',
-        description:
-          'What applying the objects below a path would change in the cluster (server-side dry run, only the fields fluxhelm manages, Secrets masked), like `fluxhelm diff`. Changes nothing.',
-        inputSchema: { path: z.string().describe('Folder or file relative to the repository root') },
-        annotations: { ...READ_ONLY, openWorldHint: true },
-      },
-      async ({ path }) => {
-        const rel = inRoot(opts.root, [path]);
-        if ('error' in rel) return failure(rel.error);
-        const r = await runCommand(diffCommand, [rel[0], ...conn]);
-        if (r.code > 1) return failure(r.err || r.out);
-        return {
-          content: [{ type: 'text', text: `${r.code === 0 ? 'no differences' : 'differences'}\n${r.out}` }],
-          structuredContent: { differs: r.code === 1, diff: r.out },
-        };
-      },
-    );
-  }
   return server;
 }
 
@@ -343,7 +308,7 @@ export async function runMcp(argv: string[], _out: Out, err: Out): Promise<numbe
 
 export const mcpCommand: Command = {
   name: 'mcp',
-  summary: 'run the Model Context Protocol server over stdio (read-only tools for coding agents)',
+  summary: 'run the Model Context Protocol server over stdio (tools for coding agents)',
   usage: USAGE,
   options: OPTIONS,
   run: runMcp,

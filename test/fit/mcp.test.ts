@@ -10,7 +10,7 @@
  * - releases lists every HelmRelease file of the fleet;
  * - an agent's edit (and a .fluxhelm.yaml severity) is seen by the next
  *   check; paths outside the repository are refused;
- * - with --cluster the status and diff tools appear, and without a reachable
+ * - with --cluster the status, diff and reconcile tools appear, and without a reachable
  *   cluster they answer with an error result instead of failing the server.
  */
 import { test, before, after } from 'node:test';
@@ -131,11 +131,11 @@ test('an edit between calls is seen by the next check; paths outside the reposit
   assert.match(outside.content[0].text ?? '', /outside the repository/);
 });
 
-test('--cluster adds status and diff, which fail softly without a cluster', async () => {
+test('--cluster adds status, diff and reconcile, which fail softly without a cluster', async () => {
   const withCluster = await connect(['--cluster'], { KUBECONFIG: join(work, 'no-such-kubeconfig') });
   try {
     const names = (await withCluster.listTools()).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['check', 'diff', 'graph', 'releases', 'render', 'resolve', 'status', 'values']);
+    assert.deepEqual(names, ['check', 'diff', 'graph', 'reconcile', 'releases', 'render', 'resolve', 'status', 'values']);
     const status = await call(withCluster, 'status', { path: 'apps' });
     assert.equal(status.isError, true);
     assert.ok((status.content[0].text ?? '').length > 0);

@@ -21,7 +21,7 @@ import { joinPath, normalizePath } from '../kustomize/paths.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
 import type { BuiltResource, FileSpan, KustomizeDiagnostic, PathSegment } from '../kustomize/types.ts';
 import { locateInBuilt } from '../kustomize/locate.ts';
-import { parsedSource } from '../kustomize/parsed-sources.ts';
+import { parsedSource, documentAt } from '../kustomize/parsed-sources.ts';
 import { findAtOffset } from '../yaml/nodes.ts';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from '../yaml/documents.ts';
 import { substitute, VARIABLE_NAME } from './envsubst.ts';
@@ -61,7 +61,7 @@ export function sourceDocOf(host: EngineHost, index: WorkspaceIndex | undefined,
   const text = index?.fileText(obj.file) ?? host.readFile(obj.file);
   if (text === undefined) return undefined;
   const docs = parsedSource(obj.file, text).docs;
-  return docs.find((d) => d.doc.range[0] <= obj.start && obj.start < Math.max(d.doc.range[2], d.doc.range[0] + 1)) ?? docs.find((d) => d.doc.range[2] >= obj.start);
+  return documentAt(docs, obj.start);
 }
 
 export function kustomizationFileIn(host: EngineHost, dir: string): string | undefined {

@@ -16,7 +16,7 @@ import type { EngineHost } from '../host.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import { referencesOf } from '../workspace/references.ts';
 import { buildKustomization } from '../kustomize/build.ts';
-import { parsedSource } from '../kustomize/parsed-sources.ts';
+import { parsedSource, documentAt } from '../kustomize/parsed-sources.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
 import type { BuiltResource, PathSegment } from '../kustomize/types.ts';
 import { LineIndex } from '../yaml/lines.ts';
@@ -134,7 +134,7 @@ function documentIndexOf(host: EngineHost, ws: FluxWorkspace, base: BaseObjectRe
   const text = ws.index.fileText(base.file) ?? host.readFile(base.file);
   if (text === undefined) return undefined;
   const docs = parsedSource(base.file, text).docs;
-  const d = base.start === undefined ? docs[0] : docs.find((x) => x.doc.range[0] <= base.start! && base.start! < Math.max(x.doc.range[2], x.doc.range[0] + 1)) ?? docs.find((x) => x.doc.range[2] >= base.start!);
+  const d = base.start === undefined ? docs[0] : documentAt(docs, base.start);
   return d ? { index: d.index, value: d.value } : undefined;
 }
 

@@ -1,20 +1,62 @@
 /**
  * The last parse of each file's text, shared by the read-only lookups that
  * need a document's nodes for spans (a Flux Kustomization's own document,
- * a base object's document index, a built value's source line). Without it
- * every object of a file re-parsed the whole file, so a file of 200 objects
- * cost 200 full parses per refresh. A parse is reused only for the very same
- * text; the number of files kept is bounded.
+ * a base object's document index, a built value's source line) and by the
+ * kustomize build's resource loading. Without it every object of a file
+ * re-parsed the whole file, so a file of 200 objects cost 200 full parses
+ * per refresh. The number of files kept is bounded.
  *
- * Callers must not change what they get (the kustomize build, which edits
- * the objects it loads, keeps parsing its own copy).
+ * Incremental, like the editor's parse (yaml/documents.ts): a file is cut
+ * at its `---` lines and each piece is parsed on its own, so after an edit
+ * only the pieces whose text changed are parsed again (typing in one
+ * HelmRelease of a 200-document base no longer re-parses the other 199 for
+ * every build and lens). A piece's document keeps offsets relative to the
+ * piece; its `map` adds the piece's place in the file and `text` is the
+ * piece, so `spanAt` and offset maps give file offsets as before. Document
+ * indexes count every document of the file, as one parse of the whole text
+ * does (a `---` with nothing under it counts; a comment before the first
+ * `---` does not). Files with YAML directives (`%YAML`) are parsed whole.
+ *
+ * Callers must not change what they get (the kustomize build clones the
+ * values it edits).
  */
-import { parseSource, type ParsedSource } from './source.ts';
+import { parseSource, type ParsedSource, type SourceDoc } from './source.ts';
+import type { KustomizeDiagnostic } from './types.ts';
 
 const MAX_FILES = 1024;
-const cache = new Map<string, { text: string; parsed: ParsedSource }>();
 
-/** `parseSource(file, text)` (identity offset map, resource schema), reused while the text is unchanged. */
+/** One piece parsed alone: offsets relative to the piece. */
+interface Piece {
+  text: string;
+  /** How many documents the YAML parser saw in the piece (empty ones included): later indexes follow it. */
+  count: number;
+  docs: { local: number; doc: SourceDoc['doc']; value: unknown }[];
+  diagnostics: KustomizeDiagnostic[];
+}
+
+interface Entry {
+  text: string;
+  parsed: ParsedSource;
+  /** The pieces of `text`, for reuse by the next version of the file. */
+  pieces: Piece[];
+}
+
+const cache = new Map<string, Entry>();
+
+/** Start offsets of the pieces of `text`: 0, then every line that starts with `---` (always a document marker). */
+function pieceStarts(text: string): number[] {
+  const starts = [0];
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
+  return starts;
+}
+
+function parsePiece(file: string, text: string): Piece {
+  const parsed = parseSource(file, text);
+  return { text, count: parsed.count ?? 0, docs: parsed.docs.map((d) => ({ local: d.index, doc: d.doc, value: d.value })), diagnostics: parsed.diagnostics };
+}
+
+/** `parseSource(file, text)` (resource schema, offsets in the file), reusing unchanged pieces of the file's last parse. */
 export function parsedSource(file: string, text: string): ParsedSource {
   const hit = cache.get(file);
   if (hit && hit.text === text) {
@@ -23,9 +65,42 @@ export function parsedSource(file: string, text: string): ParsedSource {
     cache.set(file, hit);
     return hit.parsed;
   }
-  const parsed = parseSource(file, text);
+  const entry = /^%/m.test(text) ? { text, parsed: parseSource(file, text), pieces: [] } : assemble(file, text, hit?.pieces ?? []);
   cache.delete(file);
-  cache.set(file, { text, parsed });
+  cache.set(file, entry);
   if (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
-  return parsed;
+  return entry.parsed;
+}
+
+function assemble(file: string, text: string, previous: Piece[]): Entry {
+  const reuse = new Map<string, Piece>();
+  for (const p of previous) reuse.set(p.text, p);
+  const starts = pieceStarts(text);
+  const pieces: Piece[] = [];
+  const docs: SourceDoc[] = [];
+  const diagnostics: KustomizeDiagnostic[] = [];
+  let index = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i];
+    const slice = text.slice(start, i + 1 < starts.length ? starts[i + 1] : text.length);
+    const piece = reuse.get(slice) ?? parsePiece(file, slice);
+    pieces.push(piece);
+    const map = (o: number) => o + start;
+    for (const d of piece.docs) docs.push({ file, index: index + d.local, doc: d.doc, value: d.value, map, text: slice });
+    for (const d of piece.diagnostics) diagnostics.push({ ...d, start: d.start + start, end: d.end + start });
+    index += piece.count;
+  }
+  return { text, parsed: { docs, diagnostics }, pieces };
+}
+
+/** A document's span in its file: from its start to the end of its last node or comment. */
+export function documentSpan(d: SourceDoc): [number, number] {
+  return [d.map(d.doc.range[0]), d.map(d.doc.range[2])];
+}
+
+/** The document holding file offset `at` (else the first one ending at or after it). */
+export function documentAt(docs: SourceDoc[], at: number): SourceDoc | undefined {
+  const spans = docs.map(documentSpan);
+  const i = spans.findIndex(([s, e]) => s <= at && at < Math.max(e, s + 1));
+  return i >= 0 ? docs[i] : docs[spans.findIndex(([, e]) => e >= at)];
 }

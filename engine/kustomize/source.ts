@@ -25,6 +25,8 @@ export interface SourceDoc {
 export interface ParsedSource {
   docs: SourceDoc[];
   diagnostics: KustomizeDiagnostic[];
+  /** How many documents the text holds, empty and broken ones included (indexes of later text follow it). */
+  count?: number;
 }
 
 function goTimestamp(m: RegExpExecArray): string {
@@ -104,7 +106,7 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     if (value === null || value === undefined) return;
     docs.push({ file, index, doc, value, map, text });
   });
-  return { docs, diagnostics };
+  return { docs, diagnostics, count: parsed.length };
 }
 
 /** The span of the node at `path` in a document (the closest existing ancestor when it is missing). */

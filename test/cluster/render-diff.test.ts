@@ -266,6 +266,12 @@ describe('fluxhelm diff --render', () => {
     assert.equal(d.totals.added, 2);
   });
 
+  test('an identity that may not read Secrets: exit 2 with the reason', async () => {
+    const r = await renderDiff(['--release', `${ns}/podinfo`, '--context', 'fluxhelm-restricted']);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, new RegExp(`HelmRelease/${ns}/podinfo: cannot list the Helm release Secrets of podinfo in namespace ${ns}: the cluster refused this for your identity \\(context fluxhelm-restricted\\)`));
+  });
+
   test('a corrupt release Secret: a clear error, exit 2, no crash', async () => {
     write('apps/broken.yaml', release('broken', 1, 'info'));
     const secret = {

@@ -34,7 +34,8 @@ export interface OpenOptions {
 }
 
 export function createService(opts: OpenOptions = {}): LanguageService {
-  const service = createLanguageService(createNodeHost());
+  // One-shot commands render a few releases and exit: Helm's module is compiled by V8's baseline tier only.
+  const service = createLanguageService(createNodeHost({ renderTier: 'baseline' }));
   service.configure({ network: opts.network ?? true, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   return service;
 }

@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { EngineHost, Clock } from '../engine/index.ts';
 import { createNetHost } from './net-host.ts';
-import { createHelmRenderHost, type NodeHelmRenderHost } from './helm-render-host.ts';
+import { createHelmRenderHost, type HelmEngineTier, type NodeHelmRenderHost } from './helm-render-host.ts';
 import { createGitHost } from './git-host.ts';
 
 export const nodeClock: Clock = {
@@ -18,7 +18,15 @@ export const nodeClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export function createNodeHost(): EngineHost {
+export interface NodeHostOptions {
+  /**
+   * How Helm's module is compiled (server/helm-render-host.ts): `baseline` for
+   * one-shot CLI commands, `optimizing` (default) for long-lived processes.
+   */
+  renderTier?: HelmEngineTier;
+}
+
+export function createNodeHost(options: NodeHostOptions = {}): EngineHost {
   let net: EngineHost['net'];
   let helm: NodeHelmRenderHost | undefined;
   return {
@@ -52,7 +60,7 @@ export function createNodeHost(): EngineHost {
     /** Helm's engine (dist/helm.wasm in a worker thread), when it was built; started on the first render. */
     get render() {
       // Starting the engine compiles a 24 MB module: on a busy machine that can take long, so allow two minutes.
-      helm ??= createHelmRenderHost({ startTimeoutMs: 120_000 });
+      helm ??= createHelmRenderHost({ startTimeoutMs: 120_000, tier: options.renderTier });
       return helm.available ? helm : undefined;
     },
     git: createGitHost(),

@@ -74,6 +74,8 @@ export class ReleaseRenders {
 
   /** The connected cluster's capabilities when there is one, else the settings; CRDs of crdPaths; remote schemas. */
   private async options(hr: IndexedObject, extra: Partial<RenderReleaseOptions> = {}): Promise<RenderReleaseOptions> {
+    // A render follows: Helm's engine starts now, while the chart is resolved (for remote schemas too).
+    this.host.render?.prepare?.();
     const fromCluster = await this.inputs.capabilities().catch(() => undefined);
     const kube = fromCluster?.kubeVersion ? { kubeVersion: fromCluster.kubeVersion, apiVersions: fromCluster.apiVersions } : { kubeVersion: this.settings.kubeVersion, apiVersions: this.settings.apiVersions };
     const resolveRemote = await this.inputs.remoteSchemas(hr).catch(() => undefined);

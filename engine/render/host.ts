@@ -46,4 +46,9 @@ export type HelmRenderResult =
 
 export interface HelmRenderHost {
   render(req: HelmRenderRequest, limits?: { timeoutMs?: number; maxBytes?: number }): Promise<HelmRenderResult>;
+  /**
+   * A render is about to be asked for: the host may start its engine now, so
+   * that the start overlaps chart resolution. Optional, idempotent, never throws.
+   */
+  prepare?(): void;
 }

@@ -141,6 +141,8 @@ export async function renderRelease(ws: Workspace, charts: ReleaseCharts, hr: In
 async function render(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, opts: RenderReleaseOptions): Promise<RenderedRelease> {
   const release = `${hr.namespace ?? 'default'}/${hr.name}`;
   const base: RenderedRelease = { ok: false, release, overlays: [], objects: [], manifest: '', diagnostics: [] };
+  // Helm's engine starts (in the host's worker) while overlays are found and the chart is resolved and loaded.
+  (opts.render ?? ws.host.render)?.prepare?.();
   const written = ws.index.valueOf(hr) ?? {};
   const fail = (error: string, problems: ReleaseProblem[] = [], extra: Partial<RenderedRelease> = {}): RenderedRelease => ({ ...base, ...extra, error, diagnostics: [...base.diagnostics, ...toDiagnostics(ws, hr, problems)] });
 

@@ -189,7 +189,13 @@ export function registerDiffCommands(
     // Keep the texts of the last few diffs (the editor may ask again when a tab is shown again).
     for (const k of [...texts.keys()].slice(0, Math.max(0, texts.size - 40))) texts.delete(k);
     await vscode.commands.executeCommand('vscode.diff', left, right, r.title, { preview: false });
-    const lines = r.summary.length > 4 ? [...r.summary.slice(0, 3), `…`, total] : r.summary;
+    // One owner: its line says it all; several: the first few and the total.
+    const lines =
+      r.summary.length === 2
+        ? r.summary.slice(0, 1)
+        : r.summary.length > 4
+          ? [...r.summary.slice(0, 3), `…`, total]
+          : r.summary;
     void vscode.window
       .showInformationMessage(`fluxhelm: ${lines.join(' · ')}`, 'Show Output')
       .then((c) => c && vscode.commands.executeCommand('fluxhelm.showOutput'));

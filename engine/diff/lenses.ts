@@ -34,20 +34,28 @@ export function isDiffOwner(o: IndexedObject): boolean {
   return (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) || (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'));
 }
 
-/** The owner of a file's object in a diff: same kind and name, and namespace when both say one. */
-function ownerOf(owners: OwnerDiff[], o: IndexedObject, path: string): OwnerDiff | undefined {
-  const same = owners.filter((w) => {
-    if (w.kind !== o.kind || (w.file !== undefined && w.file !== path)) return false;
-    const [ns, name] = w.id.includes('/') ? (w.id.split('/', 2) as [string, string]) : [undefined, w.id];
-    return name === o.name && (ns === undefined || o.namespace === undefined || ns === o.namespace);
-  });
-  return same.find((w) => w.file === path) ?? same[0];
+/** `ns/name (overlay)` or `ns/name @ file` → namespace, name and overlay label. */
+function parseId(id: string): { ns?: string; name: string; overlay?: string } {
+  const m = /^(?:([^/ ]+)\/)?([^ ]+)(?: \((.+)\))?(?: @ .*)?$/.exec(id);
+  return m ? { ...(m[1] ? { ns: m[1] } : {}), name: m[2]!, ...(m[3] ? { overlay: m[3] } : {}) } : { name: id };
 }
 
-export function lensTitle(owner: OwnerDiff, base: string): string | undefined {
-  const n = owner.counts.added + owner.counts.removed + owner.counts.changed;
-  if (n > 0) return `Δ ${n} object${n === 1 ? '' : 's'} vs ${base}`;
-  if (owner.status === 'error' || owner.errors) return `Δ vs ${base}: not rendered`;
+/** The owners of a file's object in a diff (one per overlay that builds it): same kind and name, and namespace when both say one. */
+function ownersOf(owners: OwnerDiff[], o: IndexedObject, path: string): OwnerDiff[] {
+  return owners.filter((w) => {
+    if (w.kind !== o.kind || (w.file !== undefined && w.file !== path)) return false;
+    const id = parseId(w.id);
+    return id.name === o.name && (id.ns === undefined || o.namespace === undefined || id.ns === o.namespace);
+  });
+}
+
+/** `Δ 3 objects vs HEAD` (summed over overlays, naming those that differ); nothing when nothing differs. */
+export function lensTitle(owners: OwnerDiff[], base: string): string | undefined {
+  const n = owners.reduce((sum, w) => sum + w.counts.added + w.counts.removed + w.counts.changed, 0);
+  const differing = owners.filter((w) => w.counts.added + w.counts.removed + w.counts.changed > 0);
+  const overlays = differing.map((w) => parseId(w.id).overlay).filter((x): x is string => !!x);
+  if (n > 0) return `Δ ${n} object${n === 1 ? '' : 's'} vs ${base}${overlays.length ? ` (${overlays.join(', ')})` : ''}`;
+  // An owner that could not be rendered already has its `Rendered: failed` lens and diagnostics.
   return undefined;
 }
 
@@ -110,8 +118,7 @@ export class DiffLenses {
     if (!ws || !path || !lines) return [];
     const out: CodeLens[] = [];
     for (const o of ws.index.objectsIn(path).filter(isDiffOwner)) {
-      const owner = ownerOf(kept.owners, o, path);
-      const title = owner && lensTitle(owner, kept.base);
+      const title = lensTitle(ownersOf(kept.owners, o, path), kept.base);
       if (!title) continue;
       const line = lines.positionAt(o.start).line;
       const position = { line, character: 0 };

@@ -90,12 +90,12 @@ export function diffSides(diff: RenderedDiff, opts: { owner?: string; reveal?: b
     const what = o.status === 'added' ? ' (new)' : o.status === 'removed' ? ' (gone)' : '';
     summary.push(`${ownerName(o)}${what}: ${countWords(o.counts)}${errors.length ? `; not rendered ${errors.join('; ')}` : ''}`);
   }
-  const changedOwners = owners.filter((o) => o.status !== 'unchanged').length;
-  summary.push(
-    changedOwners
-      ? `${countWords(sumCounts(owners))} differ in ${changedOwners} of ${plural(owners.length, 'release/kustomization')}`
-      : `no rendered differences in ${plural(owners.length, 'release/kustomization')}`,
-  );
+  const counts = sumCounts(owners);
+  const differing = owners.filter((o) => o.counts.added + o.counts.removed + o.counts.changed > 0).length;
+  const failed = owners.filter((o) => o.errors?.base || o.errors?.head || o.status === 'error').length;
+  const of = plural(owners.length, 'release/kustomization');
+  const notRendered = failed ? `; ${failed} not rendered` : '';
+  summary.push(differing ? `${countWords(counts)} differ in ${differing} of ${of}${notRendered}` : `no rendered differences in ${of}${notRendered}`);
   // `ns/name (overlay)` or `ns/name @ file` reads as `name (overlay)` / `name`.
   const single = owners.length === 1 ? owners[0]!.id.replace(/ @ .*$/, '').replace(/^[^/ ]*\//, '') : undefined;
   const title = `${single ?? opts.name ?? 'rendered'}: ${diff.baseLabel} ↔ ${diff.headLabel}`;

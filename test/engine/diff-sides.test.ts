@@ -98,4 +98,5 @@ test('an owner that did not render says why on its side and in the summary', () 
   assert.match(s.head, /# HelmRelease apps\/web: not rendered: template: required value missing/);
   assert.doesNotMatch(s.base, /not rendered/);
   assert.match(s.summary[0]!, /^HelmRelease apps\/web: 0 objects; not rendered in working tree: template: required value missing$/);
+  assert.equal(s.summary[1], 'no rendered differences in 1 release/kustomization; 1 not rendered');
 });

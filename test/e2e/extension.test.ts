@@ -296,8 +296,12 @@ describe('trusted workspace', { timeout: 15 * 60_000 }, () => {
     const commands = contributedCommands();
     assert.ok(commands.length >= 2, 'package.json contributes commands');
     const listed = await paletteEntries(page, 'fluxhelm');
-    for (const c of commands) assert.ok(listed.includes(c.label), `palette lacks "${c.label}" (${c.command}): ${JSON.stringify(listed)}`);
     await screenshot(page, 'command-palette');
+    // The list shows only the rows that fit; a command below them is looked up by its own label.
+    for (const c of commands) {
+      const found = listed.includes(c.label) || (await paletteEntries(page, c.label)).includes(c.label);
+      assert.ok(found, `palette lacks "${c.label}" (${c.command}): ${JSON.stringify(listed)}`);
+    }
     await runCommand(page, 'fluxhelm: Show Output');
     const channel = page.locator('.part.panel select[aria-label="Switch Output"]').first();
     await waitFor('the Output panel showing the fluxhelm channel', async () =>

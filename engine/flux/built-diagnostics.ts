@@ -71,20 +71,11 @@ export function validateBuilt(host: EngineHost, registry: SchemaRegistry, resour
     const apiVersion = typeof r.object.apiVersion === 'string' ? r.object.apiVersion : '';
     const kind = typeof r.object.kind === 'string' ? r.object.kind : '';
     if (!registry.get(apiVersion, kind)) continue;
-    let text: string;
-    try {
-      text = stringify(r.object, { version: '1.1', lineWidth: 0 });
-    } catch {
-      continue;
-    }
-    const file = parseYamlFile('fluxhelm-built:///object.yaml', text);
-    const doc = file.docs[0];
-    if (!doc) continue;
+    const findings = schemaFindings(registry, r.object);
+    if (findings.length === 0) continue;
     const name = describeObject(r.object);
-    for (const d of validateDocument(doc, file.uri, registry)) {
-      if (SOURCE_ONLY_CODES.has(d.code)) continue;
-      const path = findAtOffset(doc.doc.contents, d.start - doc.start).path;
-      const at = locateBuiltPath(host, r, path);
+    for (const d of findings) {
+      const at = locateBuiltPath(host, r, d.path);
       const where = at.via === 'substitution' ? ' (after postBuild substitution)' : at.via === 'patch' ? ' (set by this patch)' : '';
       out.push({
         file: at.file,
@@ -92,14 +83,68 @@ export function validateBuilt(host: EngineHost, registry: SchemaRegistry, resour
         end: at.end,
         severity: d.severity,
         code: d.code,
-        message: `${d.message}${where}: ${name}${path.length ? ` at ${formatPath(path)}` : ''}${options.context ? `, ${options.context}` : ''}`,
+        message: `${d.message}${where}: ${name}${d.path.length ? ` at ${formatPath(d.path)}` : ''}${options.context ? `, ${options.context}` : ''}`,
         via: at.via,
-        objectPath: path,
+        objectPath: d.path,
         object: name,
       });
     }
   }
   return dedupe(out);
+}
+
+interface SchemaFinding {
+  code: string;
+  severity: BuiltDiagnostic['severity'];
+  message: string;
+  path: PathSegment[];
+}
+
+/**
+ * Schema findings of one built object by its content: a build is made
+ * again after any edit of a file it reads, but most of its objects come
+ * out the same (one edited HelmRelease of a 200-object base), so their
+ * findings are remembered (bounded) by content and schema generation.
+ */
+const findingsMemo = new Map<string, SchemaFinding[]>();
+/** Characters of keys kept (the oldest entries go first past it). */
+const MAX_MEMO_CHARS = 8_000_000;
+let memoChars = 0;
+// Content key: JSON with non-finite numbers kept apart from null (YAML prints .inf and .nan).
+const contentKey = (o: unknown) => JSON.stringify(o, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v));
+
+function schemaFindings(registry: SchemaRegistry, object: Record<string, unknown>): SchemaFinding[] {
+  let key: string;
+  try {
+    key = `${registry.generation}\u0000${contentKey(object)}`;
+  } catch {
+    return [];
+  }
+  const hit = findingsMemo.get(key);
+  if (hit) return hit;
+  const list: SchemaFinding[] = [];
+  let text: string | undefined;
+  try {
+    text = stringify(object, { version: '1.1', lineWidth: 0 });
+  } catch {
+    text = undefined;
+  }
+  const file = text === undefined ? undefined : parseYamlFile('fluxhelm-built:///object.yaml', text);
+  const doc = file?.docs[0];
+  if (file && doc) {
+    for (const d of validateDocument(doc, file.uri, registry)) {
+      if (SOURCE_ONLY_CODES.has(d.code)) continue;
+      list.push({ code: d.code, severity: d.severity, message: d.message, path: findAtOffset(doc.doc.contents, d.start - doc.start).path });
+    }
+  }
+  for (const old of findingsMemo.keys()) {
+    if (memoChars + key.length <= MAX_MEMO_CHARS) break;
+    findingsMemo.delete(old);
+    memoChars -= old.length;
+  }
+  findingsMemo.set(key, list);
+  memoChars += key.length;
+  return list;
 }
 
 function dedupe(list: BuiltDiagnostic[]): BuiltDiagnostic[] {

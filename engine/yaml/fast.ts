@@ -45,7 +45,12 @@ export interface FastReader {
 }
 
 /** Characters a plain scalar (key or value) may not start with here (some are legal YAML; those go to the library). */
-const BAD_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
+const BAD_START = new Uint8Array(128);
+for (const c of '-?:,[]{}#&*!|>\'"%@`') BAD_START[c.charCodeAt(0)] = 1;
+const badStart = (s: string): boolean => {
+  const c = s.charCodeAt(0);
+  return c < 128 && BAD_START[c] === 1;
+};
 
 /** The library refuses implicit keys longer than 1024 characters; stay well below. */
 const MAX_KEY = 1000;
@@ -62,23 +67,27 @@ function contentLines(text: string): Line[] | undefined {
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    let at = start;
+    while (at < end && text.charCodeAt(at) === 32) at++;
+    const indent = at - start;
     start = end + 1;
-    let indent = 0;
-    while (indent < line.length && line.charCodeAt(indent) === 32) indent++;
-    if (indent === line.length) {
+    if (at === end) {
       if (end === text.length) break;
       continue;
     }
-    const rest = line.slice(indent);
-    if (indent === 0 && (rest.startsWith('---') || rest.startsWith('...') || rest[0] === '%')) {
+    const c = text.charCodeAt(at);
+    if (c === 35 /* # */) {
+      first = false;
+      continue;
+    }
+    const rest = text.slice(at, end);
+    if (indent === 0 && (c === 45 /* - */ || c === 46 /* . */ || c === 37) /* % */ && (rest.startsWith('---') || rest.startsWith('...') || c === 37)) {
       // Only a bare `---` (optionally with a comment) starting the document.
-      if (!first || !rest.startsWith('---') || !/^---(?: +(?:#.*)?)?$/.test(rest)) return undefined;
+      if (!first || !/^---(?: +(?:#.*)?)?$/.test(rest)) return undefined;
       first = false;
       continue;
     }
     first = false;
-    if (rest[0] === '#') continue;
     lines.push({ indent, rest });
     if (end === text.length) break;
   }
@@ -114,7 +123,22 @@ export function createFastReader(options: Options): FastReader {
   const schema = new Document(null, options).schema as unknown as { tags: ScalarTag[] };
   const tags = schema.tags;
 
+  // Resolved plain values by their text (the same words repeat in every document); primitives only.
+  const resolved = new Map<string, unknown>();
+
   function resolvePlain(source: string, atKey: boolean): unknown {
+    if (!atKey) {
+      const hit = resolved.get(source);
+      if (hit !== undefined || resolved.has(source)) return hit;
+      const value = resolveTagged(source, false);
+      if (resolved.size > 20_000) resolved.clear();
+      resolved.set(source, value);
+      return value;
+    }
+    return resolveTagged(source, true);
+  }
+
+  function resolveTagged(source: string, atKey: boolean): unknown {
     const tag = tags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(source));
     if (atKey) {
       if (tag) out(); // a key that is not a string (a number, a boolean, null, the merge key)
@@ -166,7 +190,7 @@ export function createFastReader(options: Options): FastReader {
       if (body === '{}') return {};
       out();
     }
-    if (BAD_START.has(c) && !(c === '-' && t.length > 1 && t[1] !== ' ')) out();
+    if (badStart(t) && !(c === '-' && t.length > 1 && t[1] !== ' ')) out();
     const plain = trimEnd(t.slice(0, commentStart(t)));
     if (plain.includes(': ') || plain.endsWith(':') || plain.includes(' #')) out();
     return resolvePlain(plain, false);
@@ -191,7 +215,7 @@ export function createFastReader(options: Options): FastReader {
     }
     if (colon < 0) return undefined;
     const key = rest.slice(0, colon);
-    if (colon > MAX_KEY || key === '' || BAD_START.has(key[0]) || key.endsWith(' ') || key.includes(' #')) out();
+    if (colon > MAX_KEY || key === '' || badStart(key) || key.endsWith(' ') || key.includes(' #')) out();
     return { key: resolvePlain(key, true) as string, value: rest.slice(colon + 1) };
   }
 
@@ -231,12 +255,13 @@ export function createFastReader(options: Options): FastReader {
         if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) out();
         i++;
         const v = entry.value;
-        if (trimStart(v) === '' || trimStart(v)[0] === '#') {
-          if (v !== '' && !/^ +(#.*)?$/.test(v)) out();
+        const t = trimStart(v);
+        if (t === '' || t.charCodeAt(0) === 35 /* # */) {
+          if (t !== '' && t.length === v.length) out();
           obj[key] = blockValue(n, true);
         } else {
-          if (v[0] !== ' ') out();
-          obj[key] = inlineValue(trimStart(v));
+          if (t.length === v.length) out();
+          obj[key] = inlineValue(t);
           endOfValue(n);
         }
       }

@@ -6,8 +6,8 @@
  * turns into a `Δ 1 object vs HEAD` lens over the HelmRelease, and
  * fluxhelm/diffRendered answers with the one changed Deployment (the new
  * replica count on the working-tree side, the old one on HEAD's), a title and
- * a summary. An unknown revision is a message, and turning the lens setting
- * off removes the lens.
+ * a summary. An unknown revision and a missing cluster are messages, and
+ * turning the lens setting off removes the lens.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +71,8 @@ before(async () => {
   git('add', '.');
   git('commit', '-q', '-m', 'podinfo with two replicas');
   process.env.FLUXHELM_CACHE = join(dir, '.cache');
+  // No cluster here: the cluster diff must say so.
+  process.env.KUBECONFIG = join(dir, 'no-kubeconfig');
   client = new LspClient(process.execPath, [join(root, 'dist', 'server.js'), '--stdio']);
   client.onServerRequest = (method, params) => {
     if (method === 'workspace/configuration') return ((params.items as unknown[]) ?? []).map(() => settings);
@@ -139,6 +141,11 @@ test('an unsaved values edit: the Δ lens on the HelmRelease and the diff with H
   // A revision the repository does not have is a message, not a diff.
   const bad = await client.request<DiffViewResult>('fluxhelm/diffRendered', { uri, base: 'no-such-branch' }, 60_000);
   assert.match(bad.error ?? '', /no-such-branch/);
+
+  // Against the cluster without a kubeconfig: a message naming what is missing.
+  const live = await client.request<DiffViewResult>('fluxhelm/diffRenderedCluster', { uri, position: { line: 1, character: 0 } }, 60_000);
+  assert.match(live.error ?? '', /no cluster connection: cannot load kubeconfig/);
+  assert.equal(live.objects, 0);
 
   // fluxhelm.diff.lens off: the lens goes away.
   settings = { diff: { lens: false } };

@@ -4,6 +4,7 @@
  *
  *   status      conditions and events of the Flux objects below a path
  *   diff        what applying a path would change (server-side dry run)
+ *   diff_release   a HelmRelease's rendered objects against its live Helm release
  *   reconcile   apply and ask Flux to reconcile, the one tool that writes
  *
  * `reconcile` confirms every write the way the CLI does on a terminal: the
@@ -107,6 +108,31 @@ export function registerClusterTools(server: McpServer, opts: ClusterToolOptions
         content: [{ type: 'text', text: `${r.code === 0 ? 'no differences' : 'differences'}\n${r.out}` }],
         structuredContent: { differs: r.code === 1, diff: r.out },
       };
+    },
+  );
+  server.registerTool(
+    'diff_release',
+    {
+      title: 'Rendered diff against the live Helm release',
+      description:
+        'What the next upgrade will change: the objects each HelmRelease below a path renders (Helm, as helm-controller would upgrade it) against the manifest of its latest Helm release Secret in the cluster, with notes on live objects that drifted. Like `fluxhelm diff --render PATH --format json`. Secrets masked. Changes nothing.',
+      inputSchema: {
+        path: z.string().optional().describe('File or folder relative to the repository root (default: the root)'),
+        release: z.string().optional().describe('NAMESPACE/NAME of one HelmRelease'),
+      },
+      annotations: { ...kit.readOnly, openWorldHint: true },
+    },
+    async ({ path, release }) => {
+      const rel = kit.inRoot(path ? [path] : undefined);
+      if ('error' in rel) return kit.failure(rel.error);
+      const argv = ['--render', rel[0]!, '--format', 'json', ...(release ? ['--release', release] : []), ...conn];
+      const r = await kit.run(diffCommand, argv);
+      if (r.code > 1) return kit.failure(r.err || r.out);
+      return kit.jsonResult(
+        r.out,
+        'diff',
+        `${r.code === 0 ? 'no differences' : 'differences'} against the live release${r.err ? `\n${r.err.trim()}` : ''}`,
+      );
     },
   );
   server.registerTool(

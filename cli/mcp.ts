@@ -10,6 +10,7 @@
  *   values     effective values with provenance (`fluxhelm values`), per overlay
  *   render     rendered manifests (`fluxhelm template --format json`), per overlay
  *   graph      dependency graph (`fluxhelm graph --format json`)
+ *   diff_rendered   rendered diff against a Git revision (`fluxhelm diff --base`)
  *   releases   the HelmReleases of the repository (file, line, chart, source)
  *   status, diff, reconcile   the cluster, only with `--cluster` (mcp-cluster.ts)
  *
@@ -30,6 +31,7 @@ import { valuesCommand } from './values.ts';
 import { templateCommand } from './template.ts';
 import { graphCommand } from './graph.ts';
 import { registerClusterTools, type ToolResult } from './mcp-cluster.ts';
+import { diffCommand } from './diff.ts';
 import { openWorkspaceAt } from './workspace.ts';
 
 const USAGE = `Usage: fluxhelm mcp [--root DIR] [--online] [--cluster] [--context NAME] [--kubeconfig FILE]
@@ -246,6 +248,37 @@ export function createMcpServer(opts: McpOptions): McpServer {
       if (r.code !== 0) return failure(r.err || r.out);
       const g = JSON.parse(r.out) as { nodes: unknown[]; edges: unknown[] };
       return jsonResult(r.out, 'graph', `${g.nodes.length} nodes, ${g.edges.length} edges`);
+    },
+  );
+
+  server.registerTool(
+    'diff_rendered',
+    {
+      title: 'Rendered diff against a Git revision',
+      description:
+        'What the working tree changes in the objects Flux applies, against a Git revision (default HEAD): the HelmReleases rendered with Helm and the Flux Kustomizations built, on both sides, for the owners whose output can change; objects matched by kind/namespace/name, list items by their keys, chart-bump noise hidden, Secrets masked. Like `fluxhelm diff --base REF --format json`. No cluster needed.',
+      inputSchema: {
+        base: z.string().optional().describe('Git revision: a branch, tag, HEAD~1 or a commit (default HEAD)'),
+        path: z.string().optional().describe('Limit to owners in this file or folder, relative to the repository root'),
+        all: z.boolean().optional().describe('Render every owner, not only those the changed files can affect'),
+      },
+      annotations: { ...READ_ONLY, openWorldHint: opts.online },
+    },
+    async ({ base, path, all }) => {
+      const rel = inRoot(opts.root, path ? [path] : undefined);
+      if ('error' in rel) return failure(rel.error);
+      const argv = ['--base', base ?? 'HEAD', rel[0]!, '--format', 'json', ...offline, ...(all ? ['--all'] : [])];
+      const r = await runCommand(diffCommand, argv);
+      if (r.code > 1) return failure(r.err || r.out);
+      const d = JSON.parse(r.out) as { totals?: { added: number; removed: number; changed: number } };
+      const t = d.totals;
+      return jsonResult(
+        r.out,
+        'diff',
+        r.code === 0
+          ? `no differences against ${base ?? 'HEAD'}`
+          : `against ${base ?? 'HEAD'}: ${t?.added ?? 0} added, ${t?.removed ?? 0} removed, ${t?.changed ?? 0} changed objects`,
+      );
     },
   );
 

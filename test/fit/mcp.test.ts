@@ -8,6 +8,9 @@
  * - check, graph, resolve and values answer exactly what the CLI commands
  *   answer on the same folder (differential against the built CLI);
  * - releases lists every HelmRelease file of the fleet;
+ * - diff_rendered, after an edit of a valuesFrom file in the repository's
+ *   own Git history, answers what `fluxhelm diff --base HEAD` answers: the
+ *   changed ResourceQuotas of the release;
  * - an agent's edit (and a .fluxhelm.yaml severity) is seen by the next
  *   check; paths outside the repository are refused;
  * - with --cluster the status, diff and reconcile tools appear, and without a reachable
@@ -61,11 +64,11 @@ after(async () => {
 type CallResult = { structuredContent?: Record<string, unknown>; isError?: boolean; content: { type: string; text?: string }[] };
 const call = (c: Client, name: string, args: Record<string, unknown> = {}) => c.callTool({ name, arguments: args }) as Promise<CallResult>;
 
-test('the README snippet starts the server; it offers six read-only tools', async () => {
+test('the README snippet starts the server; it offers seven read-only tools', async () => {
   assert.equal(entry.command, 'npx');
   assert.deepEqual(client.getServerVersion()?.name, 'fluxhelm');
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'graph', 'releases', 'render', 'resolve', 'values']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'diff_rendered', 'graph', 'releases', 'render', 'resolve', 'values']);
   for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true, `${t.name} is read-only`);
 });
 
@@ -111,6 +114,34 @@ test('releases lists the HelmReleases of the repository with their files', async
   for (const f of helmReleaseFiles(repo).filter((f) => !/patch/.test(f))) assert.ok(files.has(f), `${f} missing from ${[...files].join(', ')}`);
 });
 
+test('diff_rendered answers what fluxhelm diff --base answers after an uncommitted values edit', async () => {
+  const git = (...a: string[]) => {
+    const r = spawnSync('git', a, { cwd: repo, encoding: 'utf8' });
+    assert.equal(r.status, 0, `git ${a.join(' ')}: ${r.stderr}`);
+  };
+  writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'fleet');
+  const file = join(repo, 'infrastructure', 'configs', 'team-quotas-values.yaml');
+  const original = readFileSync(file, 'utf8');
+  const clean = await call(client, 'diff_rendered');
+  assert.ok(!clean.isError, JSON.stringify(clean.content));
+  assert.match(clean.content[0].text ?? '', /^no differences against HEAD/);
+  writeFileSync(file, original.replace('cpu: "8"', 'cpu: "12"'));
+  try {
+    const r = await call(client, 'diff_rendered', { base: 'HEAD' });
+    assert.ok(!r.isError, JSON.stringify(r.content));
+    const expected = JSON.parse(spawnSync(process.execPath, [cli, 'diff', '--base', 'HEAD', '.', '--format', 'json', '--offline'], { cwd: repo, env, encoding: 'utf8' }).stdout);
+    assert.deepEqual(r.structuredContent?.diff, expected);
+    const owners = expected.owners as { kind: string; id: string; objects: { key: { kind: string }; status: string }[] }[];
+    const release = owners.find((o) => o.kind === 'HelmRelease' && o.id === 'flux-system/team-quotas');
+    assert.ok(release?.objects.length && release.objects.every((o) => o.key.kind === 'ResourceQuota' && o.status === 'changed'), JSON.stringify(owners));
+  } finally {
+    writeFileSync(file, original);
+  }
+});
+
 test('an edit between calls is seen by the next check; paths outside the repository are refused', async () => {
   const bad = join(repo, 'apps', 'base', 'podinfo', 'extra.yaml');
   writeFileSync(bad, 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: extra\n  namespace: apps\nspec:\n  interval: 1 hour\n  url: https://example.invalid/charts\n');
@@ -135,7 +166,7 @@ test('--cluster adds status, diff and reconcile, which fail softly without a clu
   const withCluster = await connect(['--cluster'], { KUBECONFIG: join(work, 'no-such-kubeconfig') });
   try {
     const names = (await withCluster.listTools()).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['check', 'diff', 'graph', 'reconcile', 'releases', 'render', 'resolve', 'status', 'values']);
+    assert.deepEqual(names, ['check', 'diff', 'diff_release', 'diff_rendered', 'graph', 'reconcile', 'releases', 'render', 'resolve', 'status', 'values']);
     const status = await call(withCluster, 'status', { path: 'apps' });
     assert.equal(status.isError, true);
     assert.ok((status.content[0].text ?? '').length > 0);

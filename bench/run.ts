@@ -36,9 +36,10 @@ import { coldSection } from './cold-section.ts';
 import { fleetSection } from './fleet-section.ts';
 import { fleetsSection } from './fleets-section.ts';
 import { renderSection } from './render-section.ts';
+import { diffSection } from './diff-section.ts';
 import { environment, mergeRuns, renderTable, writeResults, type BenchRow, type BenchSection } from './report.ts';
 
-const SECTIONS: BenchSection[] = [lspSection, coldSection, fleetSection, indexSection, valuesSection, renderSection, workspaceSection, fleetsSection, clusterSection];
+const SECTIONS: BenchSection[] = [lspSection, coldSection, fleetSection, indexSection, valuesSection, renderSection, diffSection, workspaceSection, fleetsSection, clusterSection];
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};

@@ -73,7 +73,7 @@ export class DiffLenses {
   ) {}
 
   /** Schedules a recomputation of a document's lenses (debounced). */
-  schedule(uri: string, delayMs = 600): void {
+  schedule(uri: string, delayMs = 800): void {
     const run = () => {
       this.timers.delete(uri);
       void this.computeDocument(uri).catch(() => undefined);

@@ -178,12 +178,13 @@ function describeChange(root: string | undefined, lines: (f: string) => LineInde
 
 /** Leaf paths where `a` and `b` differ (a whole subtree when one side is not a map). */
 function diffPaths(a: unknown, b: unknown, path: PathSegment[], out: PathSegment[][]): void {
-  if (same(a, b)) return;
+  if (a === b) return;
+  // Maps are compared key by key (equal maps give no path), anything else as a whole.
   if (isPlainMap(a) && isPlainMap(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffPaths(a[k], b[k], [...path, k], out);
     return;
   }
-  out.push(path);
+  if (!same(a, b)) out.push(path);
 }
 
 /**
@@ -282,7 +283,7 @@ export function newBuildCache(): BuildCache {
   return { builds: new Map(), evaluations: new Map(), builders: new Map(), byOrigin: new WeakMap() };
 }
 
-const memo = new WeakMap<object, { version: number; results: Map<string, OverlayOfBase[]>; builds: BuildCache }>();
+const memo = new WeakMap<object, { version: number; results: Map<string, OverlayOfBase[]>; builds: BuildCache; texts?: EngineHost }>();
 
 /**
  * `overlaysOfBase`, remembered until the workspace index changes (for code
@@ -299,7 +300,8 @@ export function overlaysOfBaseCached(ws: FluxWorkspace, host: EngineHost, base: 
   const key = `${base.file}\0${base.start ?? ''}`;
   let hit = entry.results.get(key);
   if (!hit) {
-    const texts: EngineHost = { ...host, readFile: (p) => ws.index.fileText(p) ?? host.readFile(p) };
+    // One copy per workspace state: spreading the host reads its getters (network, Helm) every time.
+    const texts: EngineHost = (entry.texts ??= { ...host, readFile: (p) => ws.index.fileText(p) ?? host.readFile(p) });
     hit = overlaysOfBase(ws, texts, base, entry.builds);
     entry.results.set(key, hit);
   }

@@ -27,16 +27,15 @@ function gvkString(r: Res): string {
 
 /** Sorts in place and returns the list. */
 export function legacySort(list: Res[]): Res[] {
-  return list.sort((a, b) => {
-    const ga = gvkString(a);
-    const gb = gvkString(b);
-    if (ga !== gb) {
-      const ra = rank(a.gvk.kind);
-      const rb = rank(b.gvk.kind);
-      return ra !== rb ? ra - rb : cmp(ga, gb);
-    }
-    const ia = a.id;
-    const ib = b.id;
-    return cmp(ia.namespace || '~X', ib.namespace || '~X') || cmp(ia.name, ib.name);
+  // Each resource's keys are computed once (ids are derived from the object on every read).
+  const keyed = list.map((r) => {
+    const id = r.id;
+    return { r, gvk: gvkString(r), rank: rank(id.kind), namespace: id.namespace || '~X', name: id.name };
   });
+  keyed.sort((a, b) => {
+    if (a.gvk !== b.gvk) return a.rank !== b.rank ? a.rank - b.rank : cmp(a.gvk, b.gvk);
+    return cmp(a.namespace, b.namespace) || cmp(a.name, b.name);
+  });
+  keyed.forEach((k, i) => (list[i] = k.r));
+  return list;
 }

@@ -16,14 +16,20 @@
  * its already-downloaded copy; the download is not in its number). Its peak
  * memory and CPU come from `/usr/bin/time -v` when that exists.
  *
+ * A third row is what a user runs: a fresh `node dist/cli.js resolve FLEET
+ * --offline` process (one HelmRelease of the same chart and constraint,
+ * the index in Helm's repository cache, as after `helm repo update`), wall
+ * time and peak RSS, beside the same `helm search repo`; and the CLI's
+ * `--help` for the cost of starting the command at all.
+ *
  * Options: --index-charts=300 --index-versions=200 --index-cold-runs=3
- * --index-warm=20 --peer=none.
+ * --index-warm=20 --index-cli-runs=5 --peer=none.
  *
  * Also exports a few measuring helpers that the `values` and `workspace`
  * sections share.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -187,6 +193,52 @@ async function serveIndex(body: Buffer): Promise<Served> {
   served.server = server;
   served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return served;
+}
+
+/**
+ * Fresh `fluxhelm resolve` processes against the index in an isolated Helm
+ * cache (repositories.yaml names the served URL), and `fluxhelm --help`.
+ * Undefined when dist/cli.js is not built.
+ */
+async function cliRuns(options: BenchOptions, dir: string, body: Buffer, url: string, chart: string, constraint: string, picked: string | undefined): Promise<{ resolve: Measurement; help: Measurement } | undefined> {
+  const cli = join(options.root, 'dist', 'cli.js');
+  if (!existsSync(cli)) {
+    options.log('index: dist/cli.js is missing (npm run build); CLI rows skipped');
+    return undefined;
+  }
+  const runs = Math.max(1, Number(options.args['index-cli-runs'] ?? 5));
+  const home = mkdtempSync(join(dir, 'cli-'));
+  try {
+    mkdirSync(join(home, 'config'), { recursive: true });
+    mkdirSync(join(home, 'cache', 'repository'), { recursive: true });
+    mkdirSync(join(home, 'fleet'), { recursive: true });
+    writeFileSync(join(home, 'cache', 'repository', 'bench-index.yaml'), body);
+    writeFileSync(join(home, 'config', 'repositories.yaml'), `apiVersion: ""\nrepositories:\n- name: bench\n  url: ${url}\n`);
+    writeFileSync(
+      join(home, 'fleet', 'release.yaml'),
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: bench\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: ${url}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ${chart}\n      version: "${constraint}"\n      sourceRef:\n        kind: HelmRepository\n        name: bench\n`,
+    );
+    const env = { ...process.env, HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), FLUXHELM_CACHE: join(home, 'fluxhelm-cache') };
+    const measure = async (args: string[], check: (stdout: string) => boolean): Promise<Measurement> => {
+      const samples: number[] = [];
+      const rss: number[] = [];
+      const cpu: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const run = await runMeasured(process.execPath, [cli, ...args], env, 60_000, home);
+        if (run.code !== 0 || !check(run.stdout)) return { samples, error: `fluxhelm ${args[0]} exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}` };
+        samples.push(round2(run.wallMs));
+        if (run.maxRssMb !== undefined) rss.push(run.maxRssMb);
+        if (run.cpuMs !== undefined) cpu.push(run.cpuMs);
+      }
+      return { ms: median(samples), samples, cpuMs: median(cpu), details: { peakRssMb: median(rss), rssSamples: rss, runs } };
+    };
+    const resolve = await measure(['resolve', 'fleet', '--offline'], (out) => out.includes(`→ ${picked} `));
+    const help = await measure(['--help'], (out) => out.startsWith('fluxhelm '));
+    options.log(`index: fluxhelm resolve process ${resolve.ms?.toFixed(0) ?? resolve.error} ms, peak RSS ${resolve.details?.peakRssMb} MB; --help ${help.ms?.toFixed(0)} ms, ${help.details?.peakRssMb} MB`);
+    return { resolve, help };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 function chartName(c: number): string {
@@ -365,6 +417,8 @@ export const indexSection: BenchSection = {
         }
       }
 
+      const cli = await cliRuns(options, dir, body, served.url, chart, constraint, picked);
+
       const note = `load average ${loadBefore} at start (2 cores, shared machine)`;
       const memNote =
         'fluxhelm cold = GET over loopback + parse + disk-cache write + select, in-process (CPU includes the in-process HTTP server); helm search repo reads the copy `helm repo add` already downloaded';
@@ -377,6 +431,18 @@ export const indexSection: BenchSection = {
         targets: [{ maxMs: 300 }],
         note: `${note}; ${memNote}; memory target ≤ 200 MB extra: ${firstMemory && typeof firstMemory.peakRssOverBaselineMb === 'number' ? (firstMemory.peakRssOverBaselineMb <= 200 ? 'PASS' : 'FAIL') : 'n/a'} (peak RSS over baseline ${String(firstMemory?.peakRssOverBaselineMb)} MB)`,
       });
+      if (cli) {
+        rows.push({
+          section: 'index',
+          name: `${sizeDecimalMb} MB index · fluxhelm resolve (fresh CLI process)`,
+          fluxhelm: cli.resolve,
+          peer,
+          peerResult,
+          targets: [{ maxMs: 300, minRatio: 30 }],
+          note: `${note}; wall time of node dist/cli.js resolve --offline with the index in Helm's cache; peak RSS in details (target ≤ 120 MB): ${cli.resolve.details?.peakRssMb} MB`,
+        });
+        rows.push({ section: 'index', name: 'fluxhelm --help (fresh CLI process)', fluxhelm: cli.help, targets: [], note: `peak RSS ${cli.help.details?.peakRssMb} MB` });
+      }
       rows.push({
         section: 'index',
         name: `${sizeDecimalMb} MB index · warm resolve`,

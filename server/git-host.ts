@@ -42,8 +42,20 @@ const NO_GIT = 'git is not installed (or not on PATH): reading another revision 
 export function createGitHost(): GitHost {
   return {
     resolve(dir, ref) {
+      if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };
+      // One process on the common path: the top folder and the commit together.
+      const both = git(dir, ['rev-parse', '--show-toplevel', '--verify', '--quiet', `${ref}^{commit}`]);
+      if (both.missing) return { error: NO_GIT };
+      const lines = both.stdout.toString('utf8').trim().split('\n');
+      if (both.ok && lines.length === 2) {
+        const [root, commit] = lines as [string, string];
+        return {
+          root,
+          commit,
+          label: /^[0-9a-f]{40,64}$/.test(ref) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`,
+        };
+      }
       const top = git(dir, ['rev-parse', '--show-toplevel']);
-      if (top.missing) return { error: NO_GIT };
       if (!top.ok)
         return {
           error: /not a git repository/i.test(top.stderr)
@@ -51,16 +63,6 @@ export function createGitHost(): GitHost {
             : `git could not read ${dir}: ${top.stderr}`,
         };
       const root = top.stdout.toString('utf8').trim();
-      if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };
-      const c = git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-      if (c.ok) {
-        const commit = c.stdout.toString('utf8').trim();
-        return {
-          root,
-          commit,
-          label: /^[0-9a-f]{40,64}$/.test(ref) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`,
-        };
-      }
       const shallow = git(root, ['rev-parse', '--is-shallow-repository']).stdout.toString('utf8').trim() === 'true';
       if (shallow)
         return {

@@ -30,6 +30,16 @@ export interface SideModel {
   applied: Map<string, string>;
   /** Applied ConfigMaps, Secrets and chart sources (JSON, all with that kind/name), by `Kind/name`. */
   inputs: Map<string, string>;
+  /** Files declaring each ConfigMap, Secret and chart source, by `Kind/name`. */
+  declared: Map<string, string[]>;
+}
+
+/** Built objects as JSON, per build (unchanged Kustomizations keep their build object between evaluations). */
+const builtJson = new WeakMap<object, string>();
+function jsonOf(build: { resources: { object: unknown }[] }): string {
+  let hit = builtJson.get(build);
+  if (hit === undefined) builtJson.set(build, (hit = JSON.stringify(build.resources.map((r) => r.object))));
+  return hit;
 }
 
 const INPUT_KINDS = new Set(['ConfigMap', 'Secret', 'HelmRepository', 'OCIRepository', 'GitRepository', 'HelmChart', 'Bucket']);
@@ -77,11 +87,13 @@ export function sideModel(ws: Workspace): SideModel {
   }
   const inputs = new Map<string, string>();
   for (const [k, v] of inputLists) inputs.set(k, JSON.stringify(v));
-  return { ws, kustomizations, releases, applied, inputs };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const declared = new Map<string, string[]>();
+  for (const o of ws.index.allObjects()) {
+    if (!INPUT_KINDS.has(o.kind)) continue;
+    const key = `${o.kind}/${o.name}`;
+    declared.set(key, [...(declared.get(key) ?? []), o.file]);
+  }
+  return { ws, kustomizations, releases, applied, inputs, declared };
 }
 
 /** The ConfigMaps, Secrets and sources a HelmRelease reads (`Kind/name`), and its chart folder when it is a path. */
@@ -98,14 +110,6 @@ function releaseInputs(ws: Workspace, hr: IndexedObject): { refs: string[]; char
   return { refs, ...(local ? { chartPath: local } : {}) };
 }
 
-/** Files (absolute) that declare an object of that `Kind/name` in a workspace. */
-function declaredIn(ws: Workspace, ref: string): string[] {
-  const slash = ref.indexOf('/');
-  const kind = ref.slice(0, slash);
-  const name = ref.slice(slash + 1);
-  return [...ws.index.allObjects()].filter((o) => o.kind === kind && o.name === name).map((o) => o.file);
-}
-
 export interface Selection {
   kustomizations: Set<string>;
   releases: Set<string>;
@@ -118,11 +122,11 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
     const b = base.kustomizations.get(id);
     const h = head.kustomizations.get(id);
     if (!b || !h || changed.has(h.object.file) || changed.has(b.object.file)) kustomizations.add(id);
-    else if (!sameJson(b.build.resources.map((r) => r.object), h.build.resources.map((r) => r.object))) kustomizations.add(id);
+    else if (b.build !== h.build && jsonOf(b.build) !== jsonOf(h.build)) kustomizations.add(id);
   }
   const changedInputs = new Set<string>();
   for (const key of new Set([...base.inputs.keys(), ...head.inputs.keys()])) if (base.inputs.get(key) !== head.inputs.get(key)) changedInputs.add(key);
-  const inputChanged = (ref: string) => changedInputs.has(ref) || declaredIn(head.ws, ref).some((f) => changed.has(f)) || declaredIn(base.ws, ref).some((f) => changed.has(f));
+  const inputChanged = (ref: string) => changedInputs.has(ref) || (head.declared.get(ref) ?? []).some((f) => changed.has(f)) || (base.declared.get(ref) ?? []).some((f) => changed.has(f));
   const changedRel = [...changed].filter((f) => f.startsWith(`${repoRoot}/`)).map((f) => f.slice(repoRoot.length + 1));
   const releases = new Set<string>();
   for (const id of new Set([...base.releases.keys(), ...head.releases.keys()])) {

@@ -270,7 +270,10 @@ export function createLanguageService(host: EngineHost): LanguageService {
     },
     configure(s) {
       const { render, ...rest } = s;
+      const diffBefore = JSON.stringify(settings.diff);
       Object.assign(settings, rest);
+      // Another base revision or the lens turned on: compare the open documents again.
+      if (JSON.stringify(settings.diff) !== diffBefore) diffLenses.refreshAll();
       // The release service keeps the render settings object: update it in place.
       if (render) Object.assign(settings.render, render);
     },

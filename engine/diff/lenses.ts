@@ -127,9 +127,14 @@ export class DiffLenses {
     return out;
   }
 
+  /** Compares every document seen so far again (the base or the setting changed). */
+  refreshAll(): void {
+    for (const uri of this.generation.keys()) this.schedule(uri, 0);
+  }
+
   forget(uri: string): void {
     this.byDoc.delete(uri);
-    this.generation.set(uri, (this.generation.get(uri) ?? 0) + 1);
+    this.generation.delete(uri); // a run in flight sees a different generation and drops its result
     const t = this.timers.get(uri);
     if (t !== undefined) this.host.clock?.clearTimeout(t);
     this.timers.delete(uri);

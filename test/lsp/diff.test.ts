@@ -6,8 +6,8 @@
  * turns into a `Δ 1 object vs HEAD` lens over the HelmRelease, and
  * fluxhelm/diffRendered answers with the one changed Deployment (the new
  * replica count on the working-tree side, the old one on HEAD's), a title and
- * a summary. An unknown revision and a missing cluster are messages, and
- * turning the lens setting off removes the lens.
+ * a summary. An unknown revision and a missing cluster are messages; the
+ * lens follows the settings (another base compares again, off removes it).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,8 +147,16 @@ test('an unsaved values edit: the Δ lens on the HelmRelease and the diff with H
   assert.match(live.error ?? '', /no cluster connection: cannot load kubeconfig/);
   assert.equal(live.objects, 0);
 
+  // fluxhelm.diff.base names a revision the repository lacks: the open document is compared again, no lens.
+  const configure = (diff: Record<string, unknown>) => {
+    settings = { diff };
+    client.notify('workspace/didChangeConfiguration', { settings: {} });
+  };
+  configure({ lens: true, base: 'no-such-branch' });
+  await lensWhen(uri, (l) => deltas(l).length === 0, 'no Δ lens against a missing base');
+  configure({ lens: true, base: 'HEAD' });
+  await lensWhen(uri, (l) => deltas(l).some((x) => x.command.title === 'Δ 1 object vs HEAD'), 'the Δ lens back with base HEAD');
   // fluxhelm.diff.lens off: the lens goes away.
-  settings = { diff: { lens: false } };
-  client.notify('workspace/didChangeConfiguration', { settings: {} });
+  configure({ lens: false });
   await lensWhen(uri, (l) => deltas(l).length === 0, 'no Δ lens with fluxhelm.diff.lens off');
 });

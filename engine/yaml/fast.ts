@@ -2,11 +2,11 @@
  * A quick reader for the plain block YAML most Kubernetes documents are
  * written in: block mappings and sequences (also `- key: value` items and
  * sequences written at their key's indentation), one-line plain, single- and
- * double-quoted scalars (double-quoted without escapes), `[]`, `{}` and
- * comments. It gives the document's plain value, the same value the `yaml`
+ * double-quoted scalars (double-quoted without escapes), literal block
+ * scalars (`|`, `|-`), `[]`, `{}` and comments. It gives the document's plain value, the same value the `yaml`
  * library's composed document gives through toJS, without building nodes.
  *
- * Anything else (anchors, aliases, tags, block scalars, flow collections,
+ * Anything else (anchors, aliases, tags, folded and kept block scalars, flow collections,
  * multi-line scalars, merge keys, keys that are not strings, duplicate keys,
  * tabs, CR line breaks, directives, `...`, anything it is not sure is valid)
  * makes it answer `undefined`, and the caller parses the document with the
@@ -32,6 +32,8 @@ interface Line {
   indent: number;
   /** The line from its first non-space character. */
   rest: string;
+  /** Offset of the line's end (its line break, or the end of the text). */
+  end: number;
 }
 
 /** Thrown inside the reader when the text is outside what it reads; caught in fastParse. */
@@ -88,7 +90,7 @@ function contentLines(text: string): Line[] | undefined {
       continue;
     }
     first = false;
-    lines.push({ indent, rest });
+    lines.push({ indent, rest, end });
     if (end === text.length) break;
   }
   return lines;
@@ -219,6 +221,52 @@ export function createFastReader(options: Options): FastReader {
     return { key: resolvePlain(key, true) as string, value: rest.slice(colon + 1) };
   }
 
+  /**
+   * A literal block scalar (`|` or `|-`) whose header ends at `from`: its
+   * value and the offset where it ends. Indentation indicators, `|+`, folded
+   * scalars, lines of only spaces deeper than the content and a block that
+   * ends the text without a line break go to the library.
+   */
+  function literal(text: string, header: string, from: number, n: number): { value: string; end: number } {
+    const m = /^\|(-?)(?: +(?:#.*)?)?$/.exec(header);
+    if (!m) out();
+    const parts: string[] = [];
+    let indent = -1;
+    let leadingSpaces = 0;
+    let end = from;
+    let at = from;
+    while (at < text.length) {
+      const start = at + 1; // past the line break
+      if (start > text.length) break;
+      let lineEnd = text.indexOf('\n', start);
+      if (lineEnd < 0) lineEnd = text.length;
+      let c = start;
+      while (c < lineEnd && text.charCodeAt(c) === 32) c++;
+      const spaces = c - start;
+      if (c === lineEnd) {
+        // A line of spaces: an empty line of the block (or after it).
+        if (indent >= 0 && spaces > indent) out();
+        leadingSpaces = Math.max(leadingSpaces, indent < 0 ? spaces : 0);
+        parts.push('');
+        at = lineEnd;
+        if (lineEnd === text.length) break;
+        continue;
+      }
+      if (indent < 0) {
+        if (spaces <= n || leadingSpaces > spaces) out(); // an empty block scalar, or leading lines deeper than the content
+        indent = spaces;
+      } else if (spaces < indent) break;
+      parts.push(text.slice(start + indent, lineEnd));
+      end = lineEnd;
+      at = lineEnd;
+      if (lineEnd === text.length) out(); // the text ends inside the block without a line break
+    }
+    if (indent < 0) out();
+    // Trailing empty lines are not part of the value (clip keeps one line break, strip none).
+    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    return { value: parts.join('\n') + (m[1] === '-' ? '' : '\n'), end };
+  }
+
   const isItem = (l: Line | undefined): boolean => !!l && l.rest[0] === '-' && (l.rest.length === 1 || l.rest[1] === ' ');
 
   function read(text: string): { value: unknown } | undefined {
@@ -236,6 +284,13 @@ export function createFastReader(options: Options): FastReader {
       if (next && next.indent > n) return node();
       if (allowIndentless && next && next.indent === n && isItem(next)) return seq(n);
       return null;
+    };
+
+    /** A literal block scalar starting after lines[i - 1]; the content lines inside it are skipped. */
+    const block = (header: string, from: number, n: number): string => {
+      const b = literal(text, header, from, n);
+      while (i < lines.length && lines[i].end <= b.end) i++;
+      return b.value;
     };
 
     /** After a one-line value, a deeper line would continue it or be an error. */
@@ -261,8 +316,11 @@ export function createFastReader(options: Options): FastReader {
           obj[key] = blockValue(n, true);
         } else {
           if (t.length === v.length) out();
-          obj[key] = inlineValue(t);
-          endOfValue(n);
+          if (t.charCodeAt(0) === 124 /* | */) obj[key] = block(t, line.end, n);
+          else {
+            obj[key] = inlineValue(t);
+            endOfValue(n);
+          }
         }
       }
       return obj;
@@ -284,14 +342,18 @@ export function createFastReader(options: Options): FastReader {
           arr.push(blockValue(n, false));
           continue;
         }
-        if (isItem({ indent: 0, rest: content })) out(); // `- - x`
+        if (isItem({ indent: 0, rest: content, end: 0 })) out(); // `- - x`
         if (keyOf(content)) {
           // `- key: value`: a mapping at the column of its first key.
-          lines[i] = { indent: n + 1 + (after.length - content.length), rest: content };
+          lines[i] = { indent: n + 1 + (after.length - content.length), rest: content, end: line.end };
           arr.push(map(lines[i].indent));
           continue;
         }
         i++;
+        if (content.charCodeAt(0) === 124 /* | */) {
+          arr.push(block(content, line.end, n));
+          continue;
+        }
         arr.push(inlineValue(content));
         endOfValue(n);
       }

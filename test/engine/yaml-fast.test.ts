@@ -114,7 +114,8 @@ const scalars = fc.constantFrom(
 );
 const line = fc.record({
   indent: fc.constantFrom(0, 0, 1, 2, 2, 4, 6),
-  kind: fc.constantFrom('kv', 'kv', 'key', 'item', 'item-kv', 'item-empty', 'comment', 'blank', 'marker'),
+  kind: fc.constantFrom('kv', 'kv', 'key', 'item', 'item-kv', 'item-empty', 'comment', 'blank', 'marker', 'literal', 'item-literal', 'text'),
+  header: fc.constantFrom('|', '|-', '|+', '>', '|2', '| # c', '|-  '),
   key: keys,
   value: scalars,
 });
@@ -133,6 +134,12 @@ const texts = fc.array(line, { minLength: 1, maxLength: 14 }).map((ls) =>
           return `${pad}- ${l.key}: ${l.value}`;
         case 'item-empty':
           return `${pad}-`;
+        case 'literal':
+          return `${pad}${l.key}: ${l.header}`;
+        case 'item-literal':
+          return `${pad}- ${l.header}`;
+        case 'text':
+          return `${pad}${l.value}`;
         case 'comment':
           return `${pad}# ${l.value}`;
         case 'blank':
@@ -193,4 +200,30 @@ test('property: random trees in block layouts are read as the library reads them
     { numRuns: 3000, seed: 1704 },
   );
   assert.ok(read > 300, `${read} random trees read quickly`);
+});
+
+// Literal block scalars in the places they appear, with content lines that look like YAML, blank lines and deeper lines.
+const blockLine = fc.oneof(fc.constantFrom('', ' ', '#!/bin/sh', 'echo "a: b"', '- item', 'key: value', '  deeper', '    deeper still', '---', '...', '# comment', 'x #y', '\u00a0nbsp', '{ "json": 1 }'), fc.string({ maxLength: 12 }).filter((s) => !/[\t\r\n]/.test(s)));
+const literalDoc = fc.record({
+  header: fc.constantFrom('|', '|-', '| # c', '|- ', '|+', '>'),
+  place: fc.constantFrom('top', 'nested', 'item', 'compact'),
+  indent: fc.constantFrom(1, 2, 4),
+  lines: fc.array(blockLine, { minLength: 1, maxLength: 6 }),
+  after: fc.constantFrom('', '\n', '\n\n', 'next: 1\n', '\n# tail\nnext: 1\n', '  bad: 1\n', '   \nnext: 2\n'),
+});
+
+test('property: literal block scalars are read as the library reads them', () => {
+  let read = 0;
+  fc.assert(
+    fc.property(literalDoc, ({ header, place, indent, lines, after }) => {
+      const base = place === 'top' ? 0 : 2;
+      const pad = ' '.repeat(base + indent);
+      const head = { top: `key: ${header}`, nested: `outer:\n  key: ${header}`, item: `list:\n- ${header}`, compact: `list:\n- key: ${header}` }[place];
+      const extra = place === 'compact' ? 2 : 0;
+      const body = lines.map((l) => (l === '' ? '' : `${pad}${' '.repeat(extra)}${l}`)).join('\n');
+      if (agrees(`${head}\n${body}\n${after}`, 'literal')) read++;
+    }),
+    { numRuns: 3000, seed: 1705 },
+  );
+  assert.ok(read > 300, `${read} block scalars read quickly`);
 });

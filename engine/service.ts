@@ -117,6 +117,12 @@ export interface LanguageService extends ReleaseService {
   doWorkspaceValidation(): Map<string, Diagnostic[]>;
   /** Recomputes the cross-file findings; returns the uris whose findings changed. */
   refreshWorkspaceDiagnostics(): string[];
+  /**
+   * The same refresh cut into steps (the fleet, the reference check, the builds, then files in small groups):
+   * the caller runs `next()` between other work (the server between messages). It returns the changed uris,
+   * or undefined when the workspace changed under it (the work is dropped; the next refresh starts over).
+   */
+  refreshWorkspaceSteps(): Generator<void, string[] | undefined, void>;
   findDefinition(uri: string, position: Position): Location[];
   findReferences(uri: string, position: Position, includeDeclaration: boolean): Location[];
   prepareRename(uri: string, position: Position): { range: Range; placeholder: string } | undefined;
@@ -216,15 +222,38 @@ export function createLanguageService(host: EngineHost): LanguageService {
   // `Δ N objects vs HEAD` over the HelmReleases and Kustomizations of open documents (background, after edits).
   const diffLenses = new DiffLenses(host, () => workspace, (p) => renderedDiff.diffRendered(p), () => ({ enabled: settings.diff.lens && settings.trusted && releases.canRender && !!host.git, base: settings.diff.base }), () => emit({ uris: [], lenses: true }));
 
-  function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
+  /** Files per step when the cross-file findings are gathered in steps. */
+  const FILES_PER_STEP = 40;
+
+  /**
+   * Cross-file findings in steps; each `yield` is a point where the caller may do other work. Returns undefined
+   * when the workspace or the schemas changed between steps (the findings would mix two states).
+   */
+  function* workspaceDiagnosticsSteps(dropStale = true): Generator<void, Map<string, Diagnostic[]> | undefined, void> {
     const out = new Map<string, Diagnostic[]>();
     if (!workspace || !settings.validate) return out;
     const ws = workspace;
     registry.setFluxOperator(fluxOperatorManages(ws.index));
+    const version = ws.index.version;
+    const generation = registry.generation;
+    const stale = () => dropStale && (workspace !== ws || ws.index.version !== version || registry.generation !== generation);
+    // The fleet model (what each cluster root applies) first: the reference check and the builds read it.
+    ws.fleet.get();
+    yield;
+    if (stale()) return undefined;
     const byFile = ws.check().byFile;
+    yield;
+    if (stale()) return undefined;
     const builds = ws.checkBuilds(registry);
+    yield;
+    if (stale()) return undefined;
     const resourceSets = resourceSetFindings(ws.index, registry);
+    let done = 0;
     for (const path of new Set([...byFile.keys(), ...builds.keys(), ...resourceSets.keys()])) {
+      if (++done % FILES_PER_STEP === 0) {
+        yield;
+        if (stale()) return undefined;
+      }
       const text = ws.readText(path);
       const lines = ws.lines(path) ?? (text !== undefined ? new LineIndex(text) : undefined);
       if (!lines) continue;
@@ -235,7 +264,32 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`)), ...(resourceSets.get(path) ?? [])];
       if (kept.length) out.set(pathToUri(path), offsetsToDiagnostics(lines, kept));
     }
-    return out;
+    return stale() ? undefined : out;
+  }
+
+  function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
+    const steps = workspaceDiagnosticsSteps(false);
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value ?? new Map();
+  }
+
+  /** Refreshes the cross-file findings in steps; the uris whose findings changed, or undefined when dropped. */
+  function* refreshSteps(dropStale = true): Generator<void, string[] | undefined, void> {
+    if (!workspace) return [];
+    const ws = workspace;
+    const found = yield* workspaceDiagnosticsSteps(dropStale);
+    if (!found) return undefined;
+    const before = graph;
+    const next = new Map<string, { text: string | undefined; list: Diagnostic[] }>();
+    for (const [uri, list] of found) {
+      const path = uriToPath(uri);
+      next.set(uri, { text: path ? ws.readText(path) : undefined, list });
+    }
+    graph = next;
+    const changed: string[] = [];
+    for (const uri of new Set([...before.keys(), ...next.keys()])) {
+      if (JSON.stringify(before.get(uri)?.list ?? []) !== JSON.stringify(next.get(uri)?.list ?? [])) changed.push(uri);
+    }
+    return changed;
   }
 
   /** Workspace findings of a file, only while its text is the one they were computed on. */
@@ -347,21 +401,10 @@ export function createLanguageService(host: EngineHost): LanguageService {
     },
     doWorkspaceValidation: computeWorkspaceDiagnostics,
     refreshWorkspaceDiagnostics() {
-      if (!workspace) return [];
-      const ws = workspace;
-      const before = graph;
-      const next = new Map<string, { text: string | undefined; list: Diagnostic[] }>();
-      for (const [uri, list] of computeWorkspaceDiagnostics()) {
-        const path = uriToPath(uri);
-        next.set(uri, { text: path ? ws.readText(path) : undefined, list });
-      }
-      graph = next;
-      const changed: string[] = [];
-      for (const uri of new Set([...before.keys(), ...next.keys()])) {
-        if (JSON.stringify(before.get(uri)?.list ?? []) !== JSON.stringify(next.get(uri)?.list ?? [])) changed.push(uri);
-      }
-      return changed;
+      const steps = refreshSteps(false);
+      for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value ?? [];
     },
+    refreshWorkspaceSteps: () => refreshSteps(),
     findDefinition: (uri, position) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findDefinition(ws, path, position))),
     findReferences: (uri, position, decl) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl))),
     prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => {

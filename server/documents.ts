@@ -3,7 +3,9 @@
  * of each document (keyed by uri + version, re-parsed incrementally), its
  * diagnostics (everything the engine knows about it, clamped to the current
  * text), diagnostics of files that are not open, and the status-bar summary.
- * The cross-file check runs debounced after edits, off the typing path.
+ * The cross-file check runs debounced after edits, off the typing path, in
+ * steps of a few milliseconds between messages (so a keystroke never waits
+ * for it); a check overtaken by a newer edit is dropped and started again.
  */
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -32,11 +34,76 @@ export interface DocumentStore {
   schemaProblems: string[];
 }
 
+/** Pause after an edit before the cross-file check starts; its slices between messages; the longest it is put off. */
+const DEBOUNCE_MS = 150;
+const SLICE_MS = 8;
+const MAX_WAIT_MS = 1000;
+
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
   const documents = new TextDocuments(TextDocument);
   const parsed = new Map<string, { version: number; file: YamlFile }>();
   const counts = new Map<string, { flux: number; errors: number; warnings: number }>();
   let refreshTimer: NodeJS.Timeout | undefined;
+  // The stepped cross-file check in progress, and since when edits wait for one to finish.
+  let job: Generator<void, string[] | undefined, void> | undefined;
+  let pendingSince: number | undefined;
+
+  /** Republishes what a cross-file check changed, and the open documents (judged against the new fleet and builds). */
+  function publishRefresh(changedUris: string[]): void {
+    const changed = new Set(changedUris);
+    for (const uri of changed) store.republish(uri);
+    for (const doc of documents.all()) {
+      if (changed.has(doc.uri)) continue;
+      try {
+        store.validate(doc, false);
+      } catch (err) {
+        runner.logError(`validation of ${doc.uri}`, err);
+      }
+    }
+  }
+
+  /** Runs the check's steps for up to SLICE_MS, then lets other messages in. */
+  function runSlice(): void {
+    const started = Date.now();
+    try {
+      while (job) {
+        const r = job.next();
+        if (r.done) {
+          job = undefined;
+          if (r.value) {
+            pendingSince = undefined;
+            publishRefresh(r.value);
+          } else if (!refreshTimer) store.scheduleWorkspaceRefresh(); // overtaken by an edit: start over
+          return;
+        }
+        if (Date.now() - started >= SLICE_MS) {
+          setImmediate(runSlice);
+          return;
+        }
+      }
+    } catch (err) {
+      job = undefined;
+      runner.logError('workspace check', err);
+    }
+  }
+
+  function startRefresh(): void {
+    refreshTimer = undefined;
+    // A check still running was computed on older text: drop it.
+    job?.return(undefined);
+    job = undefined;
+    if (pendingSince !== undefined && Date.now() - pendingSince > MAX_WAIT_MS) {
+      // Edits kept overtaking the stepped check: finish one at once so cross-file findings follow within a second.
+      try {
+        store.refreshWorkspace();
+      } catch (err) {
+        runner.logError('workspace check', err);
+      }
+      return;
+    }
+    job = service.refreshWorkspaceSteps();
+    runSlice();
+  }
 
   const store: DocumentStore = {
     documents,
@@ -89,28 +156,15 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       }
     },
     refreshWorkspace() {
-      const changed = new Set(service.refreshWorkspaceDiagnostics());
-      for (const uri of changed) store.republish(uri);
-      // Open documents' own findings are judged against the refreshed fleet and builds too (as Flux applies them).
-      for (const doc of documents.all()) {
-        if (changed.has(doc.uri)) continue;
-        try {
-          store.validate(doc, false);
-        } catch (err) {
-          runner.logError(`validation of ${doc.uri}`, err);
-        }
-      }
+      job?.return(undefined);
+      job = undefined;
+      pendingSince = undefined;
+      publishRefresh(service.refreshWorkspaceDiagnostics());
     },
     scheduleWorkspaceRefresh() {
+      pendingSince ??= Date.now();
       if (refreshTimer) clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => {
-        refreshTimer = undefined;
-        try {
-          store.refreshWorkspace();
-        } catch (err) {
-          runner.logError('workspace check', err);
-        }
-      }, 150);
+      refreshTimer = setTimeout(startRefresh, DEBOUNCE_MS);
     },
     forget(uri) {
       parsed.delete(uri);

@@ -98,9 +98,13 @@ export function documentSpan(d: SourceDoc): [number, number] {
   return [d.map(d.doc.range[0]), d.map(d.doc.range[2])];
 }
 
+/** Spans of a list of documents, made once per list (lists are shared and never changed). */
+const spansOf = new WeakMap<SourceDoc[], [number, number][]>();
+
 /** The document holding file offset `at` (else the first one ending at or after it). */
 export function documentAt(docs: SourceDoc[], at: number): SourceDoc | undefined {
-  const spans = docs.map(documentSpan);
+  let spans = spansOf.get(docs);
+  if (!spans) spansOf.set(docs, (spans = docs.map(documentSpan)));
   const i = spans.findIndex(([s, e]) => s <= at && at < Math.max(e, s + 1));
   return i >= 0 ? docs[i] : docs[spans.findIndex(([, e]) => e >= at)];
 }

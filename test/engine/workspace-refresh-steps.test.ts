@@ -1,0 +1,68 @@
+/**
+ * The workspace refresh in steps (`refreshWorkspaceSteps`, issue 16): the
+ * server runs it a few milliseconds at a time between messages, so typing
+ * never waits for the cross-file check. Through the façade on
+ * test/fixtures/broken-fleet: the stepped refresh gives exactly what the
+ * one-go refresh gives; an edit between two steps drops the work (no
+ * findings computed on older text are kept), and the next refresh reports
+ * the edited state.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { createLanguageService, pathToUri, type LanguageService } from '../../engine/index.ts';
+import { loadFixture } from '../support/disk-fixture.ts';
+
+const fixture = join(import.meta.dirname, '..', 'fixtures', 'broken-fleet');
+const kustomization = '/ws/infrastructure/kustomization.yaml';
+const monitoring = '/ws/infrastructure/monitoring.yaml';
+
+function open() {
+  const host = loadFixture(fixture);
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+  return { host, service };
+}
+
+/** Runs a stepped refresh to its end; the number of steps and its result. */
+function runSteps(service: LanguageService, between?: (step: number) => void): { steps: number; result: string[] | undefined } {
+  const job = service.refreshWorkspaceSteps();
+  for (let steps = 0; ; steps++) {
+    const r = job.next();
+    if (r.done) return { steps, result: r.value };
+    between?.(steps);
+  }
+}
+
+const findings = (service: LanguageService) => [...service.doWorkspaceValidation()].map(([uri, list]) => `${uri} ${JSON.stringify(list)}`).sort();
+const published = (service: LanguageService, path: string) => service.diagnosticsOfClosed(pathToUri(path)).map((d) => `${d.range.start.line + 1} ${d.code}`);
+
+test('the stepped refresh yields several times and publishes what the one-go refresh publishes', () => {
+  const a = open();
+  const b = open();
+  const sync = a.service.refreshWorkspaceDiagnostics().sort();
+  const stepped = runSteps(b.service);
+  assert.ok(stepped.steps >= 3, `only ${stepped.steps} steps`);
+  assert.deepEqual(stepped.result?.sort(), sync);
+  assert.ok(sync.includes(pathToUri(kustomization)));
+  assert.deepEqual(findings(b.service), findings(a.service));
+  assert.deepEqual(published(b.service, kustomization), published(a.service, kustomization));
+  assert.ok(published(b.service, kustomization).some((d) => d.endsWith('missing-path')));
+});
+
+test('an edit between steps drops the work; the next refresh reports the edited workspace', () => {
+  const { host, service } = open();
+  service.refreshWorkspaceDiagnostics();
+  const before = published(service, kustomization);
+  assert.ok(before.some((d) => d.endsWith('missing-path')), 'the missing monitoring.yaml is reported');
+  // The missing file appears while a refresh is half done.
+  host.files[monitoring] = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n';
+  const dropped = runSteps(service, (step) => {
+    if (step === 1) service.updateFile(pathToUri(monitoring), host.files[monitoring]);
+  });
+  assert.equal(dropped.result, undefined, 'the refresh overtaken by the edit is dropped');
+  assert.deepEqual(published(service, kustomization), before, 'nothing computed on the old state was published');
+  const next = runSteps(service);
+  assert.deepEqual(next.result, [pathToUri(kustomization)]);
+  assert.deepEqual(published(service, kustomization), []);
+});

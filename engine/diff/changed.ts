@@ -19,6 +19,13 @@ import type { TreeKustomization } from '../fleet/trees.ts';
 import { isHelmRelease } from '../releases/releases.ts';
 import { valueAt } from '../util/value-at.ts';
 
+/** A HelmRelease object as one Kustomization applies it. */
+export interface AppliedRelease {
+  /** "Kustomization flux-system/apps". */
+  by: string;
+  object: Record<string, unknown>;
+}
+
 /** What one side offers for selection and rendering. */
 export interface SideModel {
   ws: Workspace;
@@ -26,8 +33,8 @@ export interface SideModel {
   kustomizations: Map<string, TreeKustomization>;
   /** HelmReleases (not partial patch documents), by owner id. */
   releases: Map<string, IndexedObject>;
-  /** The HelmRelease as applied (JSON), by `file:start` of the written document. */
-  applied: Map<string, string>;
+  /** The HelmRelease as each Kustomization that applies it builds it, by `file:start` of the written document. */
+  applied: Map<string, AppliedRelease[]>;
   /** Applied ConfigMaps, Secrets and chart sources (JSON, all with that kind/name), by `Kind/name`. */
   inputs: Map<string, string>;
   /** Files declaring each ConfigMap, Secret and chart source, by `Kind/name`. */
@@ -55,7 +62,7 @@ export function sideModel(ws: Workspace): SideModel {
   const kustomizations = new Map<string, TreeKustomization>();
   const seen = new Set<string>();
   const patchFiles = new Set<string>();
-  const applied = new Map<string, string>();
+  const applied = new Map<string, AppliedRelease[]>();
   const inputLists = new Map<string, unknown[]>();
   for (const k of fleet.evaluations) {
     const where = `${k.object.file}:${k.object.start}:${k.label}`;
@@ -67,7 +74,10 @@ export function sideModel(ws: Workspace): SideModel {
     for (const r of k.build.resources) {
       for (const p of r.patches) patchFiles.add(p.file);
       const o = r.object;
-      if (o.kind === 'HelmRelease' && r.origin.type === 'file') applied.set(`${r.origin.file}:${r.origin.start}`, (applied.get(`${r.origin.file}:${r.origin.start}`) ?? '') + JSON.stringify(o));
+      if (o.kind === 'HelmRelease' && r.origin.type === 'file') {
+        const key = `${r.origin.file}:${r.origin.start}`;
+        applied.set(key, [...(applied.get(key) ?? []), { by: k.label, object: o }]);
+      }
       if (typeof o.kind === 'string' && INPUT_KINDS.has(o.kind)) {
         const key = `${o.kind}/${str((o.metadata as Record<string, unknown> | undefined)?.name) ?? ''}`;
         const list = inputLists.get(key) ?? [];
@@ -79,10 +89,15 @@ export function sideModel(ws: Workspace): SideModel {
   const releases = new Map<string, IndexedObject>();
   const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
   const count = new Map<string, number>();
-  for (const hr of list) count.set(nsName(hr), (count.get(nsName(hr)) ?? 0) + 1);
+  // Named as applied: a Kustomization's targetNamespace (or kustomize namespace) puts the release there.
+  const idOf = (hr: IndexedObject) => {
+    const meta = (applied.get(`${hr.file}:${hr.start}`)?.[0]?.object.metadata ?? {}) as Record<string, unknown>;
+    return nsName({ namespace: str(meta.namespace) ?? hr.namespace, name: str(meta.name) ?? hr.name });
+  };
+  for (const hr of list) count.set(idOf(hr), (count.get(idOf(hr)) ?? 0) + 1);
   const root = ws.repoRoot ?? '';
   for (const hr of list) {
-    const id = nsName(hr);
+    const id = idOf(hr);
     releases.set((count.get(id) ?? 0) > 1 ? `${id} @ ${hr.file.startsWith(`${root}/`) ? hr.file.slice(root.length + 1) : hr.file}` : id, hr);
   }
   const inputs = new Map<string, string>();
@@ -136,7 +151,7 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
       releases.add(id);
       continue;
     }
-    if (base.applied.get(`${b.file}:${b.start}`) !== head.applied.get(`${h.file}:${h.start}`)) {
+    if (JSON.stringify(base.applied.get(`${b.file}:${b.start}`)) !== JSON.stringify(head.applied.get(`${h.file}:${h.start}`))) {
       releases.add(id);
       continue;
     }

@@ -109,14 +109,14 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
       const b = baseModel.releases.get(id);
       const h = headModel.releases.get(id);
       if (b) {
-        for (const overlay of overlaysOf(base.side.ws, b)) {
-          const rkey = `${id}\0${overlay ?? ''}`;
+        for (const target of targetsOf(baseModel, b)) {
+          const rkey = `${id}\0${target.label ?? ''}\0${target.applied ? JSON.stringify(target.applied) : ''}`;
           let p = base.renders.get(rkey);
-          if (!p) base.renders.set(rkey, (p = renderOwner(base.side, id, b, overlay, caps)));
+          if (!p) base.renders.set(rkey, (p = renderOwner(base.side, id, b, target, caps)));
           baseOut.push(await p);
         }
       }
-      if (h) for (const overlay of overlaysOf(head.ws, h)) headOut.push(await renderOwner(head, id, h, overlay, caps));
+      if (h) for (const target of targetsOf(headModel, h)) headOut.push(await renderOwner(head, id, h, target, caps));
     }
     return diffOwners(baseOut, headOut, params.options, { base: label, head: HEAD_LABEL });
   }
@@ -138,16 +138,32 @@ function ksOutput(id: string, k: { object: IndexedObject; build: { dir?: string;
   return { kind: 'Kustomization', id, file: k.object.file, objects: k.build.resources.map((r) => r.object) };
 }
 
-/** The overlays that build a HelmRelease (labels), or the release as written when none does. */
-function overlaysOf(ws: Workspace, hr: IndexedObject): (string | undefined)[] {
-  const overlays = overlaysOfBaseCached(ws, ws.host, { file: hr.file, start: hr.start });
-  return overlays.length ? overlays.map((o) => o.label) : [undefined];
+interface RenderTarget {
+  /** Told apart in the owner id when a release is rendered more than once: the applying Kustomization or the overlay. */
+  label?: string;
+  applied?: Record<string, unknown>;
+  overlay?: string;
 }
 
-async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, overlay: string | undefined, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {
-  const owner = overlay ? `${id} (${overlay})` : id;
+/**
+ * How a HelmRelease is rendered: as each Kustomization of the fleet applies it (patches, namespace, substitution;
+ * overlays included when a Kustomization builds them); otherwise per overlay that builds it, or as written.
+ */
+function targetsOf(model: SideModel, hr: IndexedObject): RenderTarget[] {
+  const applied = model.applied.get(`${hr.file}:${hr.start}`) ?? [];
+  if (applied.length) {
+    const seen = new Set<string>();
+    const distinct = applied.filter((a) => !seen.has(JSON.stringify(a.object)) && !!seen.add(JSON.stringify(a.object)));
+    return distinct.map((a) => ({ applied: a.object, ...(distinct.length > 1 ? { label: a.by.replace(/^Kustomization /, '') } : {}) }));
+  }
+  const overlays = overlaysOfBaseCached(model.ws, model.ws.host, { file: hr.file, start: hr.start });
+  return overlays.length ? overlays.map((o) => ({ overlay: o.label, label: o.label })) : [{}];
+}
+
+async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, target: RenderTarget, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {
+  const owner = target.label ? `${id} (${target.label})` : id;
   const position = side.ws.lines(hr.file)?.positionAt(hr.start) ?? { line: 0, character: 0 };
-  const r = await side.render({ uri: pathToUri(hr.file), position, overlay, ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
+  const r = await side.render({ uri: pathToUri(hr.file), position, ...(target.overlay ? { overlay: target.overlay } : {}), ...(target.applied ? { applied: target.applied } : {}), ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
   if (!r.ok) return { kind: 'HelmRelease', id: owner, file: hr.file, objects: [], error: r.error ?? 'not rendered' };
   return { kind: 'HelmRelease', id: owner, file: hr.file, objects: r.objects.map((o) => o.object) };
 }

@@ -41,6 +41,8 @@ export interface RenderQuery {
   release?: string;
   /** An overlay that builds this base HelmRelease: its label (`apps/production`) or absolute folder. */
   overlay?: string;
+  /** The HelmRelease as Flux applies it (from a Kustomization's build), rendered instead of the written one. */
+  applied?: Record<string, unknown>;
   kubeVersion?: string;
   apiVersions?: string[];
   /** Render as an install (default) or as an upgrade of an existing release. */
@@ -100,7 +102,7 @@ export class ReleaseRenders {
       hr = path ? releaseAt(ws, path, offset) : undefined;
     }
     if (!hr) return none('this file holds no HelmRelease');
-    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.action ? { action: q.action } : {}), ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
+    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.applied ? { applied: q.applied } : {}), ...(q.action ? { action: q.action } : {}), ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
   }
 
   /** Renders every HelmRelease of the workspace (for `check --render`); results by release file. */

@@ -54,6 +54,11 @@ export interface RenderReleaseOptions extends Capabilities {
   resolveRemote?: RemoteResolver;
   /** Helm's engine; default `ws.host.render`. */
   render?: HelmRenderHost;
+  /**
+   * The HelmRelease as Flux applies it (its Kustomization's patches, namespace
+   * and postBuild substitution), rendered instead of the written document.
+   */
+  applied?: Record<string, unknown>;
 }
 
 export interface RenderDiagnostic {
@@ -161,12 +166,14 @@ async function render(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, o
   const chart = loaded.chart;
   base.chart = { name: chart.metadata.name, version: chart.metadata.version };
 
-  const hrValue = overlay ? overlay.builtObject : written;
+  const appliedMeta = opts.applied?.metadata as { namespace?: unknown } | undefined;
+  const namespace = typeof appliedMeta?.namespace === 'string' && appliedMeta.namespace ? appliedMeta.namespace : (hr.namespace ?? 'default');
+  const hrValue = overlay ? overlay.builtObject : (opts.applied ?? written);
   let values: ReleaseValues & { noteFor?: ReturnType<typeof overlayReleaseValues>['noteFor'] };
   if (overlay) values = overlayReleaseValues(overlay, chart, ws.repoRoot);
-  else values = computeReleaseValues(written, hr.namespace ?? 'default', chart, workspaceValuesLookup(ws));
+  else values = computeReleaseValues(opts.applied ?? written, namespace, chart, workspaceValuesLookup(ws));
   // Problems of the values themselves are the effective-values feature's to report; here they only stop the render.
-  const built = buildReleaseRequest(hrValue, values, chart, { kubeVersion: opts.kubeVersion, apiVersions: opts.apiVersions, action: opts.action, defaultNamespace: hr.namespace ?? 'default' });
+  const built = buildReleaseRequest(hrValue, values, chart, { kubeVersion: opts.kubeVersion, apiVersions: opts.apiVersions, action: opts.action, defaultNamespace: namespace });
   base.releaseName = built.settings.releaseName;
   base.namespace = built.settings.namespace;
   if (!built.ok) return fail(`the values could not be computed: ${built.error}`);

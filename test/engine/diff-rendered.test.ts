@@ -47,7 +47,8 @@ const asDiff = (r: Awaited<ReturnType<LanguageService['diffRendered']>>): Render
   assert.ok(!('error' in r), 'error' in r ? r.error : '');
   return r as RenderedDiff;
 };
-const changedObjects = (d: RenderedDiff) => d.owners.flatMap((o) => o.objects.map((x) => `${o.kind} ${o.id}: ${x.id} ${x.status}`)).sort();
+const changedObjects = (d: RenderedDiff) =>
+  d.owners.flatMap((o) => o.objects.map((x) => `${o.kind} ${o.id}: ${x.id} ${x.status}`)).sort();
 
 test('an unsaved edit is the head side; undoing it leaves no difference', async () => {
   const file = join(root, 'apps/base/web.yaml');
@@ -56,22 +57,32 @@ test('an unsaved edit is the head side; undoing it leaves no difference', async 
   assert.deepEqual(asDiff(await service.diffRendered({ base: 'HEAD' })).owners, [], 'a clean tree selects nothing');
 
   service.updateFile(uri, saved.replace('replicas: 3', 'replicas: 4'));
-  const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
-  assert.equal(readFileSync(file, 'utf8'), saved, 'nothing was written');
-  assert.deepEqual(changedObjects(d), [
-    'HelmRelease apps/web (apps/test): apps/Deployment/apps/web-web changed',
-    'Kustomization flux-system/apps: helm.toolkit.fluxcd.io/HelmRelease/apps/web changed',
-  ]);
-  const dep = d.owners.find((o) => o.kind === 'HelmRelease')!.objects[0]!;
-  assert.deepEqual(dep.fields.map((f) => [f.path, f.before, f.after]), [['.spec.replicas', 3, 4]]);
-  assert.match(d.baseLabel, /^HEAD \([0-9a-f]{7}\)$/);
+  try {
+    const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+    assert.equal(readFileSync(file, 'utf8'), saved, 'nothing was written');
+    assert.deepEqual(changedObjects(d), [
+      'HelmRelease apps/web: apps/Deployment/apps/web-web changed',
+      'Kustomization flux-system/apps: helm.toolkit.fluxcd.io/HelmRelease/apps/web changed',
+    ]);
+    const dep = d.owners.find((o) => o.kind === 'HelmRelease')!.objects[0]!;
+    assert.deepEqual(
+      dep.fields.map((f) => [f.path, f.before, f.after]),
+      [['.spec.replicas', 3, 4]],
+    );
+    assert.match(d.baseLabel, /^HEAD \([0-9a-f]{7}\)$/);
 
-  // The same unsaved text scoped to the cache release (uri + position): nothing differs there.
-  const cache = pathToUri(join(root, 'apps/base/cache.yaml'));
-  const scoped = asDiff(await service.diffRendered({ base: 'HEAD', uri: cache, position: { line: 3, character: 2 }, changedOnly: false }));
-  assert.deepEqual(scoped.owners.map((o) => [o.kind, o.id, o.status]), [['HelmRelease', 'apps/cache (apps/test)', 'unchanged']]);
-
-  service.updateFile(uri, saved);
+    // The same unsaved text scoped to the cache release (uri + position): nothing differs there.
+    const cache = pathToUri(join(root, 'apps/base/cache.yaml'));
+    const scoped = asDiff(
+      await service.diffRendered({ base: 'HEAD', uri: cache, position: { line: 3, character: 2 }, changedOnly: false }),
+    );
+    assert.deepEqual(
+      scoped.owners.map((o) => [o.kind, o.id, o.status]),
+      [['HelmRelease', 'apps/cache', 'unchanged']],
+    );
+  } finally {
+    service.updateFile(uri, saved);
+  }
   assert.deepEqual(changedObjects(asDiff(await service.diffRendered({ base: 'HEAD' }))), []);
 });
 
@@ -79,7 +90,7 @@ test('the base can be an older commit; a valuesFrom ConfigMap edit selects the r
   const d = asDiff(await service.diffRendered({ base: 'HEAD~2' }));
   // HEAD~2..HEAD: the valuesFrom ConfigMap and the Component changed.
   assert.deepEqual(changedObjects(d), [
-    'HelmRelease apps/web (apps/test): /ConfigMap/apps/web-web-config changed',
+    'HelmRelease apps/web: /ConfigMap/apps/web-web-config changed',
     'Kustomization flux-system/apps: /ConfigMap/apps/team changed',
     'Kustomization flux-system/apps: /ConfigMap/apps/web-values changed',
   ]);

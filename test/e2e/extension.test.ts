@@ -3,8 +3,9 @@
  * it) inside real VS Code, served by code-server and driven through headless
  * Chromium with the keyboard, the mouse and the DOM. Three code-server
  * sessions, one after the other: a trusted copy of examples/, a trusted copy
- * of examples/fleet (a repository root, for the effective-values view) and a
- * copy of examples/ in Restricted Mode. Every scenario leaves a screenshot in
+ * of examples/fleet (a repository root, for the effective-values view),
+ * copies of examples/fleet for rendering and, as a Git repository, for the
+ * rendered diff with HEAD, and a copy of examples/ in Restricted Mode. Every scenario leaves a screenshot in
  * test/e2e/screenshots/ (failures one in test/.tmp/e2e-failures/).
  * Setup (code-server, Node 24, Chromium) is installed on first use by
  * .ci/e2e-deps.sh; if that fails the suite fails, it never skips.
@@ -13,13 +14,14 @@ import { after, before, describe, test, type TestOptions } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import {
   ensureTools, ensureVsix, installExtension, makeRunRoot, makeWorkspace, repoRoot, startCodeServer,
   type CodeServer, type Tools,
 } from './code-server.ts';
 import {
-  closeAllEditors, editorLines, editorText, goTo, hidePanel, hoverWord, launchBrowser, openFile, openWorkbench, paletteEntries,
+  closeAllEditors, diffEditorSides, editorLines, editorText, goTo, hidePanel, hoverWord, launchBrowser, openFile, openWorkbench, paletteEntries,
   failureShot, problemRows, runCommand, screenshot, squiggles, statusItemText, statusTooltip, waitFor, type ProblemRow,
 } from './workbench.ts';
 
@@ -400,6 +402,53 @@ describe('rendered manifests', { timeout: 10 * 60_000 }, () => {
     async () => JSON.stringify(await problemRows(page, ['infrastructure/configs/team-quotas.yaml'])));
     assert.match(row.message, /quota\.owner must name the owning team/);
     await screenshot(page, 'rendered-required-failure');
+  });
+});
+
+/*
+ * Rendered diff with HEAD: examples/fleet as a Git repository with one commit; after an unsaved values edit the
+ * command opens VS Code's diff editor (the chart renders one ResourceQuota per team, two here) and a summary.
+ * The `Δ` lens is tested over LSP (test/lsp/diff.test.ts).
+ */
+describe('rendered diff with HEAD', { timeout: 10 * 60_000 }, () => {
+  let cs: CodeServer;
+  let page: Page;
+  before(async () => {
+    const ws = makeWorkspace(run.root, 'diff-workspace', 'examples/fleet');
+    for (const args of [['init', '-q'], ['add', '.'], ['commit', '-q', '-m', 'fleet']]) {
+      const r = spawnSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', '-c', 'init.defaultBranch=main', ...args], { cwd: ws, encoding: 'utf8' });
+      assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+    }
+    cs = await startCodeServer(tools, { root: run.root, name: 'diff', mode: 'trusted', workspace: ws, extensionsDir });
+    page = await openWorkbench(browser, cs.url);
+    currentPage = page;
+  }, { timeout: 180_000 });
+  after(async () => {
+    await page?.context().close();
+    await cs?.stop();
+  });
+
+  scenario('after an unsaved values edit, Diff Rendered with HEAD opens the diff editor on the changed objects', { timeout: 240_000 }, async () => {
+    await openFile(page, 'infrastructure/configs/team-quotas.yaml');
+    const pods = await waitFor('the pods line', async () => (await editorLines(page)).find((l) => l.text.includes('pods: 60')));
+    await goTo(page, pods.line, pods.text.indexOf('60') + 1);
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('75');
+    await waitFor('the edit in the editor', async () => (await editorLines(page)).some((l) => l.text.includes('pods: 75')));
+    const entry = contributedCommands().find((c) => c.command === 'fluxhelm.diffRenderedWithHead');
+    assert.ok(entry, 'package.json contributes fluxhelm.diffRenderedWithHead');
+    await runCommand(page, entry.label);
+    await page.locator('.tabs-container .tab', { hasText: /team-quotas: HEAD.*↔ working tree/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+    const sides = await waitFor('both sides of the diff with the changed line marked', async () => {
+      const s = await diffEditorSides(page);
+      return s.modified.includes('pods: "75"') && s.inserted.some((l) => l.includes('75')) ? s : undefined;
+    }, 60_000, async () => JSON.stringify(await diffEditorSides(page)));
+    assert.match(sides.original, /# HelmRelease flux-system\/team-quotas · ResourceQuota/);
+    assert.match(sides.original, /pods: "60"/);
+    assert.doesNotMatch(sides.modified, /pods: "60"/);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /HelmRelease flux-system\/team-quotas: 2 objects \(2 changed\)/ }).first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'diff-rendered-head');
   });
 });
 

@@ -271,3 +271,20 @@ export async function statusTooltip(page: Page, shot?: string): Promise<string> 
   await hover.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   return text;
 }
+
+/**
+ * The two sides of the diff editor in the active group (lines in view, top to bottom) and the lines of the
+ * modified side that the diff marks as inserted or changed.
+ */
+export async function diffEditorSides(page: Page): Promise<{ original: string; modified: string; inserted: string[] }> {
+  const editor = page.locator('.editor-group-container.active .monaco-diff-editor').first();
+  // Callbacks without named inner functions: they run in the page as written.
+  const read = (cls: string) => editor.locator(`.editor.${cls} .view-lines .view-line`).evaluateAll((els) =>
+    els.map((l) => ({ top: l.getBoundingClientRect().top, text: (l.textContent ?? '').replace(/\u00a0/g, ' ') })));
+  const original = (await read('original')).sort((a, b) => a.top - b.top);
+  const modified = (await read('modified')).sort((a, b) => a.top - b.top);
+  const marks = await editor.locator('.editor.modified .view-overlays .line-insert, .editor.modified .view-overlays .char-insert')
+    .evaluateAll((els) => els.map((m) => m.getBoundingClientRect().top));
+  const inserted = modified.filter((l) => marks.some((t) => Math.abs(t - l.top) < 3)).map((l) => l.text);
+  return { original: original.map((l) => l.text).join('\n'), modified: modified.map((l) => l.text).join('\n'), inserted };
+}

@@ -49,7 +49,10 @@ export function maskSecretText(text: string): string {
       const m = obj[field];
       if (!m || typeof m !== 'object') continue;
       for (const k of Object.keys(m)) {
-        if ((m as Record<string, unknown>)[k] !== '***') masked = true;
+        const v = (m as Record<string, unknown>)[k];
+        // The comparison already masked values as `***`, or `*** (changed)` where a value differs: keep that mark.
+        if (typeof v === 'string' && v.startsWith('***')) continue;
+        masked = true;
         (m as Record<string, unknown>)[k] = '***';
       }
     }

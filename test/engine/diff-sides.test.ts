@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffSides, type ObjectDiff, type OwnerDiff, type RenderedDiff } from '../../engine/index.ts';
+import { diffOwners } from '../../engine/diff/compare.ts';
 
 const obj = (kind: string, name: string, status: ObjectDiff['status'], before?: string, after?: string, secret = false): ObjectDiff => ({
   key: { apiVersion: 'v1', kind, namespace: 'apps', name },
@@ -99,4 +100,22 @@ test('an owner that did not render says why on its side and in the summary', () 
   assert.doesNotMatch(s.base, /not rendered/);
   assert.match(s.summary[0]!, /^HelmRelease apps\/web: 0 objects; not rendered in working tree: template: required value missing$/);
   assert.equal(s.summary[1], 'no rendered differences in 1 release/kustomization; 1 not rendered');
+});
+
+test('a Secret value that changed stays marked as changed in the editor view, without its value', () => {
+  const secret = (password: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db', namespace: 'apps' },
+    data: { password, user: 'YWRtaW4=' },
+  });
+  const d = diffOwners(
+    [{ kind: 'HelmRelease', id: 'apps/db', objects: [secret('aHVudGVyMg==')] }],
+    [{ kind: 'HelmRelease', id: 'apps/db', objects: [secret('c2VjcmV0')] }],
+  );
+  const s = diffSides(d);
+  assert.doesNotMatch(s.base + s.head, /aHVudGVyMg==|c2VjcmV0|YWRtaW4=/);
+  assert.match(s.head, /password: "?\*\*\* \(changed\)"?/);
+  assert.match(s.head, /user: "?\*\*\*"?\n/);
+  assert.doesNotMatch(s.base, /\(changed\)"?\n/);
 });

@@ -5,7 +5,8 @@
  * untracked file), 2 with a clear message for a folder outside Git, an
  * unknown revision and a shallow clone that does not reach the revision;
  * `--format github` is Markdown with a collapsible section per owner;
- * changed-only renders fewer owners than `--all`.
+ * changed-only renders fewer owners than `--all`; PATH below the root limits
+ * the owners; `--strip-attr` replaces the hidden chart-bump metadata.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,4 +117,18 @@ test('an uncommitted values edit and an untracked HelmRelease: exit 1, github fo
     writeFileSync(web, original);
     rmSync(extra);
   }
+});
+
+test('chart-bump metadata is hidden by default; --strip-attr replaces the hidden keys', async () => {
+  // HEAD~4 → HEAD includes the cache chart bump 1.0.0 → 1.1.0 (helm.sh/chart label on the StatefulSet).
+  const fieldsOf = async (extra: string[]) => {
+    const r = await cli(['diff', '--base', 'HEAD~4', join(root, 'apps'), '--format', 'json', ...extra]);
+    assert.equal(r.code, 1, r.stderr);
+    const owner = (JSON.parse(r.stdout) as JsonDiff).owners.find((o) => o.kind === 'HelmRelease' && o.id === 'apps/cache');
+    return owner?.objects.find((x) => x.id === 'apps/StatefulSet/apps/cache')?.fields.map((f) => f.path) ?? [];
+  };
+  const hidden = await fieldsOf([]);
+  assert.ok(hidden.length > 0 && !hidden.some((p) => p.includes('helm.sh/chart')), hidden.join(', '));
+  const shown = await fieldsOf(['--strip-attr', 'checksum/']);
+  assert.ok(shown.some((p) => p.includes('helm.sh/chart')), shown.join(', '));
 });

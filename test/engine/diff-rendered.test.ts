@@ -3,12 +3,13 @@
  * (test/support/git-fleet.ts) with the Node host (git CLI, Helm in
  * WebAssembly, charts from a loopback repository): the head side is the
  * editor's text (updateFile, nothing saved to disk), changed-only selects
- * from it, a uri + position limits the diff to one owner, and errors are
- * data (unknown revision, no workspace).
+ * from it, a uri + position limits the diff to one owner, a cached base
+ * side notices a file it read from disk changing, and errors are data
+ * (unknown revision, no workspace).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLanguageService, pathToUri, type LanguageService, type RenderedDiff } from '../../engine/index.ts';
@@ -94,6 +95,26 @@ test('the base can be an older commit; a valuesFrom ConfigMap edit selects the r
     'Kustomization flux-system/apps: /ConfigMap/apps/team changed',
     'Kustomization flux-system/apps: /ConfigMap/apps/web-values changed',
   ]);
+});
+
+test('a later change on disk of a file the cached base side read is compared with the commit', async () => {
+  // The clean tree's diff above cached the base side; cache.yaml was unchanged then, so it came from disk.
+  const file = join(root, 'apps/base/cache.yaml');
+  const saved = readFileSync(file, 'utf8');
+  writeFileSync(file, saved.replace('version: "1.1.0"', 'version: "1.0.0"'));
+  service.updateFile(pathToUri(file)); // what the editor's file watcher does
+  try {
+    const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+    // Against the commit (chart 1.1.0), the working tree's 1.0.0 has no PodDisruptionBudget.
+    assert.deepEqual(changedObjects(d), [
+      'HelmRelease apps/cache: apps/StatefulSet/apps/cache changed',
+      'HelmRelease apps/cache: policy/PodDisruptionBudget/apps/cache removed',
+      'Kustomization flux-system/apps: helm.toolkit.fluxcd.io/HelmRelease/apps/cache changed',
+    ]);
+  } finally {
+    writeFileSync(file, saved);
+    service.updateFile(pathToUri(file));
+  }
 });
 
 test('errors are data: an unknown revision, a path that does not exist', async () => {

@@ -16,7 +16,7 @@ import { createService, workspaceRoots } from './workspace.ts';
 import { parseTimeout } from './sources.ts';
 import type { Out } from './command.ts';
 
-export const DIFF_GIT_USAGE = `       fluxhelm diff --base REF [PATH] [--format human|unified|json|github|html] [--all]
+export const DIFF_GIT_USAGE = `Usage: fluxhelm diff --base REF [PATH] [--format human|unified|json|github|html] [--all]
                      [--show-secrets] [--strip-attr KEY]... [--kube-version V] [--api-versions LIST] [--offline]
 
 With --base: the rendered objects of the working tree against the Git

@@ -67,7 +67,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'diff',
-    summary: 'compare the workspace with the cluster (exit 0 same, 1 differs, >1 error)',
+    summary: 'compare the workspace with the cluster or a Git revision (exit 0 same, 1 differs, >1 error)',
     load: async () => (await import('./diff.ts')).diffCommand,
   },
   {

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { podinfoApps, podinfoRelease } from './podinfo-apps.ts';
 import { diff } from '../../cli/diff.ts';
 import { reconcile } from '../../cli/reconcile.ts';
 import { status } from '../../cli/status.ts';
@@ -28,35 +29,8 @@ async function run(cmd: typeof diff, argv: string[]): Promise<{ code: number; ou
   return { code, out, err };
 }
 
-const release = (replicas: number, interval = '5m') => `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: podinfo
-  namespace: ${ns}
-spec:
-  interval: ${interval}
-  chart:
-    spec:
-      chart: podinfo
-      sourceRef:
-        kind: HelmRepository
-        name: podinfo
-  valuesFrom:
-    - kind: ConfigMap
-      name: podinfo-values
-    - kind: Secret
-      name: podinfo-secret
-  values:
-    replicaCount: ${replicas}
-`;
-
-const files: Record<string, string> = {
-  'apps/namespace.yaml': `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
-  'apps/repo.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: ${ns}\nspec:\n  interval: 1h\n  url: https://stefanprodan.github.io/podinfo\n`,
-  'apps/values.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo-values\n  namespace: ${ns}\ndata:\n  values.yaml: |\n    ui:\n      color: blue\n`,
-  'apps/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: podinfo-secret\n  namespace: ${ns}\nstringData:\n  values.yaml: "token: hunter2"\n`,
-  'apps/release.yaml': release(2),
-};
+const release = (replicas: number, interval = '5m') => podinfoRelease(ns, replicas, interval);
+const files = podinfoApps(ns);
 
 function write(rel: string, text: string): void {
   mkdirSync(join(dir, rel, '..'), { recursive: true });

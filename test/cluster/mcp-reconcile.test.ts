@@ -19,6 +19,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, type ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { podinfoApps } from './podinfo-apps.ts';
 import { repoRoot } from '../support/pack.ts';
 
 let cp: ControlPlane;
@@ -26,33 +27,7 @@ let dir: string;
 const ns = `fh-mcp-${randomBytes(3).toString('hex')}`;
 const cli = join(repoRoot, 'dist', 'cli.js');
 
-const files: Record<string, string> = {
-  'apps/namespace.yaml': `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
-  'apps/repo.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: ${ns}\nspec:\n  interval: 1h\n  url: https://stefanprodan.github.io/podinfo\n`,
-  'apps/values.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo-values\n  namespace: ${ns}\ndata:\n  values.yaml: |\n    ui:\n      color: blue\n`,
-  'apps/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: podinfo-secret\n  namespace: ${ns}\nstringData:\n  values.yaml: "token: hunter2"\n`,
-  'apps/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: podinfo
-  namespace: ${ns}
-spec:
-  interval: 5m
-  chart:
-    spec:
-      chart: podinfo
-      sourceRef:
-        kind: HelmRepository
-        name: podinfo
-  valuesFrom:
-    - kind: ConfigMap
-      name: podinfo-values
-    - kind: Secret
-      name: podinfo-secret
-  values:
-    replicaCount: 2
-`,
-};
+const files = podinfoApps(ns);
 
 type Answer = (req: ElicitRequest) => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, boolean> };
 

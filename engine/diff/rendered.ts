@@ -70,6 +70,8 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     if (!Array.isArray(changedRel)) return { error: changedRel.error };
     const changed = new Set(changedRel);
     const changedAbs = new Set(changedRel.map((p) => `${root}/${p}`));
+    // Renders are likely: Helm's engine starts (in its worker) while both sides are evaluated.
+    if (changed.size > 0 || params.changedOnly === false) deps.host.render?.prepare?.();
 
     // The base side, kept per commit (and capabilities) until a file it read from disk changes.
     const key = JSON.stringify([root, commit, options.roots, options.repoRoot, options.exclude, params.kubeVersion, params.apiVersions]);

@@ -20,6 +20,7 @@
  */
 import { parseAllDocuments, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
+import { findAtPath, nodeRange, type PathSeg } from './nodes.ts';
 import { createFastReader } from './fast.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 
@@ -70,6 +71,12 @@ export interface YamlDocument {
   piecePart: { index: number; count: number };
   /** Lazily computed plain value of the document. */
   value(): unknown;
+  /**
+   * [start, end) of the node at `path` (relative to `start`), as
+   * nodeRange(findAtPath(doc.contents, path).node) gives it; for documents
+   * fast.ts read, a one-line scalar's range comes without composing `doc`.
+   */
+  rangeAt(path: PathSeg[]): [number, number] | undefined;
   apiVersion?: string;
   kind?: string;
   name?: string;
@@ -208,6 +215,7 @@ function makeDocument(text: string, start: number, doc: Document.Parsed, piecePa
       }
       return cached.v;
     },
+    rangeAt: (path) => nodeRange(findAtPath(doc.contents, path).node),
     apiVersion: scalarString(root, 'apiVersion'),
     kind: scalarString(root, 'kind'),
     name: scalarString(metaMap, 'name'),
@@ -232,6 +240,7 @@ function composeOne(text: string): Document.Parsed {
 /** A document from fast.ts's value: no syntax findings, header from the value, `doc` composed on first use. */
 function makeFastDocument(text: string, start: number, value: unknown): YamlDocument {
   let composed: Document.Parsed | undefined;
+  let ranges: Map<string, [number, number]> | undefined;
   const root = isRecord(value) ? value : undefined;
   const meta = root && isRecord(root.metadata) ? root.metadata : undefined;
   const result: YamlDocument = {
@@ -246,6 +255,13 @@ function makeFastDocument(text: string, start: number, value: unknown): YamlDocu
     memo: new Map(),
     piecePart: { index: 0, count: 1 },
     value: () => value,
+    rangeAt(path) {
+      if (!ranges) {
+        ranges = new Map();
+        fastReader.read(text, ranges);
+      }
+      return ranges.get(JSON.stringify(path)) ?? nodeRange(findAtPath(result.doc.contents, path).node);
+    },
     apiVersion: headerString(root?.apiVersion),
     kind: headerString(root?.kind),
     name: headerString(meta?.name),

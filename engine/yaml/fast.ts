@@ -42,8 +42,12 @@ const OUT = Symbol('outside the fast subset');
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
 export interface FastReader {
-  /** The document's plain value, or undefined when the library must parse it. */
-  read(text: string): { value: unknown } | undefined;
+  /**
+   * The document's plain value, or undefined when the library must parse it.
+   * With `ranges`, also the source range of every one-line scalar value
+   * (keyed by JSON.stringify of its path), the range the library's node has.
+   */
+  read(text: string, ranges?: Map<string, [number, number]>): { value: unknown } | undefined;
 }
 
 /** Characters a plain scalar (key or value) may not start with here (some are legal YAML; those go to the library). */
@@ -178,14 +182,19 @@ export function createFastReader(options: Options): FastReader {
     }
   }
 
+  /** Length of the scalar token inlineValue read last (-1 after `[]` or `{}`). */
+  let tokenLength = -1;
+
   /** The value written after `key: ` or `- ` on one line. */
   function inlineValue(t: string): unknown {
     const c = t[0];
     if (c === '"' || c === "'") {
       const q = quoted(t);
       if (!onlyComment(t.slice(q.end))) out();
+      tokenLength = q.end;
       return q.value;
     }
+    tokenLength = -1;
     if (c === '[' || c === '{') {
       const body = trimEnd(t.slice(0, commentStart(t)));
       if (body === '[]') return [];
@@ -195,6 +204,7 @@ export function createFastReader(options: Options): FastReader {
     if (badStart(t) && !(c === '-' && t.length > 1 && t[1] !== ' ')) out();
     const plain = trimEnd(t.slice(0, commentStart(t)));
     if (plain.includes(': ') || plain.endsWith(':') || plain.includes(' #')) out();
+    tokenLength = plain.length;
     return resolvePlain(plain, false);
   }
 
@@ -269,7 +279,7 @@ export function createFastReader(options: Options): FastReader {
 
   const isItem = (l: Line | undefined): boolean => !!l && l.rest[0] === '-' && (l.rest.length === 1 || l.rest[1] === ' ');
 
-  function read(text: string): { value: unknown } | undefined {
+  function read(text: string, ranges?: Map<string, [number, number]>): { value: unknown } | undefined {
     const found = contentLines(text);
     if (!found || found.length === 0 || found[0].indent !== 0) return undefined;
     const lines: Line[] = found;
@@ -277,6 +287,14 @@ export function createFastReader(options: Options): FastReader {
 
     /** A block node whose first line is lines[i], at that line's indentation. */
     const node = (): unknown => (isItem(lines[i]) ? seq(lines[i].indent) : map(lines[i].indent));
+
+    // With `ranges`: the path of the node being read, and the range of each one-line scalar.
+    const path: (string | number)[] = [];
+    const scalar = (t: string, end: number): unknown => {
+      const value = inlineValue(t);
+      if (ranges && tokenLength >= 0) ranges.set(JSON.stringify(path), [end - t.length, end - t.length + tokenLength]);
+      return value;
+    };
 
     /** The value of an entry whose text after the indicator is empty: a nested block, an indentless sequence, or null. */
     const blockValue = (n: number, allowIndentless: boolean): unknown => {
@@ -311,6 +329,7 @@ export function createFastReader(options: Options): FastReader {
         i++;
         const v = entry.value;
         const t = trimStart(v);
+        if (ranges) path.push(key);
         if (t === '' || t.charCodeAt(0) === 35 /* # */) {
           if (t !== '' && t.length === v.length) out();
           obj[key] = blockValue(n, true);
@@ -318,10 +337,11 @@ export function createFastReader(options: Options): FastReader {
           if (t.length === v.length) out();
           if (t.charCodeAt(0) === 124 /* | */) obj[key] = block(t, line.end, n);
           else {
-            obj[key] = inlineValue(t);
+            obj[key] = scalar(t, line.end);
             endOfValue(n);
           }
         }
+        if (ranges) path.pop();
       }
       return obj;
     }
@@ -335,29 +355,32 @@ export function createFastReader(options: Options): FastReader {
           if (line.indent === n) break; // a key after an indentless sequence
           out();
         }
-        const after = line.rest.slice(1);
-        const content = trimStart(after);
-        if (content === '' || content[0] === '#') {
-          i++;
-          arr.push(blockValue(n, false));
-          continue;
-        }
-        if (isItem({ indent: 0, rest: content, end: 0 })) out(); // `- - x`
-        if (keyOf(content)) {
-          // `- key: value`: a mapping at the column of its first key.
-          lines[i] = { indent: n + 1 + (after.length - content.length), rest: content, end: line.end };
-          arr.push(map(lines[i].indent));
-          continue;
-        }
-        i++;
-        if (content.charCodeAt(0) === 124 /* | */) {
-          arr.push(block(content, line.end, n));
-          continue;
-        }
-        arr.push(inlineValue(content));
-        endOfValue(n);
+        if (ranges) path.push(arr.length);
+        arr.push(item(line, n));
+        if (ranges) path.pop();
       }
       return arr;
+    }
+
+    /** The value of the `- ` item on `line` (lines[i]) of a sequence at `n`. */
+    function item(line: Line, n: number): unknown {
+      const after = line.rest.slice(1);
+      const content = trimStart(after);
+      if (content === '' || content[0] === '#') {
+        i++;
+        return blockValue(n, false);
+      }
+      if (isItem({ indent: 0, rest: content, end: 0 })) out(); // `- - x`
+      if (keyOf(content)) {
+        // `- key: value`: a mapping at the column of its first key.
+        lines[i] = { indent: n + 1 + (after.length - content.length), rest: content, end: line.end };
+        return map(lines[i].indent);
+      }
+      i++;
+      if (content.charCodeAt(0) === 124 /* | */) return block(content, line.end, n);
+      const value = scalar(content, line.end);
+      endOfValue(n);
+      return value;
     }
 
     try {

@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { createFastReader } from '../../engine/yaml/fast.ts';
 import { YAML_OPTIONS, duplicateKeyOffsets, setFastReading, parseYamlFile } from '../../engine/yaml/documents.ts';
+import { findAtPath, nodeRange, type PathSeg } from '../../engine/yaml/nodes.ts';
 import { createLanguageService, emptyHost } from '../../engine/index.ts';
 import { generateFile } from '../../bench/gen.ts';
 
@@ -49,7 +50,8 @@ function pieces(text: string): string[] {
 
 /** When the reader answers for `piece`, the library must agree. Returns whether it answered. */
 function agrees(piece: string, where: string): boolean {
-  const fast = reader.read(piece);
+  const ranges = new Map<string, [number, number]>();
+  const fast = reader.read(piece, ranges);
   if (!fast) return false;
   const docs = parseAllDocuments(piece, YAML_OPTIONS);
   assert.ok(Array.isArray(docs) && docs.length === 1, `${where}: the library finds ${Array.isArray(docs) ? docs.length : 0} documents in:\n${piece}`);
@@ -57,6 +59,10 @@ function agrees(piece: string, where: string): boolean {
   assert.deepEqual(doc.errors.map((e) => e.message), [], `${where}: the library reports errors for:\n${piece}`);
   assert.deepEqual(duplicateKeyOffsets(doc), [], `${where}: duplicate keys in:\n${piece}`);
   assert.deepEqual(fast.value, doc.toJS({ maxAliasCount: 100 }), `${where}: values differ for:\n${piece}`);
+  for (const [key, range] of ranges) {
+    assert.deepEqual(range, nodeRange(findAtPath(doc.contents, JSON.parse(key) as PathSeg[]).node), `${where}: range of ${key} in:\n${piece}`);
+  }
+  assert.deepEqual(reader.read(piece)?.value, fast.value);
   return true;
 }
 
@@ -226,4 +232,27 @@ test('property: literal block scalars are read as the library reads them', () =>
     { numRuns: 3000, seed: 1705 },
   );
   assert.ok(read > 300, `${read} block scalars read quickly`);
+});
+
+test('rangeAt gives the composed node\'s range for every leaf and for missing paths, in every corpus document', () => {
+  let checked = 0;
+  for (const { name, text } of corpus) {
+    const file = parseYamlFile(`file:///${name}`, text);
+    for (const d of file.docs) {
+      const paths: PathSeg[][] = [['no', 'such', 'path'], []];
+      const walk = (v: unknown, at: PathSeg[]): void => {
+        if (paths.length > 60) return;
+        if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+        else paths.push(at);
+      };
+      walk(d.value(), []);
+      const library = parseAllDocuments(d.text, YAML_OPTIONS)[d.piecePart.index];
+      for (const p of paths) {
+        assert.deepEqual(d.rangeAt(p), nodeRange(findAtPath(library.contents, p).node), `${name}: ${JSON.stringify(p)}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 10_000, `${checked} paths`);
 });

@@ -10,7 +10,10 @@
  *   process (changed-only), CPU time (user + system, GNU time) and wall
  *   time, median of --diff-runs after one unmeasured run that fills the
  *   chart cache; beside it flate v0.6.5 `flate diff all --path-orig <HEAD
- *   checkout> --path <fleet>` on the same change.
+ *   checkout> --path <fleet>` on the same change (without its persistent
+ *   render caches, and with --skip-schema-validation: app-template's schema
+ *   refers to URLs this machine cannot reach). Both outputs must show the
+ *   changed Deployment.
  * - Editor: the façade verb in this process after a first call (the base
  *   side and its render cached): an unsaved edit (updateFile) → diffRendered,
  *   median over --diff-edits different edits.
@@ -56,7 +59,7 @@ async function serve(dir: string) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function series(runs: number, once: () => ReturnType<typeof runMeasured>, okCodes: number[]): Promise<Measurement> {
+async function series(runs: number, once: () => ReturnType<typeof runMeasured>, okCodes: number[], shows: RegExp): Promise<Measurement> {
   const walls: number[] = [];
   const cpu: number[] = [];
   const rss: number[] = [];
@@ -64,6 +67,8 @@ async function series(runs: number, once: () => ReturnType<typeof runMeasured>, 
   for (let i = 0; i <= runs; i++) {
     const r = await once();
     if (!okCodes.includes(r.code ?? -1)) return { samples: [], error: `exit ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}` };
+    // Both must find the changed Deployment, or the time measures something else.
+    if (!shows.test(r.stdout)) return { samples: [], error: `the changed Deployment is not in the output: ${r.stdout.slice(0, 200)}` };
     if (i === 0) {
       details = { outputBytes: r.stdout.length };
       continue; // warm-up: fills the chart cache
@@ -108,7 +113,7 @@ export const diffSection: BenchSection = {
       const cli = join(root, 'dist', 'cli.js');
       log('diff: fluxhelm diff --base HEAD (fresh processes)');
       const env = { ...process.env, FLUXHELM_CACHE: join(dir, 'fluxhelm-cache'), HOME: join(dir, 'home') };
-      const ours = existsSync(cli) ? await series(runs, () => runMeasured(process.execPath, [cli, 'diff', '--base', 'HEAD', fleet, '--format', 'json'], env, 300_000, fleet), [1]) : { samples: [], error: 'dist/cli.js is missing: npm run build' };
+      const ours = existsSync(cli) ? await series(runs, () => runMeasured(process.execPath, [cli, 'diff', '--base', 'HEAD', fleet, '--format', 'json'], env, 300_000, fleet), [1], /"id": "apps\/Deployment\/default\/radarr"/) : { samples: [], error: 'dist/cli.js is missing: npm run build' };
 
       const flateBin = flateRenderBinary();
       let flate: Measurement = { samples: [], error: 'flate not installed (bash .ci/flate-deps.sh)' };
@@ -116,7 +121,10 @@ export const diffSection: BenchSection = {
         log(`diff: flate ${FLATE_VERSION} diff all --path-orig`);
         const cache = join(dir, 'flate-cache');
         const fenv = { PATH: process.env.PATH, HOME: join(dir, 'flate-home'), XDG_CACHE_HOME: cache };
-        flate = await series(runs, () => runMeasured(flateBin, ['diff', 'all', '--path-orig', orig, '--path', fleet, '-o', 'diff', '--cache-dir', cache, '--no-progress'], fenv, 300_000, fleet), [0, 1]);
+        // No persistent render caches (fluxhelm keeps none between processes); Helm's schema check off: app-template's
+        // schema refers to URLs this machine cannot reach (fluxhelm checks such schemas itself and skips Helm's).
+        const flateArgs = ['diff', 'all', '--path-orig', orig, '--path', fleet, '-o', 'diff', '--cache-dir', cache, '--no-progress', '--skip-schema-validation', '--helm-render-cache-mb=0', '--kustomize-render-cache-mb=0'];
+        flate = await series(runs, () => runMeasured(flateBin, flateArgs, fenv, 300_000, fleet), [0], /^--- Deployment default\/radarr$/m);
       }
 
       log('diff: the façade verb, base cached (unsaved edits)');

@@ -1,12 +1,15 @@
 /**
  * The worker thread that runs Helm's engine (dist/helm.wasm, helm-wasm/) for
- * server/helm-render-host.ts. It receives the compiled WebAssembly.Module once
- * (workerData), instantiates it under node:wasi as a reactor, and answers one
- * render message at a time: the request goes in as JSON (chart files as
+ * server/helm-render-host.ts. It reads dist/helm.wasm (path in workerData),
+ * caps its memory, compiles it (synchronously: this thread has nothing else
+ * to do, and V8 reuses the code of identical bytes compiled before in the
+ * process), instantiates it under node:wasi as a reactor, says `{ ready }`
+ * (or why not), and answers one render message at a time: the request goes in as JSON (chart files as
  * base64), the result comes back parsed, or as `too-large` when its JSON is
  * longer than the caller's byte limit. Runaway renders are the host's
  * business: it terminates this thread.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WASI as WASIType } from 'node:wasi';
 import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
@@ -14,13 +17,23 @@ import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
 /** The little of the WebAssembly global used here (the project's lib has no DOM types). */
 export type WasmModule = object;
 export interface WasmApi {
-  compile(bytes: Uint8Array): Promise<WasmModule>;
+  Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (
     module: WasmModule,
     imports: Record<string, Record<string, unknown>>,
   ) => { exports: Record<string, unknown> };
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** What the host gives a new worker. */
+export interface WorkerData {
+  wasmPath: string;
+  /** Cap of the module's memory (capMemory). */
+  maxMemoryBytes: number;
+}
+
+/** The worker's first message: ready to render, or why the module could not start. */
+export type WorkerStartMessage = { ready: true; error?: undefined } | { ready: false; error: string };
 
 export interface WorkerRenderMessage {
   id: number;
@@ -54,6 +67,58 @@ function loadWasi(): typeof WASIType {
   } finally {
     process.emitWarning = emit;
   }
+}
+
+/**
+ * Gives the module's own memory (section 5) a maximum size in 64 KiB pages.
+ * Go's wasm linker declares it with a minimum only; memory.grow past the
+ * maximum then fails and Go stops with "out of memory". Modules that import
+ * their memory or already have a maximum are returned unchanged.
+ */
+export function capMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
+  const maxPages = Math.max(1, Math.floor(maxBytes / 65536));
+  const readLeb = (at: number): [number, number] => {
+    let value = 0;
+    let shift = 0;
+    let p = at;
+    for (;;) {
+      const byte = wasm[p++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(byte & 0x80)) return [value, p];
+    }
+  };
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      let byte = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return out;
+  };
+  let p = 8; // magic and version
+  while (p < wasm.length) {
+    const id = wasm[p];
+    const [size, body] = readLeb(p + 1);
+    if (id === 5) {
+      const [count, q] = readLeb(body);
+      if (count !== 1 || wasm[q] !== 0) return wasm;
+      const [min, end] = readLeb(q + 1);
+      if (min > maxPages) return wasm;
+      const content = [...leb(1), 0x01, ...leb(min), ...leb(maxPages)];
+      const section = [5, ...leb(content.length), ...content];
+      const out = new Uint8Array(wasm.length - (body + size - p) + section.length);
+      out.set(wasm.subarray(0, p), 0);
+      out.set(section, p);
+      out.set(wasm.subarray(body + size), p + section.length);
+      void end;
+      return out;
+    }
+    p = body + size;
+  }
+  return wasm;
 }
 
 function start(module: WasmModule): HelmExports {
@@ -106,10 +171,22 @@ function renderOnce(helm: HelmExports, msg: WorkerRenderMessage): HelmRenderResu
   }
 }
 
+/** Reads and compiles the module; a file that is not a usable module is reported, not thrown. */
+function compile(data: WorkerData): WasmModule | Error {
+  try {
+    return new wasmApi.Module(capMemory(new Uint8Array(readFileSync(data.wasmPath)), data.maxMemoryBytes));
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
 const port = parentPort;
-if (port) {
-  const helm = start((workerData as { module: WasmModule }).module);
-  port.postMessage({ ready: true });
+const compiled = port ? compile(workerData as WorkerData) : undefined;
+if (port && compiled instanceof Error) {
+  port.postMessage({ ready: false, error: compiled.message } satisfies WorkerStartMessage);
+} else if (port && compiled) {
+  const helm = start(compiled);
+  port.postMessage({ ready: true } satisfies WorkerStartMessage);
   port.on('message', (msg: WorkerRenderMessage) => {
     let result: HelmRenderResult;
     try {

@@ -37,32 +37,42 @@ function git(cwd: string, args: string[], input?: string): Run {
   };
 }
 
+/** The repository root in the caller's terms: `dir` minus git's prefix (git's own path may resolve symlinks). */
+function rootOf(dir: string, prefixLine: string): string {
+  const prefix = prefixLine.replace(/\/+$/, '');
+  const clean = dir.replace(/\/+$/, '') || '/';
+  return prefix && clean.endsWith(`/${prefix}`) ? clean.slice(0, clean.length - prefix.length - 1) || '/' : clean;
+}
+
 const NO_GIT = 'git is not installed (or not on PATH): reading another revision needs it';
 
 export function createGitHost(): GitHost {
   return {
     resolve(dir, ref) {
       if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };
-      // One process on the common path: the top folder and the commit together.
-      const both = git(dir, ['rev-parse', '--show-toplevel', '--verify', '--quiet', `${ref}^{commit}`]);
+      // One process on the common path: where the top folder is and the commit, together.
+      const both = git(dir, ['rev-parse', '--show-prefix', '--verify', '--quiet', `${ref}^{commit}`]);
       if (both.missing) return { error: NO_GIT };
-      const lines = both.stdout.toString('utf8').trim().split('\n');
-      if (both.ok && lines.length === 2) {
-        const [root, commit] = lines as [string, string];
+      const lines = both.stdout.toString('utf8').split('\n');
+      if (both.ok && lines.length >= 2 && lines[1]) {
+        // The root in the caller's terms (dir minus the prefix), not git's resolved path: with a symlink in
+        // the path (/tmp on macOS) the caller's files would not be recognised as the repository's.
+        const root = rootOf(dir, lines[0]!);
+        const commit = lines[1];
         return {
           root,
           commit,
           label: /^[0-9a-f]{40,64}$/.test(ref) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`,
         };
       }
-      const top = git(dir, ['rev-parse', '--show-toplevel']);
+      const top = git(dir, ['rev-parse', '--show-prefix']);
       if (!top.ok)
         return {
           error: /not a git repository/i.test(top.stderr)
             ? `${dir} is not in a Git repository`
             : `git could not read ${dir}: ${top.stderr}`,
         };
-      const root = top.stdout.toString('utf8').trim();
+      const root = rootOf(dir, top.stdout.toString('utf8').split('\n')[0]!);
       const shallow = git(root, ['rev-parse', '--is-shallow-repository']).stdout.toString('utf8').trim() === 'true';
       if (shallow)
         return {

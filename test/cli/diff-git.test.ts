@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChartRepo, type ChartRepo } from '../support/chart-repo.ts';
@@ -131,4 +131,20 @@ test('chart-bump metadata is hidden by default; --strip-attr replaces the hidden
   assert.ok(hidden.length > 0 && !hidden.some((p) => p.includes('helm.sh/chart')), hidden.join(', '));
   const shown = await fieldsOf(['--strip-attr', 'checksum/']);
   assert.ok(shown.some((p) => p.includes('helm.sh/chart')), shown.join(', '));
+});
+
+test('a repository reached through a symlink is still compared with its commit', async () => {
+  const link = join(dir, 'link');
+  symlinkSync(root, link);
+  const web = join(root, 'apps/base/web.yaml');
+  const original = readFileSync(web, 'utf8');
+  writeFileSync(web, original.replace('replicas: 3', 'replicas: 6'));
+  try {
+    const r = await cli(['diff', '--base', 'HEAD', link, '--format', 'json'], link);
+    assert.equal(r.code, 1, r.stderr);
+    const owner = (JSON.parse(r.stdout) as JsonDiff).owners.find((o) => o.kind === 'HelmRelease' && o.id === 'apps/web');
+    assert.deepEqual(owner?.objects.map((x) => [x.id, x.fields.map((f) => [f.path, f.before, f.after])]), [['apps/Deployment/apps/web-web', [['.spec.replicas', 3, 6]]]]);
+  } finally {
+    writeFileSync(web, original);
+  }
 });

@@ -118,6 +118,10 @@ export class ReleaseRenders {
   /** Schedules background renders of a document's HelmReleases (debounced). */
   schedule(uri: string, delayMs = 350): void {
     if (!this.settings.renderOnEdit || !this.available) return;
+    // A document with HelmReleases will be rendered: Helm's engine starts now, during the debounce and chart resolution.
+    const ws = this.workspace();
+    const path = uriToPath(uri);
+    if (ws && path && releasesIn(ws, path).length) this.host.render?.prepare?.();
     const clock = this.host.clock;
     const run = () => {
       this.timers.delete(uri);

@@ -11,13 +11,15 @@
  * - a HelmRelease whose valuesFrom ConfigMaps/Secrets or chart source
  *   (HelmRepository, OCIRepository, GitRepository, HelmChart) changed: declared
  *   in a changed file, or built differently;
- * - a HelmRelease whose chart is a folder of the repository with a changed file.
+ * - a HelmRelease whose chart is a folder of the repository with a changed file;
+ * - a HelmRelease no Kustomization here applies whose overlays build it differently.
  */
 import type { IndexedObject } from '../workspace/index.ts';
 import type { Workspace } from '../workspace/model.ts';
 import type { TreeKustomization } from '../fleet/trees.ts';
 import { isHelmRelease } from '../releases/releases.ts';
 import { valueAt } from '../util/value-at.ts';
+import { overlaysOfBaseCached } from '../flux/overlays.ts';
 
 /** A HelmRelease object as one Kustomization applies it. */
 export interface AppliedRelease {
@@ -87,7 +89,7 @@ export function sideModel(ws: Workspace): SideModel {
     }
   }
   const releases = new Map<string, IndexedObject>();
-  const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
+  const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file) && renderable(ws, o)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
   const count = new Map<string, number>();
   // Named as applied: a Kustomization's targetNamespace (or kustomize namespace) puts the release there.
   const idOf = (hr: IndexedObject) => {
@@ -109,6 +111,21 @@ export function sideModel(ws: Workspace): SideModel {
     declared.set(key, [...(declared.get(key) ?? []), o.file]);
   }
   return { ws, kustomizations, releases, applied, inputs, declared };
+}
+
+/**
+ * A HelmRelease that names its chart (`chart.spec.chart` or `chartRef`): every
+ * one Flux accepts does; a document without either is a patch (of a
+ * kustomization no Flux Kustomization here builds) or is rejected anyway.
+ */
+function renderable(ws: Workspace, hr: IndexedObject): boolean {
+  const v = ws.index.valueOf(hr) ?? {};
+  return !!str(valueAt(v, ['spec', 'chart', 'spec', 'chart'])) || !!valueAt(v, ['spec', 'chartRef']);
+}
+
+/** The overlays that build a HelmRelease no Kustomization applies, as JSON (label and built object). */
+function overlaysJson(ws: Workspace, hr: IndexedObject): string {
+  return JSON.stringify(overlaysOfBaseCached(ws, ws.host, { file: hr.file, start: hr.start }).map((o) => [o.label, o.builtObject]));
 }
 
 /** The ConfigMaps, Secrets and sources a HelmRelease reads (`Kind/name`), and its chart folder when it is a path. */
@@ -151,7 +168,14 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
       releases.add(id);
       continue;
     }
-    if (JSON.stringify(base.applied.get(`${b.file}:${b.start}`)) !== JSON.stringify(head.applied.get(`${h.file}:${h.start}`))) {
+    const appliedBase = base.applied.get(`${b.file}:${b.start}`);
+    const appliedHead = head.applied.get(`${h.file}:${h.start}`);
+    if (JSON.stringify(appliedBase) !== JSON.stringify(appliedHead)) {
+      releases.add(id);
+      continue;
+    }
+    // Applied by no Kustomization here: rendered per overlay, so what the overlays build counts.
+    if (!appliedHead && overlaysJson(base.ws, b) !== overlaysJson(head.ws, h)) {
       releases.add(id);
       continue;
     }

@@ -110,15 +110,18 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     for (const id of hrIds) {
       const b = baseModel.releases.get(id);
       const h = headModel.releases.get(id);
+      let baseTargets = b ? targetsOf(baseModel, b) : [];
+      let headTargets = h ? targetsOf(headModel, h) : [];
+      if (selection && b && h && !changedAbs.has(h.file)) [baseTargets, headTargets] = changedTargets(baseTargets, headTargets);
       if (b) {
-        for (const target of targetsOf(baseModel, b)) {
+        for (const target of baseTargets) {
           const rkey = `${id}\0${target.label ?? ''}\0${target.applied ? JSON.stringify(target.applied) : ''}`;
           let p = base.renders.get(rkey);
           if (!p) base.renders.set(rkey, (p = renderOwner(base.side, id, b, target, caps)));
           baseOut.push(await p);
         }
       }
-      if (h) for (const target of targetsOf(headModel, h)) headOut.push(await renderOwner(head, id, h, target, caps));
+      if (h) for (const target of headTargets) headOut.push(await renderOwner(head, id, h, target, caps));
     }
     return diffOwners(baseOut, headOut, params.options, { base: label, head: HEAD_LABEL });
   }
@@ -145,6 +148,17 @@ interface RenderTarget {
   label?: string;
   applied?: Record<string, unknown>;
   overlay?: string;
+  /** What the overlay builds (JSON), to tell which overlays changed. */
+  built?: string;
+}
+
+/** Changed-only, for a release file that did not change: the overlays that build it differently (or on one side only). */
+function changedTargets(base: RenderTarget[], head: RenderTarget[]): [RenderTarget[], RenderTarget[]] {
+  if (!base.every((t) => t.overlay) || !head.every((t) => t.overlay)) return [base, head];
+  const builtIn = (list: RenderTarget[]) => new Map(list.map((t) => [t.label, t.built]));
+  const b = builtIn(base);
+  const h = builtIn(head);
+  return [base.filter((t) => h.get(t.label) !== t.built), head.filter((t) => b.get(t.label) !== t.built)];
 }
 
 /**
@@ -159,7 +173,7 @@ function targetsOf(model: SideModel, hr: IndexedObject): RenderTarget[] {
     return distinct.map((a) => ({ applied: a.object, ...(distinct.length > 1 ? { label: a.by.replace(/^Kustomization /, '') } : {}) }));
   }
   const overlays = overlaysOfBaseCached(model.ws, model.ws.host, { file: hr.file, start: hr.start });
-  return overlays.length ? overlays.map((o) => ({ overlay: o.label, label: o.label })) : [{}];
+  return overlays.length ? overlays.map((o) => ({ overlay: o.label, label: o.label, built: JSON.stringify(o.builtObject) })) : [{}];
 }
 
 async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, target: RenderTarget, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {

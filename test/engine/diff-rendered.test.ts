@@ -16,7 +16,7 @@ import { createLanguageService, pathToUri, type LanguageService, type RenderedDi
 import { createNodeHost } from '../../server/node-host.ts';
 import { createNetHost } from '../../server/net-host.ts';
 import { startChartRepo, type ChartRepo } from '../support/chart-repo.ts';
-import { buildFleetRepository, FLEET_CHARTS } from '../support/git-fleet.ts';
+import { buildFleetRepository, FLEET_CHARTS, git, writeFiles } from '../support/git-fleet.ts';
 
 let dir: string;
 let repo: ChartRepo;
@@ -124,4 +124,25 @@ test('errors are data: an unknown revision, a path that does not exist', async (
   assert.ok('error' in p && p.usage === true, JSON.stringify(p));
   const none = await createLanguageService(createNodeHost()).diffRendered({ base: 'HEAD' });
   assert.ok('error' in none && none.usage === true);
+});
+
+test('a release no Flux Kustomization applies is rendered per overlay, and only the overlay that changed', async () => {
+  const hr = (name: string) => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: solo\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: web\n      version: "1.0.0"\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n        namespace: flux-system\n  values:\n    replicas: 1\n`;
+  const overlay = (replicas: number) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\npatches:\n  - patch: |\n      apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      metadata:\n        name: solo\n      spec:\n        values:\n          replicas: ${replicas}\n    target:\n      kind: HelmRelease\n`;
+  writeFiles(root, {
+    'standalone/base/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - solo.yaml\n',
+    'standalone/base/solo.yaml': hr('solo'),
+    'standalone/staging/kustomization.yaml': overlay(2),
+    'standalone/production/kustomization.yaml': overlay(3),
+  });
+  git(root, ['add', '-A']);
+  git(root, ['commit', '-q', '-m', 'standalone overlays']);
+  service.openWorkspace({ roots: [root], repoRoot: root });
+  const prod = join(root, 'standalone/production/kustomization.yaml');
+  service.updateFile(pathToUri(prod), overlay(5));
+  const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+  assert.deepEqual(changedObjects(d), ['HelmRelease solo/solo (standalone/production): apps/Deployment/solo/solo-web changed']);
+  assert.deepEqual(d.owners.map((o) => o.id), ['solo/solo (standalone/production)'], 'the staging overlay is not rendered');
+  const dep = d.owners[0]!.objects[0]!;
+  assert.deepEqual(dep.fields.map((f) => [f.path, f.before, f.after]), [['.spec.replicas', 3, 5]]);
 });

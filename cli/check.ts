@@ -86,6 +86,8 @@ export async function runCheckOn(paths: string[], opts: CheckOptions = {}): Prom
   // .fluxhelm.yaml (roots, exclude, crdPaths, network, severity), overridden by the command line.
   const { settings, loaded } = cliSettings(paths, { ...(opts.crdPaths?.length ? { crdPaths: opts.crdPaths } : {}) });
   const service = createService({ network: opts.online === true, timeoutMs: opts.timeoutMs });
+  // --render: Helm's engine starts in the background while the workspace is indexed.
+  if (opts.render) service.prepareRender();
   service.configure({
     severity: settings.severity,
     render: { kubeVersion: settings.kubeVersion, apiVersions: settings.apiVersions },

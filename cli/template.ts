@@ -61,6 +61,7 @@ export const templateCommand: Command = {
       .map((s) => s.trim())
       .filter(Boolean);
     const { service } = openWorkspaceAt(args.positional, {
+      prepareRender: true,
       network: !args.flags.has('offline'),
       timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
     });

@@ -31,6 +31,8 @@ export interface OpenOptions {
   /** Chart indexes, tags and charts may be fetched (otherwise caches only). */
   network?: boolean;
   timeoutMs?: number;
+  /** A render follows: Helm's engine starts in the background while the workspace is indexed. */
+  prepareRender?: boolean;
 }
 
 export function createService(opts: OpenOptions = {}): LanguageService {
@@ -46,6 +48,7 @@ export function openWorkspaceAt(
 ): { service: LanguageService; roots: string[] } {
   const roots = workspaceRoots(paths);
   const service = createService(opts);
+  if (opts.prepareRender) service.prepareRender();
   service.openWorkspace({ roots, repoRoot: opts.repoRoot ? resolve(opts.repoRoot) : undefined });
   return { service, roots };
 }

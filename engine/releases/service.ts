@@ -80,6 +80,8 @@ export interface ReleaseService {
   renderAllReleases(): Promise<RenderedRelease[]>;
   /** Whether this front end can render (Helm's engine is there). */
   readonly canRender: boolean;
+  /** A render will follow: Helm's engine may start now, in the background (while the workspace is indexed). */
+  prepareRender(): void;
   /** `Rendered: N objects` lenses of an open document (after its background render). */
   renderLenses(uri: string): CodeLens[];
 }
@@ -196,6 +198,9 @@ export function createReleaseService(
     },
     get canRender() {
       return renders.available;
+    },
+    prepareRender() {
+      host.render?.prepare?.();
     },
     renderRelease: (query) => renders.render(query),
     async renderAllReleases() {

@@ -82,8 +82,21 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
       cached = { key, snapshot, side: deps.openBase(snapshot.host, options), renders: new Map() };
     }
     const base = cached;
-    const baseModel = (base.model ??= sideModel(base.side.ws));
     const headModel = sideModel(head.ws);
+    const bws = base.side.ws;
+    // Files added or removed can change what a build lists or which variables exist: then nothing is reused.
+    const addedOrRemoved = [...changedAbs].some((f) => (bws.host.readFile(f) === undefined) !== (head.ws.readText(f) === undefined));
+    if (!base.model && !addedOrRemoved) {
+      // The base reuses the working tree's builds of Kustomizations that read the same texts and build no folder
+      // holding a changed file.
+      const changedDirs = [...changedAbs];
+      bws.fleet.seed(head.ws.fleet, ({ build, reads }) => {
+        if (build.dir && changedDirs.some((f) => f.startsWith(`${build.dir}/`))) return false;
+        for (const [p, text] of reads) if ((bws.index.fileText(p) ?? bws.host.readFile(p)) !== text) return false;
+        return true;
+      });
+    }
+    const baseModel = (base.model ??= sideModel(base.side.ws));
 
     const all = params.changedOnly === false;
     const selection = all ? undefined : selectChanged(baseModel, headModel, changedAbs, root);

@@ -82,8 +82,19 @@ export class FleetModel {
   /** Kustomizations and kustomize folders built by the last `get()` (for tests and benchmarks: how much an edit re-evaluated). */
   lastEvaluated = 0;
   private readonly memo = new EvaluationMemo();
+  /** Builds of another fleet to start from (see `seed`), taken on the next evaluation. */
+  private seedFrom?: { fleet: FleetModel; fresh: Parameters<EvaluationMemo['adopt']>[1] };
 
   constructor(private readonly ws: FleetWorkspace, private folders: string[] = []) {}
+
+  /**
+   * Lets the first evaluation reuse another fleet's per-Kustomization builds
+   * that `fresh` accepts (what they read is the same here): the base side of
+   * a rendered diff evaluates only what the change touches.
+   */
+  seed(fleet: FleetModel, fresh: Parameters<EvaluationMemo['adopt']>[1]): void {
+    this.seedFrom = { fleet, fresh };
+  }
 
   /** Folders set as cluster roots by the user (settings, `--root`). */
   setRootFolders(folders: string[]): void {
@@ -123,6 +134,10 @@ export class FleetModel {
     const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
     const reuse = (old: ClusterTree | undefined): ClusterTree | undefined => (sameRepoRule && old && !treeIsStale(this.ws, old) ? old : undefined);
     if (!previous || !sameRepoRule) this.memo.clear();
+    if (this.seedFrom) {
+      this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
+      this.seedFrom = undefined;
+    }
     const memo = this.memo;
     let evaluated = 0;
     const oldTrees = new Map((previous?.trees ?? []).map((t) => [rootKey(t.root), t]));

@@ -114,6 +114,21 @@ export class EvaluationMemo {
     this.used.clear();
     this.built = 0;
   }
+
+  /**
+   * Takes the entries of another workspace's memo that `fresh` accepts (the
+   * base side of a rendered diff reuses the working tree's builds of
+   * Kustomizations that read the same texts). Entries are shared, never changed.
+   */
+  adopt(from: EvaluationMemo, fresh: (entry: { build: FluxKustomizationBuild; reads: Map<string, string | undefined> }) => boolean): number {
+    let n = 0;
+    for (const [key, entry] of from.entries) {
+      if (this.entries.has(key) || !fresh(entry)) continue;
+      this.entries.set(key, entry);
+      n++;
+    }
+    return n;
+  }
 }
 
 /** Evaluates the tree of one cluster root. Never throws on user input. */

@@ -4,7 +4,9 @@
  * WebAssembly, charts from a loopback repository): the head side is the
  * editor's text (updateFile, nothing saved to disk), changed-only selects
  * from it, a uri + position limits the diff to one owner, a cached base
- * side notices a file it read from disk changing, and errors are data
+ * side notices a file it read from disk changing, releases no Kustomization
+ * applies render per changed overlay, a changed template of a chart folder
+ * in the repository is read from Git on the base side, and errors are data
  * (unknown revision, no workspace).
  */
 import { test, before, after } from 'node:test';
@@ -145,4 +147,28 @@ test('a release no Flux Kustomization applies is rendered per overlay, and only 
   assert.deepEqual(d.owners.map((o) => o.id), ['solo/solo (standalone/production)'], 'the staging overlay is not rendered');
   const dep = d.owners[0]!.objects[0]!;
   assert.deepEqual(dep.fields.map((f) => [f.path, f.before, f.after]), [['.spec.replicas', 3, 5]]);
+});
+
+test("a chart folder of the repository: a changed template selects its release, the base reads the chart from Git", async () => {
+  writeFiles(root, {
+    'charts/local/Chart.yaml': 'apiVersion: v2\nname: local\nversion: 0.1.0\n',
+    'charts/local/values.yaml': 'greeting: hello\n',
+    'charts/local/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n  namespace: {{ .Release.Namespace }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n',
+    'apps/local/release.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: local\n  namespace: apps\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ./charts/local\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n',
+  });
+  git(root, ['add', '-A']);
+  git(root, ['commit', '-q', '-m', 'local chart']);
+  service.openWorkspace({ roots: [root], repoRoot: root });
+  const template = join(root, 'charts/local/templates/cm.yaml');
+  const saved = readFileSync(template, 'utf8');
+  writeFileSync(template, saved.replace('greeting:', 'message:'));
+  try {
+    const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+    assert.deepEqual(d.owners.map((o) => [o.kind, o.id, o.status]), [['HelmRelease', 'apps/local', 'changed']]);
+    const cm = d.owners[0]!.objects[0]!;
+    assert.equal(cm.id, '/ConfigMap/apps/local-config');
+    assert.deepEqual(cm.fields.map((f) => [f.path, f.op]).sort(), [['.data.greeting', 'remove'], ['.data.message', 'add']]);
+  } finally {
+    writeFileSync(template, saved);
+  }
 });

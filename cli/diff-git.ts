@@ -70,7 +70,8 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
   const [dir] = workspaceRoots(args.positional);
   const target = resolvePath(args.positional[0] ?? '.');
   // The workspace is the whole repository: Flux Kustomization paths are relative to its root.
-  const repo = createGitHost().resolve(dir!, ref);
+  const git = createGitHost();
+  const repo = git.resolve(dir!, ref);
   if ('error' in repo) {
     err(`fluxhelm diff: ${repo.error}\n`);
     return 2;
@@ -85,6 +86,9 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
     );
     return 2;
   }
+  // Files differ: releases will likely render, so Helm's engine starts while the repository is indexed.
+  const changed = git.changedFiles(repo.root, repo.commit);
+  if (!Array.isArray(changed) || changed.length > 0 || args.flags.has('all')) service.prepareRender();
   service.openWorkspace({ roots: [repo.root], repoRoot: repo.root });
   const stripAttributes = args.options.get('strip-attr');
   const result = await service.diffRendered({

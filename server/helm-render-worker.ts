@@ -9,7 +9,7 @@
  * longer than the caller's byte limit. Runaway renders are the host's
  * business: it terminates this thread.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WASI as WASIType } from 'node:wasi';
 import type { HelmRenderRequest, HelmRenderResult } from '../engine/index.ts';
@@ -76,6 +76,20 @@ function loadWasi(): typeof WASIType {
  * their memory or already have a maximum are returned unchanged.
  */
 export function capMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
+  const edit = memoryCapEdit(wasm, maxBytes);
+  if (!edit) return wasm;
+  const out = new Uint8Array(wasm.length - (edit.end - edit.start) + edit.section.length);
+  out.set(wasm.subarray(0, edit.start), 0);
+  out.set(edit.section, edit.start);
+  out.set(wasm.subarray(edit.end), edit.start + edit.section.length);
+  return out;
+}
+
+/** The memory section to write over bytes start..end, or nothing to change. */
+function memoryCapEdit(
+  wasm: Uint8Array,
+  maxBytes: number,
+): { start: number; end: number; section: number[] } | undefined {
   const maxPages = Math.max(1, Math.floor(maxBytes / 65536));
   const readLeb = (at: number): [number, number] => {
     let value = 0;
@@ -104,21 +118,46 @@ export function capMemory(wasm: Uint8Array, maxBytes: number): Uint8Array {
     const [size, body] = readLeb(p + 1);
     if (id === 5) {
       const [count, q] = readLeb(body);
-      if (count !== 1 || wasm[q] !== 0) return wasm;
-      const [min, end] = readLeb(q + 1);
-      if (min > maxPages) return wasm;
+      if (count !== 1 || wasm[q] !== 0) return undefined;
+      const [min] = readLeb(q + 1);
+      if (min > maxPages) return undefined;
       const content = [...leb(1), 0x01, ...leb(min), ...leb(maxPages)];
-      const section = [5, ...leb(content.length), ...content];
-      const out = new Uint8Array(wasm.length - (body + size - p) + section.length);
-      out.set(wasm.subarray(0, p), 0);
-      out.set(section, p);
-      out.set(wasm.subarray(body + size), p + section.length);
-      void end;
-      return out;
+      return { start: p, end: body + size, section: [5, ...leb(content.length), ...content] };
     }
     p = body + size;
   }
-  return wasm;
+  return undefined;
+}
+
+/**
+ * capMemory of a file without copying it: the file is read behind a few
+ * spare bytes, and only the sections before the memory section (types,
+ * imports, function types: some 100 KB of 24 MB) move to make room.
+ */
+export function readCappedModule(path: string, maxBytes: number): Uint8Array {
+  const spare = 32;
+  const fd = openSync(path, 'r');
+  let buf: Uint8Array;
+  try {
+    const size = fstatSync(fd).size;
+    buf = new Uint8Array(spare + size);
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, buf, spare + at, size - at, at);
+      if (n <= 0) throw new Error(`${path}: unexpected end of file`);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const wasm = buf.subarray(spare);
+  const edit = memoryCapEdit(wasm, maxBytes);
+  if (!edit) return wasm;
+  const grow = edit.section.length - (edit.end - edit.start);
+  if (grow > spare) return capMemory(wasm, maxBytes);
+  const from = spare - grow;
+  buf.copyWithin(from, spare, spare + edit.start);
+  buf.set(edit.section, from + edit.start);
+  return buf.subarray(from);
 }
 
 function start(module: WasmModule): HelmExports {
@@ -174,7 +213,7 @@ function renderOnce(helm: HelmExports, msg: WorkerRenderMessage): HelmRenderResu
 /** Reads and compiles the module; a file that is not a usable module is reported, not thrown. */
 function compile(data: WorkerData): WasmModule | Error {
   try {
-    return new wasmApi.Module(capMemory(new Uint8Array(readFileSync(data.wasmPath)), data.maxMemoryBytes));
+    return new wasmApi.Module(readCappedModule(data.wasmPath, data.maxMemoryBytes));
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -79,3 +79,15 @@ test('a wasm file that does not compile is reported as unavailable, every time',
     await host.dispose();
   }
 });
+
+test('the worker reads dist/helm.wasm with its memory capped, byte for byte as capMemory does, without a second copy', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { capMemory, readCappedModule } = await import('../../server/helm-render-worker.ts');
+  const path = defaultHelmWasmPath()!;
+  const file = new Uint8Array(readFileSync(path));
+  for (const cap of [64 * 1024 * 1024, 1024 * 1024 * 1024, 4 * 1024 * 1024 * 1024 - 65536]) {
+    const copied = capMemory(file, cap);
+    assert.notEqual(copied.length, file.length, 'the module gets a memory maximum');
+    assert.ok(Buffer.from(readCappedModule(path, cap)).equals(Buffer.from(copied)), `cap ${cap}`);
+  }
+});

@@ -11,7 +11,11 @@ export type Out = (s: string) => void;
 
 export interface Command {
   name: string;
-  summary: string;
+  /**
+   * Unused: the help overview shows the summary in cli/main.ts's table (so it
+   * loads no command code); change it there.
+   */
+  summary?: string;
   usage: string;
   options: Record<string, OptionSpec>;
   run(argv: string[], out: Out, err: Out): number | Promise<number>;

@@ -9,8 +9,7 @@
  * code (the engine, the LSP runtime, the MCP SDK, the cluster client) is
  * imported only when that command runs or prints its usage, so the bundle
  * (scripts/build.mjs splits it at these imports) loads no more than the
- * command needs. test/cli/commands.test.ts checks that each summary here is
- * the command's own.
+ * command needs. The summaries shown by `fluxhelm help` are the ones here.
  */
 import { UsageError } from './args.ts';
 import type { Command } from './command.ts';
@@ -24,7 +23,6 @@ export interface CommandEntry {
 
 const lspCommand: Command = {
   name: 'lsp',
-  summary: 'run the language server over stdio (same as fluxhelm-language-server --stdio)',
   usage: 'Usage: fluxhelm lsp\n\nRuns the fluxhelm language server over stdio, for any LSP editor.',
   options: {},
   run: async () => {
@@ -80,7 +78,11 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'Ready/Stalled and recent events of the objects in the cluster',
     load: async () => (await import('./status.ts')).statusCommand,
   },
-  { name: 'lsp', summary: lspCommand.summary, load: async () => lspCommand },
+  {
+    name: 'lsp',
+    summary: 'run the language server over stdio (same as fluxhelm-language-server --stdio)',
+    load: async () => lspCommand,
+  },
   {
     name: 'mcp',
     summary: 'run the Model Context Protocol server over stdio (tools for coding agents)',

@@ -53,16 +53,15 @@ test('an invalid value or an unknown option prints the command\'s usage and exit
   assert.match(unknown.stderr, /^ {2}check +/m);
 });
 
-test('the help overview lists each command with its own summary (the table loads command code lazily)', async () => {
+test('every entry of the command table loads the command of its name', async () => {
   const { COMMANDS: table } = await import('../../cli/main.ts');
   assert.deepEqual(
     table.map((c) => c.name),
     [...COMMANDS.slice(0, -1), 'lsp', 'mcp'],
   );
   for (const entry of table) {
-    const command = await entry.load();
-    assert.equal(command.name, entry.name);
-    assert.equal(command.summary, entry.summary, `${entry.name}: the table's summary is the command's own`);
+    assert.ok(entry.summary.length > 10, `${entry.name} has a summary`);
+    assert.equal((await entry.load()).name, entry.name);
   }
 });
 

@@ -56,6 +56,8 @@ export class ChartResolution {
   readonly sources: ChartSources;
   private readonly cache = new Map<string, { at: number; result: ResolvedChart }>();
   private readonly charts = new Map<string, Promise<ChartFetch>>();
+  /** When a chart load failed (clock time): the failure is kept until FAILURE_TTL_MS later, checked on the next load. */
+  private readonly chartFailures = new Map<string, number>();
   private readonly latest = new Map<string, (ResolvedChart & { docStart: number })[]>();
   private readonly timers = new Map<string, unknown>();
   private readonly generation = new Map<string, number>();
@@ -205,13 +207,18 @@ export class ChartResolution {
   loadChart(resolved: ResolvedChart): Promise<ChartFetch> {
     const key = `${resolved.url ?? resolved.localChartDir}@${resolved.version ?? resolved.digest}`;
     let p = this.charts.get(key);
+    const clock = this.options.clock;
+    const failedAt = this.chartFailures.get(key);
+    if (p && clock && failedAt !== undefined && clock.now() - failedAt >= FAILURE_TTL_MS) p = undefined;
     if (!p || resolved.localChartDir) {
       p = fetchChart(this.workspace()!, this.host, resolved, { offline: !this.options.online(), timeoutMs: this.options.timeoutMs, oci: this.sources.oci });
       this.charts.set(key, p);
+      this.chartFailures.delete(key);
       void p.then((r) => {
         // A failure is remembered briefly, so a file with many releases of one chart does not retry per release.
+        // (A time stamp, not a timer: a pending timer kept a CLI process alive for 30 s after a failed load.)
         if (!r.ok) {
-          if (this.options.clock) this.options.clock.setTimeout(() => this.charts.delete(key), FAILURE_TTL_MS);
+          if (clock) this.chartFailures.set(key, clock.now());
           else this.charts.delete(key);
         }
         // Compile the values schema now, off the typing path.

@@ -4,7 +4,10 @@
 # Steps: copy Helm's module from GOMODCACHE, trim it (helm-wasm/trim/trim.sh,
 # with the default API version list printed by helm-wasm/gen/apiversions run
 # natively), build our package against the copy through a `replace`
-# directive in a generated go.mod. Helm's source never enters the repository.
+# directive in a generated go.mod; likewise a copy of Helm's JSON Schema
+# validator whose draft metaschemas compile on first use instead of at
+# start (helm-wasm/trim/jsonschema-lazy.sh). Helm's source never enters the
+# repository.
 # The result is cached under ${FLUXHELM_CACHE:-$HOME/.cache/fluxhelm}/helm-wasm/
 # by a hash of every input, so a rebuild with nothing changed is a copy.
 # Usage: bash scripts/build-helm-wasm.sh [OUT]   (default dist/helm.wasm)
@@ -50,10 +53,19 @@ log "API versions from Helm's default Capabilities (native run)"
 cp -r "$helm_dir" "$work/helm"
 chmod -R u+w "$work/helm"
 bash "$src/trim/trim.sh" "$work/helm" "$work/apiversions.txt"
+js_module=github.com/santhosh-tekuri/jsonschema/v6
+js_version=$(awk -v m="$js_module" '$1 == m { print $2; exit }' "$src/go.mod")
+[[ -n $js_version ]] || die "no $js_module requirement in $src/go.mod"
+js_dir=$(cd "$src" && go mod download -json "$js_module@$js_version" | awk -F'"' '$2 == "Dir" { print $4 }')
+[[ -d $js_dir ]] || die "go mod download $js_module@$js_version gave no folder"
+cp -r "$js_dir" "$work/jsonschema"
+chmod -R u+w "$work/jsonschema"
+bash "$src/trim/jsonschema-lazy.sh" "$work/jsonschema"
 
 mkdir -p "$work/src"
 cp "$src"/*.go "$src/go.mod" "$src/go.sum" "$work/src/"
 echo "replace helm.sh/helm/v4 => ../helm" >> "$work/src/go.mod"
+echo "replace $js_module => ../jsonschema" >> "$work/src/go.mod"
 log "go build (GOOS=wasip1 GOARCH=wasm, c-shared)"
 (cd "$work/src" && GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath \
   -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$helm_version" -o "$work/helm.wasm" .)

@@ -2,13 +2,15 @@
  * The rendered diff against a Git revision (`service.diffRendered`): the
  * working tree (with the editor's unsaved texts) is the head side; the base
  * side is a second workspace over the commit's files (base-host.ts) with its
- * own chart resolution, sharing the network and Helm's engine. Owners are
- * the Flux Kustomizations as the fleet model evaluates them (their built
- * objects) and the HelmReleases (their rendered objects, per overlay when
- * overlays build them); by default only those whose output can change from
- * the files that differ (changed.ts). The base side and its renders are
- * kept per commit while the files they read from disk stay unchanged, so an
- * editor asking again only renders the head side. Never throws.
+ * own chart resolution, sharing the network and Helm's engine; its fleet
+ * starts from the head's per-Kustomization builds that read the same texts.
+ * Owners are the Flux Kustomizations as the fleet model evaluates them
+ * (their built objects) and the HelmReleases (their rendered objects, as
+ * each Kustomization applies them; per overlay, or as written, when none
+ * does); by default only those whose output can change from the files that
+ * differ (changed.ts). The base side and its renders are kept per commit
+ * while the files they read from disk stay unchanged, so an editor asking
+ * again only renders the head side. Never throws.
  */
 import type { EngineHost } from '../host.ts';
 import type { IndexOptions } from '../workspace/index.ts';

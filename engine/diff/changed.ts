@@ -41,6 +41,8 @@ export interface SideModel {
   inputs: Map<string, string>;
   /** Files declaring each ConfigMap, Secret and chart source, by `Kind/name`. */
   declared: Map<string, string[]>;
+  /** Their written texts (the editor's unsaved text included), by `Kind/name`. */
+  declaredText: Map<string, string>;
 }
 
 /** Built objects as JSON, per build (unchanged Kustomizations keep their build object between evaluations). */
@@ -105,12 +107,14 @@ export function sideModel(ws: Workspace): SideModel {
   const inputs = new Map<string, string>();
   for (const [k, v] of inputLists) inputs.set(k, JSON.stringify(v));
   const declared = new Map<string, string[]>();
+  const declaredText = new Map<string, string>();
   for (const o of ws.index.allObjects()) {
     if (!INPUT_KINDS.has(o.kind)) continue;
     const key = `${o.kind}/${o.name}`;
     declared.set(key, [...(declared.get(key) ?? []), o.file]);
+    declaredText.set(key, `${declaredText.get(key) ?? ''}\u0000${writtenText(ws, o)}`);
   }
-  return { ws, kustomizations, releases, applied, inputs, declared };
+  return { ws, kustomizations, releases, applied, inputs, declared, declaredText };
 }
 
 /**
@@ -118,6 +122,10 @@ export function sideModel(ws: Workspace): SideModel {
  * one Flux accepts does; a document without either is a patch (of a
  * kustomization no Flux Kustomization here builds) or is rejected anyway.
  */
+function writtenText(ws: Workspace, o: IndexedObject): string {
+  return ws.index.fileText(o.file)?.slice(o.start, o.end) ?? '';
+}
+
 function renderable(ws: Workspace, hr: IndexedObject): boolean {
   const v = ws.index.valueOf(hr) ?? {};
   return !!str(valueAt(v, ['spec', 'chart', 'spec', 'chart'])) || !!valueAt(v, ['spec', 'chartRef']);
@@ -158,13 +166,15 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
   }
   const changedInputs = new Set<string>();
   for (const key of new Set([...base.inputs.keys(), ...head.inputs.keys()])) if (base.inputs.get(key) !== head.inputs.get(key)) changedInputs.add(key);
-  const inputChanged = (ref: string) => changedInputs.has(ref) || (head.declared.get(ref) ?? []).some((f) => changed.has(f)) || (base.declared.get(ref) ?? []).some((f) => changed.has(f));
+  const inputChanged = (ref: string) =>
+    changedInputs.has(ref) || base.declaredText.get(ref) !== head.declaredText.get(ref) || (head.declared.get(ref) ?? []).some((f) => changed.has(f)) || (base.declared.get(ref) ?? []).some((f) => changed.has(f));
   const changedRel = [...changed].filter((f) => f.startsWith(`${repoRoot}/`)).map((f) => f.slice(repoRoot.length + 1));
   const releases = new Set<string>();
   for (const id of new Set([...base.releases.keys(), ...head.releases.keys()])) {
     const b = base.releases.get(id);
     const h = head.releases.get(id);
-    if (!b || !h || changed.has(h.file) || changed.has(b.file)) {
+    // Changed on disk, or in the editor (unsaved: the files Git sees as changed do not say so).
+    if (!b || !h || changed.has(h.file) || changed.has(b.file) || writtenText(base.ws, b) !== writtenText(head.ws, h)) {
       releases.add(id);
       continue;
     }

@@ -127,7 +127,8 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
       const h = headModel.releases.get(id);
       let baseTargets = b ? targetsOf(baseModel, b) : [];
       let headTargets = h ? targetsOf(headModel, h) : [];
-      if (selection && b && h && !changedAbs.has(h.file)) [baseTargets, headTargets] = changedTargets(baseTargets, headTargets);
+      const sameText = b && h && base.side.ws.index.fileText(b.file)?.slice(b.start, b.end) === head.ws.index.fileText(h.file)?.slice(h.start, h.end);
+      if (selection && sameText && !changedAbs.has(h!.file)) [baseTargets, headTargets] = changedTargets(baseTargets, headTargets);
       if (b) {
         for (const target of baseTargets) {
           const rkey = `${id}\0${target.label ?? ''}\0${target.applied ? JSON.stringify(target.applied) : ''}`;

@@ -147,6 +147,17 @@ test('a release no Flux Kustomization applies is rendered per overlay, and only 
   assert.deepEqual(d.owners.map((o) => o.id), ['solo/solo (standalone/production)'], 'the staging overlay is not rendered');
   const dep = d.owners[0]!.objects[0]!;
   assert.deepEqual(dep.fields.map((f) => [f.path, f.before, f.after]), [['.spec.replicas', 3, 5]]);
+
+  // An unsaved edit of the base release (Git sees no change on disk): both overlays render it.
+  service.updateFile(pathToUri(prod), overlay(3));
+  const base = join(root, 'standalone/base/solo.yaml');
+  service.updateFile(pathToUri(base), hr('solo').replace('    replicas: 1\n', '    replicas: 1\n    color: purple\n'));
+  const both = asDiff(await service.diffRendered({ base: 'HEAD' }));
+  assert.deepEqual(changedObjects(both), [
+    'HelmRelease solo/solo (standalone/production): apps/Deployment/solo/solo-web changed',
+    'HelmRelease solo/solo (standalone/staging): apps/Deployment/solo/solo-web changed',
+  ]);
+  service.updateFile(pathToUri(base), hr('solo'));
 });
 
 test("a chart folder of the repository: a changed template selects its release, the base reads the chart from Git", async () => {
@@ -170,5 +181,15 @@ test("a chart folder of the repository: a changed template selects its release, 
     assert.deepEqual(cm.fields.map((f) => [f.path, f.op]).sort(), [['.data.greeting', 'remove'], ['.data.message', 'add']]);
   } finally {
     writeFileSync(template, saved);
+  }
+  // An unsaved values edit of this release, which no Kustomization or overlay builds: Git sees nothing on disk.
+  const release = join(root, 'apps/local/release.yaml');
+  const text = readFileSync(release, 'utf8');
+  service.updateFile(pathToUri(release), `${text}  values:\n    greeting: hi\n`);
+  try {
+    const d = asDiff(await service.diffRendered({ base: 'HEAD' }));
+    assert.deepEqual(changedObjects(d), ['HelmRelease apps/local: /ConfigMap/apps/local-config changed']);
+  } finally {
+    service.updateFile(pathToUri(release), text);
   }
 });

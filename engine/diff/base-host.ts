@@ -16,11 +16,14 @@ export interface BaseSnapshot {
   commit: string;
   /** Repository-relative paths read from the working tree (unchanged at the time). */
   servedFromDisk: Set<string>;
+  /** The files that differ now (a later call): those are read from Git from now on. */
+  setChanged(changed: Set<string>): void;
 }
 
 type Entry = { name: string; isDirectory: boolean };
 
-export function createBaseSnapshot(real: EngineHost, git: GitHost, root: string, commit: string, files: GitTreeFile[], changed: Set<string>): BaseSnapshot {
+export function createBaseSnapshot(real: EngineHost, git: GitHost, root: string, commit: string, files: GitTreeFile[], changedAtStart: Set<string>): BaseSnapshot {
+  let changed = changedAtStart;
   const top = root.replace(/\/+$/, '');
   const inTree = new Set<string>();
   const dirs = new Map<string, Map<string, boolean>>([['', new Map()]]);
@@ -42,6 +45,7 @@ export function createBaseSnapshot(real: EngineHost, git: GitHost, root: string,
   const gitBytes = (rel: string): Uint8Array | undefined => {
     // Every changed file of the tree in one `cat-file --batch`: a diff reads most of them anyway.
     fromGit ??= git.readFiles(top, commit, [...changed].filter((p) => inTree.has(p)));
+    if (!fromGit.has(rel) && inTree.has(rel)) for (const [p, b] of git.readFiles(top, commit, [rel])) fromGit.set(p, b);
     return fromGit.get(rel);
   };
   /** The repository-relative path of an absolute one inside the repository (not in .git), else undefined. */
@@ -94,5 +98,13 @@ export function createBaseSnapshot(real: EngineHost, git: GitHost, root: string,
       return real.git;
     },
   };
-  return { host, root: top, commit, servedFromDisk };
+  return {
+    host,
+    root: top,
+    commit,
+    servedFromDisk,
+    setChanged(next) {
+      changed = next;
+    },
+  };
 }

@@ -84,6 +84,8 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
       cached = { key, snapshot, side: deps.openBase(snapshot.host, options), renders: new Map() };
     }
     const base = cached;
+    // Files that changed since the snapshot was made (and that it has not read from disk) now come from Git.
+    base.snapshot.setChanged(changed);
     const headModel = sideModel(head.ws);
     const bws = base.side.ws;
     // Files added or removed can change what a build lists or which variables exist: then nothing is reused.

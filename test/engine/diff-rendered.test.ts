@@ -164,13 +164,17 @@ test("a chart folder of the repository: a changed template selects its release, 
   writeFiles(root, {
     'charts/local/Chart.yaml': 'apiVersion: v2\nname: local\nversion: 0.1.0\n',
     'charts/local/values.yaml': 'greeting: hello\n',
-    'charts/local/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n  namespace: {{ .Release.Namespace }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n',
+    'charts/local/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n  namespace: {{ .Release.Namespace }}\ndata:\n{{ include "local.data" . | indent 2 }}\n',
+    // Not YAML: the workspace index never reads it, so only a render does (lazily, after the base side was made).
+    'charts/local/templates/_helpers.tpl': '{{- define "local.data" -}}\ngreeting: {{ .Values.greeting | quote }}\n{{- end -}}\n',
     'apps/local/release.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: local\n  namespace: apps\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ./charts/local\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n',
   });
   git(root, ['add', '-A']);
   git(root, ['commit', '-q', '-m', 'local chart']);
   service.openWorkspace({ roots: [root], repoRoot: root });
-  const template = join(root, 'charts/local/templates/cm.yaml');
+  // A clean tree first: the base side is made and kept, and has read no chart file yet.
+  assert.deepEqual(asDiff(await service.diffRendered({ base: 'HEAD' })).owners, []);
+  const template = join(root, 'charts/local/templates/_helpers.tpl');
   const saved = readFileSync(template, 'utf8');
   writeFileSync(template, saved.replace('greeting:', 'message:'));
   try {

@@ -84,6 +84,9 @@ interface Ctx {
 }
 
 function rangeOf(ctx: Ctx, path: PathSeg[]): [number, number] {
+  // A one-line value of a document the quick reader read has its range without composing the document.
+  const own = ctx.doc.rangeAt(path);
+  if (own) return [ctx.doc.start + own[0], ctx.doc.start + own[1]];
   const loc = findAtPath(ctx.doc.doc.contents, path);
   const r = nodeRange(loc.node) ?? (loc.pair ? nodeRange(loc.pair.key) : undefined) ?? [0, 0];
   return [ctx.doc.start + r[0], ctx.doc.start + r[1]];

@@ -261,7 +261,9 @@ export function createLanguageService(host: EngineHost): LanguageService {
       // The index's parse is shared with the editor, so its documents' diagnostics are already memoized.
       const parsed = builds.has(path) ? ws.index.parsedFile(path) : undefined;
       const own = new Set(parsed ? validateFile(parsed, registry, { partial: ws.patchFiles().has(path) }).map((d) => `${d.start}:${d.code}`) : []);
-      const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !own.has(`${d.start}:${d.code}`)), ...(resourceSets.get(path) ?? [])];
+      // A build's YAML error where the file's own check already reports the YAML problem (a duplicate key) is the same finding.
+      const same = (d: OffsetDiagnostic) => own.has(`${d.start}:${d.code}`) || (d.code === 'kustomize-yaml' && (own.has(`${d.start}:duplicate-key`) || own.has(`${d.start}:yaml-syntax`)));
+      const kept = [...(byFile.get(path) ?? []), ...(builds.get(path) ?? []).filter((d) => !same(d)), ...(resourceSets.get(path) ?? [])];
       if (kept.length) out.set(pathToUri(path), offsetsToDiagnostics(lines, kept));
     }
     return stale() ? undefined : out;

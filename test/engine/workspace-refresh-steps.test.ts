@@ -66,3 +66,16 @@ test('an edit between steps drops the work; the next refresh reports the edited 
   assert.deepEqual(next.result, [pathToUri(kustomization)]);
   assert.deepEqual(published(service, kustomization), []);
 });
+
+test('a duplicate key in a file a Flux Kustomization builds is reported once, not again as a build YAML error', () => {
+  const host = loadFixture(join(import.meta.dirname, '..', '..', 'examples', 'fleet'));
+  const service = createLanguageService(host);
+  service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+  const path = '/ws/clusters/staging/infrastructure.yaml';
+  const text = host.files[path].replace(/\n {2}interval: (\S+)\n/, '\n  interval: $1\n  interval: 2m\n');
+  const file = service.parse(pathToUri(path), text);
+  service.updateFile(pathToUri(path), text, file);
+  service.refreshWorkspaceDiagnostics();
+  const found = service.diagnostics(file).map((d) => `${d.range.start.line + 1}:${d.range.start.character} ${d.code}`);
+  assert.deepEqual(found, ['8:2 duplicate-key']);
+});

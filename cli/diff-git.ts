@@ -15,6 +15,7 @@ import { parseArgs, oneOf, UsageError } from './args.ts';
 import { createService, workspaceRoots } from './workspace.ts';
 import { parseTimeout } from './sources.ts';
 import type { Out } from './command.ts';
+import { renderCapabilities, rendererAvailable } from './render-args.ts';
 
 export const DIFF_GIT_USAGE = `Usage: fluxhelm diff --base REF [PATH] [--format human|unified|json|github|html] [--all]
                      [--show-secrets] [--strip-attr KEY]... [--kube-version V] [--api-versions LIST] [--offline]
@@ -59,14 +60,7 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
   const ref = args.options.get('base')?.[0];
   if (!ref) throw new UsageError('--base needs a revision');
   const format = oneOf('format', args.options.get('format')?.[0], FORMATS, 'human');
-  const kubeVersion = args.options.get('kube-version')?.[0];
-  if (kubeVersion !== undefined && !/^v?\d+\.\d+(\.\d+)?$/.test(kubeVersion))
-    throw new UsageError(`--kube-version takes a version such as v1.34.0, not '${kubeVersion}'`);
-  const apiVersions = args.options
-    .get('api-versions')?.[0]
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const capabilities = renderCapabilities(args);
   const [dir] = workspaceRoots(args.positional);
   const target = resolvePath(args.positional[0] ?? '.');
   // The workspace is the whole repository: Flux Kustomization paths are relative to its root.
@@ -80,12 +74,7 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
     network: !args.flags.has('offline'),
     timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
   });
-  if (!service.canRender) {
-    err(
-      "fluxhelm: Helm's engine is not available: dist/helm.wasm was not built (npm run build builds it when Go is installed)\n",
-    );
-    return 2;
-  }
+  if (!rendererAvailable(service, err)) return 2;
   // Files differ: releases will likely render, so Helm's engine starts while the repository is indexed.
   const changed = git.changedFiles(repo.root, repo.commit);
   if (!Array.isArray(changed) || changed.length > 0 || args.flags.has('all')) service.prepareRender();
@@ -96,8 +85,7 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
     ...(target !== repo.root ? { path: target } : {}),
     changedOnly: !args.flags.has('all'),
     options: { revealSecrets: args.flags.has('show-secrets'), ...(stripAttributes ? { stripAttributes } : {}) },
-    ...(kubeVersion ? { kubeVersion } : {}),
-    ...(apiVersions ? { apiVersions } : {}),
+    ...capabilities,
   });
   if ('error' in result) {
     if (result.usage) throw new UsageError(result.error);

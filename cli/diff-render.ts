@@ -15,6 +15,7 @@ import { clusterOptions } from './cluster-args.ts';
 import { parseTimeout } from './sources.ts';
 import { openWorkspaceAt } from './workspace.ts';
 import type { Out } from './command.ts';
+import { rendererAvailable } from './render-args.ts';
 
 export const DIFF_RENDER_USAGE = `Usage: fluxhelm diff --render PATH [--release NAMESPACE/NAME] [--format human|unified|json|github|html] [--show-secrets]
 
@@ -64,12 +65,7 @@ export async function diffRender(argv: string[], out: Out, err: Out): Promise<nu
     network: !args.flags.has('offline'),
     timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
   });
-  if (!service.canRender) {
-    err(
-      "fluxhelm: Helm's engine is not available: dist/helm.wasm was not built (npm run build builds it when Go is installed)\n",
-    );
-    return 2;
-  }
+  if (!rendererAvailable(service, err)) return 2;
   const conn = await service.cluster.connectWith({
     kubeconfig: args.options.get('kubeconfig')?.[0],
     context: args.options.get('context')?.[0],

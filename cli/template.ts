@@ -12,6 +12,7 @@ import { openWorkspaceAt, display } from './workspace.ts';
 import { parseArgs, oneOf, UsageError } from './args.ts';
 import { parseTimeout } from './sources.ts';
 import type { Command } from './command.ts';
+import { renderCapabilities, rendererAvailable } from './render-args.ts';
 
 const USAGE = `Usage: fluxhelm template PATH --release NAMESPACE/NAME [--overlay DIR] [--kube-version V] [--api-versions LIST] [--format yaml|json] [--offline]
 
@@ -52,28 +53,16 @@ export const templateCommand: Command = {
     const release = args.options.get('release')?.[0];
     if (!release) throw new UsageError('--release NAMESPACE/NAME is required');
     const format = oneOf('format', args.options.get('format')?.[0], ['yaml', 'json'] as const, 'yaml');
-    const kubeVersion = args.options.get('kube-version')?.[0];
-    if (kubeVersion !== undefined && !/^v?\d+\.\d+(\.\d+)?$/.test(kubeVersion))
-      throw new UsageError(`--kube-version takes a version such as v1.34.0, not '${kubeVersion}'`);
-    const apiVersions = args.options
-      .get('api-versions')?.[0]
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const capabilities = renderCapabilities(args);
     const { service } = openWorkspaceAt(args.positional, {
       prepareRender: true,
       network: !args.flags.has('offline'),
       timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
     });
-    if (!service.canRender) {
-      err(
-        "fluxhelm: Helm's engine is not available: dist/helm.wasm was not built (npm run build builds it when Go is installed)\n",
-      );
-      return 2;
-    }
+    if (!rendererAvailable(service, err)) return 2;
     const typed = args.options.get('overlay')?.[0];
     const overlay = typed && existsSync(resolvePath(typed)) ? resolvePath(typed) : typed;
-    const r = await service.renderRelease({ release, overlay, kubeVersion, apiVersions });
+    const r = await service.renderRelease({ release, overlay, ...capabilities });
     if (r.usage) throw new UsageError(r.error ?? 'invalid query');
     for (const d of r.diagnostics)
       err(

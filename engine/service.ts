@@ -289,7 +289,10 @@ export function createLanguageService(host: EngineHost): LanguageService {
     graph = next;
     const changed: string[] = [];
     for (const uri of new Set([...before.keys(), ...next.keys()])) {
-      if (JSON.stringify(before.get(uri)?.list ?? []) !== JSON.stringify(next.get(uri)?.list ?? [])) changed.push(uri);
+      // A file whose text changed is republished too: its old findings were shown only while they matched its text.
+      const was = before.get(uri);
+      const now = next.get(uri);
+      if (was?.text !== now?.text || JSON.stringify(was?.list ?? []) !== JSON.stringify(now?.list ?? [])) changed.push(uri);
     }
     return changed;
   }
@@ -360,13 +363,15 @@ export function createLanguageService(host: EngineHost): LanguageService {
       return diagnosticsInDocument(file.lines, applyRepoPolicy(file.text, all, { severity: settings.severity }));
     },
     diagnosticsOfClosed(uri) {
-      const all = [...graphFor(uri, undefined), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
       const path = uriToPath(uri);
       const text = workspace && path ? workspace.readText(path) : undefined;
+      // Only what belongs to the text the file has now: cross-file findings of an editor's text that was just closed
+      // (or of the disk text before a change) would point at lines this text may not have; without a text, nothing.
+      if (text === undefined) return [];
+      const all = [...graphFor(uri, text), ...releases.releaseDiagnostics(undefined, uri), ...cluster.diagnosticsFor(uri)];
       // Without the file's own checks at hand, a directive cannot be called unused.
-      const kept = applyRepoPolicy(text ?? '', all, { severity: settings.severity, reportUnused: false });
-      const lines = linesOf(uri);
-      return lines ? diagnosticsInDocument(lines, kept) : kept;
+      const kept = applyRepoPolicy(text, all, { severity: settings.severity, reportUnused: false });
+      return diagnosticsInDocument(linesOf(uri) ?? new LineIndex(text), kept);
     },
     doComplete: (file, position) => doComplete(file, position, registry),
     complete: async (file, position) => completionInDocument(file.lines, position, await releases.completeWith(file, position, doComplete(file, position, registry))),

@@ -104,6 +104,10 @@ export class Session {
   private root = '';
   private readonly rnd: Random;
   private readonly texts = new Map<string, { text: string; version: number; sent: Map<number, { at: number; text: string; step?: string }>; diagnostics: Json[] }>();
+  /** Texts of documents closed here: a publish the server sent before it saw the close carries one of their versions. */
+  private readonly closed = new Map<string, Map<number, { at: number; text: string; step?: string }>>();
+  /** Disk texts a file had before this session wrote it: a publish sent before the server saw the change is of one of them. */
+  private readonly diskBefore = new Map<string, string[]>();
   private current = '';
   private lastStep = 'open';
   private exited = false;
@@ -118,6 +122,14 @@ export class Session {
     if (f.text !== undefined && f.file === undefined && this.current) f.file = relative(this.root, fileURLToPath(this.current));
     this.report.failures.push(f);
     this.opts.log?.(`FAIL ${f.kind} ${f.method}: ${f.detail.split('\n')[0].slice(0, 200)}`);
+  }
+
+  private diskText(uri: string): string | undefined {
+    try {
+      return readFileSync(fileURLToPath(uri), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   private linesOf = (uri: string): LineIndex | undefined => {
@@ -148,8 +160,22 @@ export class Session {
     const uri = String(params.uri);
     const doc = this.texts.get(uri);
     let text: string | undefined;
-    if (doc) {
-      const version = typeof params.version === 'number' ? params.version : doc.version;
+    if (typeof params.version !== 'number' || !doc) {
+      // A publish for a file that is not open on the server's side: with a version, of a document closed here whose
+      // close the server had not seen yet; without one, of the disk text the server had (maybe before a change it was
+      // not told about yet, or before it saw this document open). The answer must fit one of those texts.
+      const candidates = typeof params.version === 'number'
+        ? [this.closed.get(uri)?.get(params.version)?.text]
+        : [this.diskText(uri), ...(this.diskBefore.get(uri) ?? [])];
+      const known = candidates.filter((t): t is string => t !== undefined);
+      if (!known.length) return;
+      const results = known.map((t) => inv.checkDiagnostics(new LineIndex(t), params.diagnostics));
+      if (results.some((p) => p.length === 0)) return;
+      this.fail({ kind: 'violation', method: 'textDocument/publishDiagnostics', detail: results[0].slice(0, 5).join('\n'), text: known[0], step: this.lastStep, file: relative(this.root, fileURLToPath(uri)) });
+      return;
+    }
+    {
+      const version = params.version;
       const sent = doc.sent.get(version);
       if (sent) {
         if (sent.at > 0) {
@@ -163,9 +189,6 @@ export class Session {
         text = sent.text;
       } else if (version === doc.version) text = doc.text;
       if (version === doc.version) doc.diagnostics = Array.isArray(params.diagnostics) ? (params.diagnostics as Json[]) : [];
-    } else {
-      const lines = this.linesOf(uri);
-      text = lines?.text;
     }
     if (text === undefined) return;
     const problems = inv.checkDiagnostics(new LineIndex(text), params.diagnostics);
@@ -211,12 +234,15 @@ export class Session {
     } catch {
       return; // deleted by a disk change
     }
+    this.closed.delete(uri);
     this.texts.set(uri, { text, version: 1, sent: new Map([[1, { at: performance.now(), text }]]), diagnostics: [] });
     this.client.open(uri, text, 1);
     this.current = uri;
   }
 
   private close(uri: string): void {
+    const doc = this.texts.get(uri);
+    if (doc) this.closed.set(uri, doc.sent);
     this.texts.delete(uri);
     this.client.notify('textDocument/didClose', { textDocument: { uri } });
   }
@@ -313,6 +339,8 @@ export class Session {
     const uri = pathToFileURL(path).href;
     if (this.texts.has(uri)) return;
     let type = 2;
+    const before = this.diskText(uri);
+    if (before !== undefined) this.diskBefore.set(uri, [before, ...(this.diskBefore.get(uri) ?? [])].slice(0, 4));
     try {
       const text = readFileSync(path, 'utf8');
       const e = mutate(text, this.rnd, { huge: false });

@@ -441,7 +441,8 @@ describe('rendered diff with HEAD', { timeout: 10 * 60_000 }, () => {
     await page.locator('.tabs-container .tab', { hasText: /team-quotas: HEAD.*↔ working tree/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
     const sides = await waitFor('both sides of the diff with the changed line marked', async () => {
       const s = await diffEditorSides(page);
-      return s.modified.includes('pods: "75"') && s.inserted.some((l) => l.includes('75')) ? s : undefined;
+      // The two editors of a diff fill in separately: wait for the original side too.
+      return s.modified.includes('pods: "75"') && s.inserted.some((l) => l.includes('75')) && s.original.includes('pods: "60"') ? s : undefined;
     }, 60_000, async () => JSON.stringify(await diffEditorSides(page)));
     assert.match(sides.original, /# HelmRelease flux-system\/team-quotas · ResourceQuota/);
     assert.match(sides.original, /pods: "60"/);

@@ -6,6 +6,10 @@
  * The cross-file check runs debounced after edits, off the typing path, in
  * steps of a few milliseconds between messages (so a keystroke never waits
  * for it); a check overtaken by a newer edit is dropped and started again.
+ * A huge document (over HUGE_CHARS) is parsed, indexed and validated after
+ * typing pauses instead of on every keystroke (a 400 KB document takes the
+ * YAML library about half a second to parse); any request, and any
+ * validation of it, brings it up to date first, so answers never mix texts.
  */
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -21,6 +25,10 @@ export interface DocumentStore {
   fileOf(uri: string): YamlFile | undefined;
   /** Publishes the diagnostics of an open document (and schedules chart resolution unless told not to). */
   validate(doc: TextDocument, resolve?: boolean): void;
+  /** An edit of an open document: index, validate and refresh now, or after a pause when the document is huge. */
+  changed(doc: TextDocument): void;
+  /** Applies the edits of huge documents still waiting for a pause (before a request reads the workspace). */
+  flush(): void;
   /** Republishes a uri, open or not. */
   republish(uri: string): void;
   republishAll(): void;
@@ -38,6 +46,9 @@ export interface DocumentStore {
 const DEBOUNCE_MS = 150;
 const SLICE_MS = 8;
 const MAX_WAIT_MS = 1000;
+/** Documents longer than this are parsed and checked after typing pauses for HUGE_PAUSE_MS. */
+const HUGE_CHARS = 200_000;
+const HUGE_PAUSE_MS = 200;
 
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
   const documents = new TextDocuments(TextDocument);
@@ -47,6 +58,39 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   // The stepped cross-file check in progress, and since when edits wait for one to finish.
   let job: Generator<void, string[] | undefined, void> | undefined;
   let pendingSince: number | undefined;
+  // Huge documents whose latest edits wait for a pause, and those the output channel was told about.
+  const deferred = new Map<string, NodeJS.Timeout>();
+  const toldHuge = new Set<string>();
+
+  /** Indexes and validates the document's current text; schedules the cross-file check when the index changed. */
+  function applyChange(doc: TextDocument): void {
+    const timer = deferred.get(doc.uri);
+    if (timer) clearTimeout(timer);
+    deferred.delete(doc.uri);
+    // The index shares the editor's parse, so unchanged documents are parsed once.
+    const changed = service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
+    publish(doc, true);
+    if (changed) store.scheduleWorkspaceRefresh();
+  }
+
+  function publish(doc: TextDocument, resolve: boolean): void {
+    const file = store.fileFor(doc);
+    const diagnostics = service.diagnostics(file);
+    if (resolve) service.scheduleReleases(doc.uri);
+    // The engine's diagnostics lie inside `file`, which is this version's text.
+    void connection.sendDiagnostics({
+      uri: doc.uri,
+      version: doc.version,
+      diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)),
+    });
+    const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
+    counts.set(doc.uri, {
+      flux,
+      errors: diagnostics.filter((d) => d.severity === 'error').length,
+      warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+    });
+    store.sendStatus();
+  }
 
   /** Republishes what a cross-file check changed, and the open documents (judged against the new fleet and builds). */
   function publishRefresh(changedUris: string[]): void {
@@ -121,22 +165,44 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       return doc ? store.fileFor(doc) : undefined;
     },
     validate(doc, resolve = true) {
-      const file = store.fileFor(doc);
-      const diagnostics = service.diagnostics(file);
-      if (resolve) service.scheduleReleases(doc.uri);
-      // The engine's diagnostics lie inside `file`, which is this version's text.
-      void connection.sendDiagnostics({
-        uri: doc.uri,
-        version: doc.version,
-        diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)),
-      });
-      const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
-      counts.set(doc.uri, {
-        flux,
-        errors: diagnostics.filter((d) => d.severity === 'error').length,
-        warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-      });
-      store.sendStatus();
+      // A huge document with edits waiting: the index catches up first, so the findings are of one text.
+      if (deferred.has(doc.uri)) applyChange(doc);
+      else publish(doc, resolve);
+    },
+    changed(doc) {
+      const text: unknown = doc.getText();
+      if (typeof text !== 'string' || text.length <= HUGE_CHARS) return applyChange(doc);
+      if (!toldHuge.has(doc.uri)) {
+        toldHuge.add(doc.uri);
+        connection.console.log(
+          `${doc.uri} is ${Math.round(text.length / 1024)} KB: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`,
+        );
+      }
+      const timer = deferred.get(doc.uri);
+      if (timer) clearTimeout(timer);
+      deferred.set(
+        doc.uri,
+        setTimeout(() => {
+          const current = documents.get(doc.uri);
+          deferred.delete(doc.uri);
+          if (!current) return;
+          try {
+            applyChange(current);
+          } catch (err) {
+            runner.logError(`validation of ${doc.uri}`, err);
+          }
+        }, HUGE_PAUSE_MS),
+      );
+    },
+    flush() {
+      for (const uri of [...deferred.keys()]) {
+        const doc = documents.get(uri);
+        if (doc) applyChange(doc);
+        else {
+          clearTimeout(deferred.get(uri));
+          deferred.delete(uri);
+        }
+      }
     },
     republish(uri) {
       const open = documents.get(uri);
@@ -167,6 +233,10 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       refreshTimer = setTimeout(startRefresh, DEBOUNCE_MS);
     },
     forget(uri) {
+      const timer = deferred.get(uri);
+      if (timer) clearTimeout(timer);
+      deferred.delete(uri);
+      toldHuge.delete(uri);
       parsed.delete(uri);
       counts.delete(uri);
       service.forgetDocument(uri);

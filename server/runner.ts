@@ -7,7 +7,9 @@
  *   workspace) becomes a ResponseError with that message;
  * - an exception or a rejected promise is logged once, with one formatter,
  *   and answered with the handler's empty result, so one bad document can
- *   never take the server down.
+ *   never take the server down;
+ * - hooks registered with `beforeRequests` run before every request's work
+ *   (the document store applies the waiting edits of huge documents there).
  */
 import {
   ResponseError,
@@ -75,12 +77,18 @@ export interface Runner {
   notification<P>(name: string, fn: (params: P) => void | Promise<void>): (params: P) => void;
   /** Logs a failure of background work once, in the same format. */
   logError(name: string, err: unknown): void;
+  /** Runs `fn` before the work of every request (after its params are checked). */
+  beforeRequests(fn: () => void): void;
 }
 
 export function createRunner(connection: Connection): Runner {
   const logError = (name: string, err: unknown) => connection.console.error(`${name} failed: ${formatError(err)}`);
+  const before: (() => void)[] = [];
   const runner: Runner = {
     logError,
+    beforeRequests(fn) {
+      before.push(fn);
+    },
     handle(message, fallback, check, fn) {
       const name = message.method.replace(/^fluxhelm\//, '');
       connection.onRequest(
@@ -94,6 +102,7 @@ export function createRunner(connection: Connection): Runner {
         if (problem) return new ResponseError(ErrorCodes.InvalidParams, `fluxhelm ${name}: ${problem}`);
         if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
         try {
+          for (const b of before) b();
           const result = await fn(params, token);
           if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
           if (isRefused(result))

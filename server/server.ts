@@ -51,6 +51,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
   const run = createRunner(connection);
   const store = createDocumentStore(connection, service, run);
   const { documents } = store;
+  // A request reads the index: the waiting edits of huge documents are applied first.
+  run.beforeRequests(() => store.flush());
   let rootPath: string | undefined;
   let supportsConfiguration = false;
   let workspaceRoots: string[] = [];
@@ -205,10 +207,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
 
   documents.onDidChangeContent(
     run.notification('validation', (e: { document: Parameters<typeof store.fileFor>[0] }) => {
-      // The index shares the editor's parse, so unchanged documents are parsed once.
-      const changed = service.updateFile(e.document.uri, e.document.getText(), store.fileFor(e.document));
-      store.validate(e.document);
-      if (changed) store.scheduleWorkspaceRefresh();
+      // Indexed and validated now (a huge document after typing pauses: server/documents.ts).
+      store.changed(e.document);
       scheduleIndex();
     }),
   );

@@ -1,0 +1,87 @@
+/**
+ * Typing in a huge document (issue 16): a document over 200 KB is parsed,
+ * indexed and validated when typing pauses, not on every keystroke, so a
+ * burst of edits costs one check instead of one per key. Over stdio with
+ * the built server: a burst of 25 keystrokes in a 330 KB HelmRelease gets
+ * diagnostics only for its last version, and they are this version's (the
+ * misspelled key is found where it now is); a request sent in the middle of
+ * a burst answers on the text the editor has at that moment.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { LspClient } from '../support/lsp-client.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const server = join(root, 'dist', 'server.js');
+
+type Diag = { range: { start: { line: number; character: number } }; code: string; message: string };
+type Sym = { name: string; children?: Sym[] };
+
+/** A HelmRelease named `app` with 14,000 values keys (about 330 KB) and a misspelled `intervall` on its last line. */
+function hugeRelease(): string {
+  const values = Array.from({ length: 14_000 }, (_, i) => `    key${i}: value-${i}\n`).join('');
+  return `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: apps\nspec:\n  chart:\n    spec:\n      chart: podinfo\n      sourceRef:\n        kind: HelmRepository\n        name: podinfo\n  values:\n${values}  intervall: 5m\n`;
+}
+
+let client: LspClient;
+before(async () => {
+  client = new LspClient(process.execPath, [server, '--stdio']);
+  await client.initialize(mkdtempSync(join(tmpdir(), 'fluxhelm-huge-')));
+});
+after(async () => {
+  await client.shutdown();
+});
+
+test('a burst of keystrokes in a huge document is checked once, on its last text', async () => {
+  const uri = 'file:///ws/huge-release.yaml';
+  const text = hugeRelease();
+  assert.ok(text.length > 300_000);
+  const lastLine = text.split('\n').length - 2;
+  const first = client.diagnostics(uri, 1, 60_000);
+  client.open(uri, text, 1);
+  const opened = (await first) as unknown as Diag[];
+  assert.deepEqual(
+    opened.filter((d) => d.code === 'unknown-field').map((d) => d.range.start),
+    [{ line: lastLine, character: 2 }],
+  );
+  const before = client.notifications.length;
+  // 25 keystrokes: a new line with a comment above the misspelled key, one character at a time.
+  const typed = '# comment typed by hand!\n';
+  let version = 1;
+  for (let i = 0; i < typed.length; i++) {
+    const at = { line: lastLine, character: i };
+    client.change(uri, ++version, [{ range: { start: at, end: at }, text: typed[i] }]);
+  }
+  assert.equal(version, 26);
+  const last = (await client.diagnostics(uri, version, 60_000)) as unknown as Diag[];
+  assert.deepEqual(
+    last.filter((d) => d.code === 'unknown-field').map((d) => d.range.start),
+    [{ line: lastLine + 1, character: 2 }],
+    'the finding moved down with the typed line',
+  );
+  const published = client.notifications
+    .slice(before)
+    .filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri)
+    .map((n) => n.params.version)
+    .filter((v) => v !== 1); // version 1 is republished when the (empty) workspace is indexed
+  assert.deepEqual(published, [version], 'only the last version of the burst was checked and published');
+});
+
+test('a request in the middle of a burst answers on the editor’s current text', async () => {
+  const uri = 'file:///ws/huge-rename.yaml';
+  const text = hugeRelease();
+  const first = client.diagnostics(uri, 1, 60_000);
+  client.open(uri, text, 1);
+  await first;
+  // Rename the release while typing: `app` → `appx`, then ask for the outline at once.
+  const published = client.diagnostics(uri, 2, 60_000);
+  client.change(uri, 2, [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: 'x' }]);
+  const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } }, 60_000);
+  assert.ok(JSON.stringify(symbols).includes('appx'), `the outline names the release as typed: ${JSON.stringify(symbols).slice(0, 200)}`);
+  // The request brought the document up to date: its diagnostics are this version's, the typed name included.
+  const diags = (await published) as unknown as Diag[];
+  assert.ok(diags.some((d) => d.code === 'unknown-field'));
+});

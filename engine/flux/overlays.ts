@@ -194,9 +194,13 @@ function diffPaths(a: unknown, b: unknown, path: PathSegment[], out: PathSegment
  * otherwise only the outermost.
  */
 export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseObjectRef, cache: BuildCache = newBuildCache()): OverlayOfBase[] {
+  const own = dirOf(base.file);
+  const reverse = (cache.reverse ??= reverseIncludes(ws));
+  const candidates = walkUp(reverse, base.file).filter((d) => d !== own);
+  // No folder above includes this one: nothing to report, and no need to parse the file (a huge one costs a second).
+  if (candidates.length === 0) return [];
   const doc = documentIndexOf(host, ws, base);
   if (!doc) return [];
-  const own = dirOf(base.file);
   const build = (dir: string) => {
     let b = cache.builds.get(dir);
     if (!b) cache.builds.set(dir, (b = buildKustomization(host, dir)));
@@ -210,8 +214,6 @@ export function overlaysOfBase(ws: FluxWorkspace, host: EngineHost, base: BaseOb
   // What the overlays changed is measured against the base folder's own build when it has one.
   const ownBuild = kustomizationFileIn(host, own) ? builtFrom(cache, build(own).resources, base.file, doc.index) : undefined;
   const baseline = ownBuild?.object ?? doc.value;
-  const reverse = (cache.reverse ??= reverseIncludes(ws));
-  const candidates = walkUp(reverse, base.file).filter((d) => d !== own);
   const included = new Set(candidates.filter((c) => (reverse.get(c)?.size ?? 0) > 0));
   const lineCache = new Map<string, LineIndex | undefined>();
   const lines = (f: string) => {

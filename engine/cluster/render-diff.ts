@@ -138,6 +138,7 @@ export async function renderDiffFlow(ws: Workspace, conn: ClusterHost, p: Render
       ...(lines ? { position: lines.positionAt(hr.start) } : {}),
       ...(overlay ? { overlay: overlay.label } : {}),
       action: live.ok ? 'upgrade' : 'install',
+      validate: false,
       ...(caps?.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}),
       ...(caps?.apiVersions ? { apiVersions: caps.apiVersions } : {}),
     });

@@ -197,7 +197,7 @@ function targetsOf(model: SideModel, hr: IndexedObject): RenderTarget[] {
 async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, target: RenderTarget, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {
   const owner = target.label ? `${id} (${target.label})` : id;
   const position = side.ws.lines(hr.file)?.positionAt(hr.start) ?? { line: 0, character: 0 };
-  const r = await side.render({ uri: pathToUri(hr.file), position, ...(target.overlay ? { overlay: target.overlay } : {}), ...(target.applied ? { applied: target.applied } : {}), ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
+  const r = await side.render({ uri: pathToUri(hr.file), position, validate: false, ...(target.overlay ? { overlay: target.overlay } : {}), ...(target.applied ? { applied: target.applied } : {}), ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
   if (!r.ok) return { kind: 'HelmRelease', id: owner, file: hr.file, objects: [], error: r.error ?? 'not rendered' };
   return { kind: 'HelmRelease', id: owner, file: hr.file, objects: r.objects.map((o) => o.object) };
 }

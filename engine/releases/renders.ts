@@ -47,6 +47,11 @@ export interface RenderQuery {
   apiVersions?: string[];
   /** Render as an install (default) or as an upgrade of an existing release. */
   action?: ReleaseAction;
+  /**
+   * false: the rendered objects are not checked against Kubernetes and CRD schemas (a diff compares objects
+   * and shows no findings, so it skips compiling those schemas). Values are still checked as Helm checks them.
+   */
+  validate?: false;
 }
 
 export type { RenderedRelease };
@@ -102,7 +107,7 @@ export class ReleaseRenders {
       hr = path ? releaseAt(ws, path, offset) : undefined;
     }
     if (!hr) return none('this file holds no HelmRelease');
-    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.applied ? { applied: q.applied } : {}), ...(q.action ? { action: q.action } : {}), ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
+    return renderRelease(ws, r, hr, await this.options(hr, { overlay: q.overlay, ...(q.applied ? { applied: q.applied } : {}), ...(q.action ? { action: q.action } : {}), ...(q.validate === false ? { schemas: false as const } : {}), ...(q.kubeVersion ? { kubeVersion: q.kubeVersion } : {}), ...(q.apiVersions ? { apiVersions: q.apiVersions } : {}) }));
   }
 
   /** Renders every HelmRelease of the workspace (for `check --render`); results by release file. */

@@ -10,24 +10,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSource, spanAt, type ParsedSource } from '../../engine/kustomize/source.ts';
 import { parsedSource, documentAt } from '../../engine/kustomize/parsed-sources.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const corpora = [join(repo, '..', 'shared', 'fleets'), join(repo, 'examples'), join(repo, 'test', 'fixtures')];
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === '.git' || name === 'node_modules') continue;
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) yamlFiles(p, out);
-    else if (/\.ya?ml$/.test(name) && st.size < 2_000_000) out.push(p);
-  }
-  return out;
-}
 
 /** What a caller can observe: per document its index, value, span in the file, and the file offset of each top-level key. */
 function observe(p: ParsedSource) {

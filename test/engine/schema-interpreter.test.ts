@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ErrorObject } from 'ajv';
@@ -20,26 +20,11 @@ import { supportsSchema, interpretSchema } from '../../engine/validation/interpr
 import { bundledSchemas } from '../../schemas/index.ts';
 import type { JsonSchema } from '../../engine/schemas/crd.ts';
 import { createLanguageService, emptyHost } from '../../engine/index.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const shared = join(repo, '..', 'shared');
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (e === '.git' || e === 'node_modules') continue;
-    const p = join(dir, e);
-    const st = statSync(p);
-    if (st.isDirectory()) yamlFiles(p, out);
-    else if (/\.ya?ml$/.test(e) && st.size < 2_000_000) out.push(p);
-  }
-  return out;
-}
 
 interface Obj {
   file: string;

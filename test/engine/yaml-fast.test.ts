@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
@@ -19,21 +19,11 @@ import { YAML_OPTIONS, duplicateKeyOffsets, setFastReading, parseYamlFile } from
 import { findAtPath, nodeRange, type PathSeg } from '../../engine/yaml/nodes.ts';
 import { createLanguageService, emptyHost } from '../../engine/index.ts';
 import { generateFile } from '../../bench/gen.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const reader = createFastReader(YAML_OPTIONS);
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    if (name === '.git' || name === 'node_modules') continue;
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) yamlFiles(p, out);
-    else if (/\.ya?ml$/.test(name) && st.size < 2_000_000) out.push(p);
-  }
-  return out;
-}
 
 const corpus: { name: string; text: string }[] = [
   ...['test/fixtures', 'examples', '../shared/fleets', '../shared/charts'].flatMap((d) => yamlFiles(join(root, d))).map((p) => ({ name: p, text: readFileSync(p, 'utf8') })),

@@ -18,27 +18,33 @@ import { generateIndex } from '../sources/gen-index.ts';
 
 const enc = new TextEncoder();
 
-/** Looks up every chart lazily (each in a fresh index, so no full scan has happened yet) and compares. */
+/**
+ * Looks up every chart lazily (each in a fresh index, so no full scan has happened yet) and compares;
+ * both as a plain Uint8Array (in-memory hosts) and as a Node Buffer (the Node host), whose native
+ * newline search the lazy reader uses.
+ */
 function agreeLazily(text: string): void {
-  const bytes = enc.encode(text);
-  // What the index source did before: decode (which drops a byte-order mark), then read it all.
-  const full = parseIndex(new TextDecoder().decode(bytes));
-  const lazy = parseIndexBytes(bytes, 0);
-  assert.equal(lazy.ok, full.ok, `ok differs for:\n${text}`);
-  if (!lazy.ok || !full.ok) return;
-  assert.equal(lazy.index.apiVersion, full.index.apiVersion);
-  for (const [name, entries] of full.index.charts) {
-    const fresh = parseIndexBytes(bytes, 0);
-    assert.ok(fresh.ok);
-    assert.deepEqual(fresh.index.charts.get(name), entries, `chart ${JSON.stringify(name)} differs for:\n${text}`);
-    assert.equal(fresh.index.charts.has(name), true);
+  const plain = enc.encode(text);
+  for (const bytes of [plain, Buffer.from(plain)]) {
+    // What the index source did before: decode (which drops a byte-order mark), then read it all.
+    const full = parseIndex(new TextDecoder().decode(bytes));
+    const lazy = parseIndexBytes(bytes, 0);
+    assert.equal(lazy.ok, full.ok, `ok differs for:\n${text}`);
+    if (!lazy.ok || !full.ok) return;
+    assert.equal(lazy.index.apiVersion, full.index.apiVersion);
+    for (const [name, entries] of full.index.charts) {
+      const fresh = parseIndexBytes(bytes, 0);
+      assert.ok(fresh.ok);
+      assert.deepEqual(fresh.index.charts.get(name), entries, `chart ${JSON.stringify(name)} differs for:\n${text}`);
+      assert.equal(fresh.index.charts.has(name), true);
+    }
+    const missing = parseIndexBytes(bytes, 0);
+    assert.ok(missing.ok);
+    assert.equal(missing.index.charts.get('no-such-chart-here'), full.index.charts.get('no-such-chart-here'));
+    assert.deepEqual([...missing.index.charts.keys()], [...full.index.charts.keys()]);
+    assert.equal(missing.index.charts.size, full.index.charts.size);
+    assert.equal(missing.index.parser, full.index.parser);
   }
-  const missing = parseIndexBytes(bytes, 0);
-  assert.ok(missing.ok);
-  assert.equal(missing.index.charts.get('no-such-chart-here'), full.index.charts.get('no-such-chart-here'));
-  assert.deepEqual([...missing.index.charts.keys()], [...full.index.charts.keys()]);
-  assert.equal(missing.index.charts.size, full.index.charts.size);
-  assert.equal(missing.index.parser, full.index.parser);
 }
 
 test('generated indexes in both layouts: every chart read alone equals the full read', () => {
@@ -122,9 +128,13 @@ test('on a big index, open + one chart costs a fraction of the full read', () =>
     }
     return samples.sort((a, b) => a - b)[2];
   };
+  // Also as a Node Buffer (what the Node host reads), whose newline search is native.
+  const buffer = Buffer.from(bytes);
   const one = () => {
-    const r = parseIndexBytes(bytes);
-    assert.ok(r.ok && r.index.charts.get('chart-u')?.length === 100);
+    for (const b of [bytes, buffer]) {
+      const r = parseIndexBytes(b);
+      assert.ok(r.ok && r.index.charts.get('chart-u')?.length === 100);
+    }
   };
   const full = () => {
     const r = parseIndex(new TextDecoder().decode(bytes));
@@ -134,7 +144,7 @@ test('on a big index, open + one chart costs a fraction of the full read', () =>
   full();
   const lazyMs = time(one);
   const fullMs = time(full);
-  assert.ok(lazyMs < fullMs / 2, `one chart ${lazyMs.toFixed(1)} ms, full read ${fullMs.toFixed(1)} ms`);
+  assert.ok(lazyMs < fullMs / 2, `one chart (plain and Buffer) ${lazyMs.toFixed(1)} ms, full read ${fullMs.toFixed(1)} ms`);
   // The warm lookup is a map hit.
   const r = parseIndexBytes(bytes);
   assert.ok(r.ok);

@@ -4,7 +4,7 @@
  * hovers on a generated file, then cuts the CPU profile into those phases
  * (by timestamp; the client and server share the monotonic clock) and prints
  * the functions with the most self and inclusive time, mapped back to the
- * TypeScript sources through dist/server.js.map.
+ * TypeScript sources through dist/server-main.js.map (the bundle dist/server.js loads).
  *
  *   node scripts/run-ts.mjs bench/profile.ts [--docs=1000] [--edits=20] [--top=15] [--interval=100]
  *                                            [--server=fluxhelm|yaml-language-server]
@@ -139,7 +139,6 @@ async function main(): Promise<void> {
   const profDir = join(workDir, 'prof');
   rmSync(profDir, { recursive: true, force: true });
   mkdirSync(profDir, { recursive: true });
-  const serverJs = join(root, 'dist', 'server.js');
   useHelmHome(workDir);
   const spec = args.server === 'yaml-language-server' ? yamlLsSpec(root) : fluxhelmSpec(root, args.online === 'true');
   const client = new LspClient(spec.command, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${args.interval ?? 100}`, ...spec.args]);
@@ -164,15 +163,17 @@ async function main(): Promise<void> {
   const newest = files.map((f) => join(profDir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   const profile = JSON.parse(readFileSync(newest, 'utf8')) as CpuProfile;
 
-  const map = SourceMap.load(`${serverJs}.map`);
-  const serverUrl = pathToFileURL(serverJs).href;
+  // dist/server.js loads the server bundle, dist/server-main.js, through a code cache (vm.Script: its frames carry the plain path).
+  const serverMain = join(root, 'dist', 'server-main.js');
+  const map = SourceMap.load(`${serverMain}.map`);
+  const serverUrls = new Set([serverMain, pathToFileURL(serverMain).href]);
   const rootUrl = `${pathToFileURL(root).href}/`;
   const describe = (n: ProfileNode): string => {
     const f = n.callFrame;
     const name = f.functionName || '(anonymous)';
-    if (f.url === serverUrl) {
+    if (serverUrls.has(f.url)) {
       const at = map.lookup(f.lineNumber, f.columnNumber);
-      return at ? `${name}  ${at.source}:${at.line}` : `${name}  dist/server.js:${f.lineNumber + 1}`;
+      return at ? `${name}  ${at.source}:${at.line}` : `${name}  dist/server-main.js:${f.lineNumber + 1}`;
     }
     if (!f.url) return name;
     return `${name}  ${f.url.replace(rootUrl, '')}:${f.lineNumber + 1}`;

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // One esbuild run bundles the entry points into dist/:
 //   dist/client.js       the VS Code extension (vscode is provided by the editor)
-//   dist/server.js       the language server (`node dist/server.js --stdio`)
+//   dist/server.js       the language server (`node dist/server.js --stdio`): a small
+//                        loader that runs dist/server-main.js (the server bundle) with a
+//                        V8 code cache (server/code-cache.ts)
 //   dist/cli.js          the `fluxhelm` command: a small CommonJS entry that imports
 //                        dist/cli-main.mjs (ES modules split per command: a command
 //                        loads only its own code and the chunks it shares, in
@@ -30,7 +32,8 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' }),
-  build({ ...common, entryPoints: ['server/bin.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['server/start.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['server/bin.ts'], outfile: 'dist/server-main.js' }),
   buildCli(),
   build({ ...common, entryPoints: ['server/helm-render-worker.ts'], outfile: 'dist/helm-worker.js' }),
 ]);

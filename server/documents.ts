@@ -6,8 +6,9 @@
  * The cross-file check runs debounced after edits, off the typing path, in
  * steps of a few milliseconds between messages (so a keystroke never waits
  * for it); a check overtaken by a newer edit is dropped and started again.
- * A huge document (over HUGE_CHARS) is parsed, indexed and validated after
- * typing pauses instead of on every keystroke (a 400 KB document takes the
+ * The edits of a huge document (over HUGE_CHARS) are parsed, indexed and
+ * validated after typing pauses instead of on every keystroke (its opening
+ * is checked at once; a 400 KB document takes the
  * YAML library about half a second to parse); any request, and any
  * validation of it, brings it up to date first, so answers never mix texts.
  */
@@ -171,7 +172,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     },
     changed(doc) {
       const text: unknown = doc.getText();
-      if (typeof text !== 'string' || text.length <= HUGE_CHARS) return applyChange(doc);
+      // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
+      if (typeof text !== 'string' || text.length <= HUGE_CHARS || !parsed.has(doc.uri)) return applyChange(doc);
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
         connection.console.log(

@@ -3,8 +3,8 @@
  * written in a kustomization's block scalars), parsed into documents whose
  * nodes can be located as offsets in the file that holds them.
  */
-import { parseAllDocuments, parseDocument, isScalar, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets } from '../yaml/documents.ts';
+import { parseAllDocuments, parseDocument, isScalar, visit, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse } from '../yaml/documents.ts';
 import { findAtPath, nodeRange } from '../yaml/nodes.ts';
 import type { FileSpan, KustomizeDiagnostic, PathSegment } from './types.ts';
 
@@ -67,6 +67,27 @@ export const KUSTOMIZE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOpti
   ],
 };
 
+/** Plain scalars that YAML 1.1 (the editor's parse) and kustomize's reading resolve differently, or may. */
+const SCHEMA_DEPENDENT = /^(?:[YyNn]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+/**
+ * True when a document composed with YAML_OPTIONS has the nodes and values
+ * KUSTOMIZE_YAML_OPTIONS would give: the two differ only in booleans
+ * (`yes`, `on`...) and timestamps, so a document without such plain
+ * scalars and without explicit tags reads the same.
+ */
+function readsTheSameAsResource(doc: Document.Parsed): boolean {
+  let same = true;
+  visit(doc, {
+    Node(_key, node) {
+      if ((node as { tag?: string }).tag) same = false;
+      else if (isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' && (SCHEMA_DEPENDENT.test(node.source) || TIMESTAMP_RE.test(node.source))) same = false;
+      return same ? undefined : visit.BREAK;
+    },
+  });
+  return same;
+}
+
 /**
  * Parses YAML text (a file, or an inline string mapped into its file by
  * `map`); empty documents are dropped. `schema: 'kustomization'` reads the
@@ -77,7 +98,11 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
   const diagnostics: KustomizeDiagnostic[] = [];
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS) as Document.Parsed[];
+    // The editor's parse of the same text when it reads the same under this schema (a huge piece is parsed once per edit).
+    // When the editor's parse threw, this one would too: the library's parser reads the text the same under both schemas.
+    const editor = sharedParse(text);
+    if (editor && 'threw' in editor) throw new Error(editor.threw);
+    parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : (parseAllDocuments(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS) as Document.Parsed[]);
     if (!Array.isArray(parsed)) parsed = [];
   } catch (e) {
     diagnostics.push({ file, start: map(0), end: map(0), severity: 'error', code: 'kustomize-yaml', message: `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}` });

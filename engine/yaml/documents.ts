@@ -51,6 +51,39 @@ export function setFastReading(on: boolean): boolean {
   return was;
 }
 
+/**
+ * The library's parses of the large pieces parsed lately, by piece text, for
+ * the kustomize build (kustomize/source.ts), which reads the same text again
+ * when the file is a resource or kustomization of a build: a 500 KB piece
+ * costs the library a few hundred milliseconds, twice per edit without this.
+ * Held weakly: a parse lives only as long as a file that uses it.
+ */
+const SHARE_MIN_CHARS = 32_000;
+const SHARE_MAX_ENTRIES = 8;
+const shared = new Map<string, WeakRef<Document.Parsed[]> | { threw: string }>();
+
+function shareParse(text: string, result: Document.Parsed[] | { threw: string }): void {
+  if (text.length < SHARE_MIN_CHARS) return;
+  shared.delete(text);
+  for (const [k, ref] of shared) if (ref instanceof WeakRef && !ref.deref()) shared.delete(k);
+  shared.set(text, Array.isArray(result) ? new WeakRef(result) : result);
+  if (shared.size > SHARE_MAX_ENTRIES) shared.delete(shared.keys().next().value as string);
+}
+
+/**
+ * What `parseAllDocuments(text, YAML_OPTIONS)` gave the editor for exactly
+ * this text (a whole `---` piece), while that parse is still held: its
+ * documents, or the message of what it threw (the library's parser runs out
+ * of stack on some broken documents of tens of thousands of lines, after
+ * hundreds of milliseconds); undefined otherwise. Callers must not change
+ * the documents.
+ */
+export function sharedParse(text: string): readonly Document.Parsed[] | { threw: string } | undefined {
+  if (text.length < SHARE_MIN_CHARS) return undefined;
+  const hit = shared.get(text);
+  return hit instanceof WeakRef ? hit.deref() : hit;
+}
+
 /** Bounds alias expansion so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -311,7 +344,9 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
     try {
       parsed = parseAllDocuments(piece, YAML_OPTIONS) as Document.Parsed[];
       if (!Array.isArray(parsed)) parsed = [];
-    } catch {
+      shareParse(piece, parsed);
+    } catch (err) {
+      shareParse(piece, { threw: err instanceof Error ? err.message : String(err) });
       parsed = [];
     }
     if (parsed.length === 1 || parsed.length === 0) {

@@ -1,0 +1,174 @@
+/**
+ * A large piece of YAML is parsed once per edit, not twice (issue 16): the
+ * kustomize build reads the editor's parse of the same text
+ * (engine/yaml/documents.ts `sharedParse`) when the document reads the same
+ * under kustomize's scalar rules, and its own parse otherwise. Checked as a
+ * differential test against the build's own parse on every YAML piece of the
+ * real fleets, the examples and the fixtures (padded to the size where
+ * sharing starts), on documents whose scalars kustomize reads differently
+ * (`yes`, dates, tags), on a document the library's parser cannot parse at
+ * all (it runs out of stack), and through the façade: after an edit of a
+ * 470 KB HelmRelease that a Flux Kustomization builds, the cross-file
+ * refresh no longer parses it again (it cost as much as the editor's parse,
+ * now a small part of it).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { parseSource, KUSTOMIZE_YAML_OPTIONS, spanAt, type ParsedSource } from '../../engine/kustomize/source.ts';
+import { parseYamlFile, setFastReading, sharedParse, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
+import { createLanguageService } from '../../engine/index.ts';
+import { createNodeHost } from '../../server/node-host.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
+import { Random } from '../robustness/mutate.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+const corpora = [join(repo, '..', 'shared', 'fleets'), join(repo, 'examples'), join(repo, 'test', 'fixtures')];
+// The editor parses with the library, as it does for edited or broken documents (clean ones are read by fast.ts).
+let fastReading = true;
+before(() => {
+  fastReading = setFastReading(false);
+});
+after(() => {
+  setFastReading(fastReading);
+});
+const PAD = `\n# ${'padding '.repeat(4_500)}\n`;
+
+/** What a build can observe of a parse: documents (index, value, span, key spans) and diagnostics. */
+function observe(p: ParsedSource) {
+  return {
+    docs: p.docs.map((d) => {
+      const value = d.value;
+      const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+      return { index: d.index, value: JSON.stringify(value), start: d.map(d.doc.range[0]), end: d.map(d.doc.range[2]), keys: keys.map((k) => spanAt(d, [k])) };
+    }),
+    diagnostics: p.diagnostics.map((d) => `${d.code}@${d.start}-${d.end}: ${d.message}`),
+  };
+}
+
+/** The build's parse of `text` after the editor parsed it, its own parse, and whether it took the editor's documents. */
+function bothWays(file: string, text: string, schema: 'resource' | 'kustomization' = 'resource') {
+  const own = observe(parseSource(file, text, undefined, schema));
+  const editor = parseYamlFile(pathToFileURL(file).href, text);
+  const afterEditor = parseSource(file, text, undefined, schema);
+  const editorDocs = editor.docs.map((d) => d.doc);
+  return { own, shared: observe(afterEditor), took: afterEditor.docs.some((d) => editorDocs.includes(d.doc)), editor };
+}
+
+test('the build reading the editor’s parse = its own parse, on every YAML piece of the fleets, examples and fixtures', () => {
+  {
+    const files = corpora.flatMap((c) => yamlFiles(c));
+    assert.ok(files.length > 500, `only ${files.length} files`);
+    let pieces = 0;
+    let took = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      if (/^%/m.test(text)) continue; // directives apply to the whole file, not to a piece
+      for (const piece of text.split(/^(?=---(?:[ \t\r\n]|$))/m)) {
+        const padded = piece + PAD;
+        for (const schema of ['resource', 'kustomization'] as const) {
+          const r = bothWays(f, padded, schema);
+          assert.deepEqual(r.shared, r.own, `${f} (${schema})`);
+          if (r.took) took++;
+        }
+        pieces++;
+      }
+    }
+    assert.ok(pieces > 800, `${pieces} pieces`);
+    // Most documents read the same under both rules; the others were parsed again (and still equal).
+    assert.ok(took > pieces, `${took} of ${pieces * 2} parses shared`);
+  }
+});
+
+test('documents whose scalars kustomize reads differently are parsed with kustomize’s rules', () => {
+  const cases: [string, unknown][] = [
+    ['enabled: yes', 'yes'],
+    ['enabled: on', 'on'],
+    ['when: 2024-01-01', '2024-01-01T00:00:00Z'],
+    ['n: !!str 12', '12'],
+    ['ok: true', true],
+  ];
+  for (const [line, expected] of cases) {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ${line}\n${PAD}`;
+    const r = bothWays('/cases/cm.yaml', text);
+    assert.deepEqual(r.shared, r.own, line);
+    const value = JSON.parse(r.shared.docs[0].value) as { data: Record<string, unknown> };
+    assert.equal(Object.values(value.data)[0], expected, line);
+    // As the API server reads it (YAML 1.1), the editor still sees its own reading.
+    if (line === 'enabled: yes') assert.deepEqual(r.editor.docs[0].value(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { enabled: true } });
+  }
+  // Shared only where nothing differs.
+  assert.equal(bothWays('/cases/plain.yaml', `a: b\n${PAD}`).took, true);
+  assert.equal(bothWays('/cases/bool.yaml', `a: yes\n${PAD}`).took, false);
+});
+
+test('a piece the library’s parser cannot parse is reported by the build without parsing it a second time', () => {
+  // A 20,000-key values map typed into at a few places (a stray `x` in indentation, keys and values): after some
+  // of these edits the library's parser recurses once per following line and runs out of stack.
+  const values = Array.from({ length: 20_000 }, (_, i) => `    key${i % 3 === 0 ? i % 50 : i}: value-${i}\n`).join('');
+  let text = `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: huge\nspec:\n  interval: 5m\n  values:\n${values}`;
+  const rnd = new Random(7);
+  let ownError = '';
+  for (let i = 0; i < 12 && !ownError; i++) {
+    const at = rnd.int(text.length);
+    text = `${text.slice(0, at)}x${text.slice(at)}`;
+    try {
+      parseAllDocuments(text, KUSTOMIZE_YAML_OPTIONS);
+    } catch (e) {
+      ownError = String(e);
+    }
+  }
+  assert.match(ownError, /Maximum call stack size exceeded/, 'the library throws on one of these texts');
+  const r = bothWays('/cases/deep.yaml', text);
+  assert.deepEqual(r.shared, r.own);
+  assert.match(r.shared.diagnostics[0], /^kustomize-yaml@0-0: YAML could not be parsed: Maximum call stack size exceeded/);
+  assert.deepEqual(sharedParse(text), { threw: 'Maximum call stack size exceeded' });
+  // YAML_OPTIONS and the kustomize options share the parser: the editor's parse throws the same way.
+  assert.throws(() => parseAllDocuments(text, YAML_OPTIONS), /Maximum call stack size exceeded/);
+});
+
+const cpuMs = (fn: () => void): number => {
+  const c = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1000;
+};
+
+test('after an edit of a huge HelmRelease a Flux Kustomization builds, the cross-file refresh does not parse it again', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fluxhelm-shared-parse-'));
+  try {
+    cpSync(join(repo, 'examples', 'fleet'), root, { recursive: true });
+    const service = createLanguageService(createNodeHost());
+    service.configure({ network: false, trusted: false });
+    service.openWorkspace({ roots: [root] });
+    const path = join(root, 'infrastructure', 'sources', 'podinfo.yaml');
+    const uri = pathToFileURL(path).href;
+    // 20,000 values keys, a third of them repeating (duplicate keys: the library parses it, not the quick reader).
+    const values = Array.from({ length: 20_000 }, (_, i) => `    key${i % 3 === 0 ? i % 50 : i}: value-${i}\n`).join('');
+    let text = `${readFileSync(path, 'utf8')}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: huge\n  namespace: flux-system\nspec:\n  interval: 5m\n  chart:\n    spec:\n      chart: huge\n      sourceRef:\n        kind: HelmRepository\n        name: podinfo\n  values:\n${values}`;
+    let file = service.parse(uri, text);
+    service.updateFile(uri, text, file);
+    service.refreshWorkspaceDiagnostics();
+    const parse: number[] = [];
+    const refresh: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const at = text.indexOf(`key${1_001 + i * 3_000}:`);
+      text = `${text.slice(0, at)}x${text.slice(at)}`;
+      parse.push(cpuMs(() => (file = service.parse(uri, text, file))));
+      service.updateFile(uri, text, file);
+      refresh.push(cpuMs(() => service.refreshWorkspaceDiagnostics()));
+    }
+    const median = (l: number[]) => [...l].sort((a, b) => a - b)[l.length >> 1];
+    // Before: the build parsed the 470 KB piece again (refresh ≈ 1–2 parses); now it reads the editor's documents.
+    assert.ok(median(refresh) < median(parse) / 2, `refresh ${median(refresh).toFixed(0)} ms of CPU vs parse ${median(parse).toFixed(0)} ms (medians)`);
+    // The build still reports the duplicate keys of the edited text, through the editor's parse.
+    const diags = service.diagnostics(file);
+    assert.ok(diags.some((d) => d.code === 'duplicate-key'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -18,7 +18,7 @@
  * typically for the few documents that have findings. Documents fast.ts does
  * not read are parsed by the library at once, as before.
  */
-import { parseAllDocuments, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
 import { findAtPath, nodeRange, type PathSeg } from './nodes.ts';
 import { createFastReader } from './fast.ts';
@@ -270,6 +270,19 @@ function composeOne(text: string): Document.Parsed {
   return parseAllDocuments(text, YAML_OPTIONS)[0] as Document.Parsed;
 }
 
+/**
+ * A piece the library threw on (its parser runs out of stack on some broken
+ * documents of tens of thousands of lines): an empty document with one YAML
+ * error on its first line, so the editor says why nothing else is checked.
+ */
+function unparsableDocument(text: string, start: number, message: string): YamlDocument {
+  const d = makeDocument(text, start, parseDocument('', YAML_OPTIONS) as Document.Parsed);
+  const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
+  d.syntax.push({ start: 0, end: Math.max(1, Math.min(text.length, firstLine)), severity: 'error', code: 'yaml-syntax', message: `The YAML library could not parse this document (${message}), so nothing in it is checked; look for a line indented unlike its neighbours or a stray character` });
+  d.broken = true;
+  return d;
+}
+
 /** A document from fast.ts's value: no syntax findings, header from the value, `doc` composed on first use. */
 function makeFastDocument(text: string, start: number, value: unknown): YamlDocument {
   let composed: Document.Parsed | undefined;
@@ -346,8 +359,10 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
       if (!Array.isArray(parsed)) parsed = [];
       shareParse(piece, parsed);
     } catch (err) {
-      shareParse(piece, { threw: err instanceof Error ? err.message : String(err) });
-      parsed = [];
+      const message = err instanceof Error ? err.message : String(err);
+      shareParse(piece, { threw: message });
+      docs.push(unparsableDocument(piece, start, message));
+      continue;
     }
     if (parsed.length === 1 || parsed.length === 0) {
       if (parsed.length === 1) docs.push(makeDocument(piece, start, parsed[0]));

@@ -7,7 +7,8 @@
  * real fleets, the examples and the fixtures (padded to the size where
  * sharing starts), on documents whose scalars kustomize reads differently
  * (`yes`, dates, tags), on a document the library's parser cannot parse at
- * all (it runs out of stack), and through the façade: after an edit of a
+ * all (it runs out of stack; the editor reports that on the document's
+ * first line instead of showing nothing), and through the façade: after an edit of a
  * 470 KB HelmRelease that a Flux Kustomization builds, the cross-file
  * refresh no longer parses it again (it cost as much as the editor's parse,
  * now a small part of it).
@@ -127,6 +128,8 @@ test('a piece the library’s parser cannot parse is reported by the build witho
   assert.deepEqual(r.shared, r.own);
   assert.match(r.shared.diagnostics[0], /^kustomize-yaml@0-0: YAML could not be parsed: Maximum call stack size exceeded/);
   assert.deepEqual(sharedParse(text), { threw: 'Maximum call stack size exceeded' });
+  // The editor says so on the document's first line instead of showing nothing for it.
+  assert.deepEqual(r.editor.docs.map((d) => d.syntax.map((x) => [x.start, x.end, x.code, x.message.slice(0, 57)])), [[[0, 3, 'yaml-syntax', 'The YAML library could not parse this document (Maximum c']]]);
   // YAML_OPTIONS and the kustomize options share the parser: the editor's parse throws the same way.
   assert.throws(() => parseAllDocuments(text, YAML_OPTIONS), /Maximum call stack size exceeded/);
 });

@@ -121,7 +121,8 @@ export class Session {
   private fail(f: Failure): void {
     if (f.text !== undefined && f.file === undefined && this.current) f.file = relative(this.root, fileURLToPath(this.current));
     this.report.failures.push(f);
-    this.opts.log?.(`FAIL ${f.kind} ${f.method}: ${f.detail.split('\n')[0].slice(0, 200)}`);
+    const where = f.file ? ` [${f.file}${f.text !== undefined ? `, ${Math.round(f.text.length / 1024)} KB` : ''}; load ${loadavg()[0].toFixed(1)}; after ${f.step ?? '?'}]` : '';
+    this.opts.log?.(`FAIL ${f.kind} ${f.method}: ${f.detail.split('\n')[0].slice(0, 200)}${where}`);
   }
 
   private diskText(uri: string): string | undefined {

@@ -139,11 +139,24 @@ function once(
         stream = res.pipe(d);
         cleanups.push(() => d.destroy());
       }
+      // With a declared length the body is copied into one buffer as it arrives: no second
+      // copy at the end, so a 52 MB index never needs twice its size in memory.
+      let whole = !decoder && Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+      let filled = 0;
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > maxBytes) {
           fail('too-large', `response body exceeds the ${maxBytes}-byte limit`);
           return;
+        }
+        if (whole && filled + chunk.length <= whole.length) {
+          chunk.copy(whole, filled);
+          filled += chunk.length;
+          return;
+        }
+        if (whole) {
+          chunks.push(whole.subarray(0, filled)); // more than declared: collect the rest as it comes
+          whole = undefined;
         }
         chunks.push(chunk);
       });
@@ -155,7 +168,11 @@ function once(
         finish({
           status,
           headers: resHeaders,
-          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(total, maxBytes)),
+          body: whole
+            ? whole.subarray(0, filled)
+            : chunks.length === 1
+              ? chunks[0]
+              : Buffer.concat(chunks, Math.min(total, maxBytes)),
         });
       });
       stream.on('error', (e: NodeJS.ErrnoException) => {

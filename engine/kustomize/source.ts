@@ -3,8 +3,8 @@
  * written in a kustomization's block scalars), parsed into documents whose
  * nodes can be located as offsets in the file that holds them.
  */
-import { parseAllDocuments, parseDocument, isScalar, visit, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse } from '../yaml/documents.ts';
+import { parseDocument, isScalar, isPair, isCollection, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse, parseAllQuietly } from '../yaml/documents.ts';
 import { findAtPath, nodeRange } from '../yaml/nodes.ts';
 import type { FileSpan, KustomizeDiagnostic, PathSegment } from './types.ts';
 
@@ -77,15 +77,21 @@ const SCHEMA_DEPENDENT = /^(?:[YyNn]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Tt
  * scalars and without explicit tags reads the same.
  */
 function readsTheSameAsResource(doc: Document.Parsed): boolean {
-  let same = true;
-  visit(doc, {
-    Node(_key, node) {
-      if ((node as { tag?: string }).tag) same = false;
-      else if (isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' && (SCHEMA_DEPENDENT.test(node.source) || TIMESTAMP_RE.test(node.source))) same = false;
-      return same ? undefined : visit.BREAK;
-    },
-  });
-  return same;
+  // A plain walk that stops at the first difference.
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (isPair(node)) {
+      stack.push(node.key, node.value);
+      continue;
+    }
+    if ((node as { tag?: string }).tag) return false;
+    if (isScalar(node)) {
+      if (node.type === 'PLAIN' && typeof node.source === 'string' && (SCHEMA_DEPENDENT.test(node.source) || TIMESTAMP_RE.test(node.source))) return false;
+    } else if (isCollection(node)) for (const item of node.items) stack.push(item);
+  }
+  return true;
 }
 
 /**
@@ -102,7 +108,7 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     // When the editor's parse threw, this one would too: the library's parser reads the text the same under both schemas.
     const editor = sharedParse(text);
     if (editor && 'threw' in editor) throw new Error(editor.threw);
-    parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : (parseAllDocuments(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS) as Document.Parsed[]);
+    parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : parseAllQuietly(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS);
     if (!Array.isArray(parsed)) parsed = [];
   } catch (e) {
     diagnostics.push({ file, start: map(0), end: map(0), severity: 'error', code: 'kustomize-yaml', message: `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}` });

@@ -84,6 +84,23 @@ export function sharedParse(text: string): readonly Document.Parsed[] | { threw:
   return hit instanceof WeakRef ? hit.deref() : hit;
 }
 
+/**
+ * `parseAllDocuments` without stack traces on the errors it makes: the
+ * library builds one Error per problem, and a broken line in a large block
+ * map can cost thousands of them (capturing their stacks was about a third
+ * of such a parse). Nothing reads those stacks; the limit is restored at once.
+ */
+export function parseAllQuietly(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): Document.Parsed[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const parsed = parseAllDocuments(text, options);
+    return Array.isArray(parsed) ? (parsed as Document.Parsed[]) : [];
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Bounds alias expansion so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -267,7 +284,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** The library's parse of a piece fast.ts read (one document without errors, so the same as makeDocument's). */
 function composeOne(text: string): Document.Parsed {
-  return parseAllDocuments(text, YAML_OPTIONS)[0] as Document.Parsed;
+  return parseAllQuietly(text, YAML_OPTIONS)[0];
 }
 
 /**
@@ -355,8 +372,7 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
     }
     let parsed: Document.Parsed[];
     try {
-      parsed = parseAllDocuments(piece, YAML_OPTIONS) as Document.Parsed[];
-      if (!Array.isArray(parsed)) parsed = [];
+      parsed = parseAllQuietly(piece, YAML_OPTIONS);
       shareParse(piece, parsed);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

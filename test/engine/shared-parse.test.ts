@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { parseSource, KUSTOMIZE_YAML_OPTIONS, spanAt, type ParsedSource } from '../../engine/kustomize/source.ts';
-import { parseYamlFile, setFastReading, sharedParse, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
+import { parseYamlFile, setFastReading, sharedParse, parseAllQuietly, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
 import { createLanguageService } from '../../engine/index.ts';
 import { createNodeHost } from '../../server/node-host.ts';
 import { yamlFiles } from '../support/yaml-files.ts';
@@ -174,4 +174,17 @@ test('after an edit of a huge HelmRelease a Flux Kustomization builds, the cross
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('parsing without stack traces gives the library’s documents and errors, and leaves the stack trace limit as it was', () => {
+  const values = Array.from({ length: 2_000 }, (_, i) => `    key${i}: value-${i}\n`).join('');
+  const text = `a:\n  - x\n y: z\n${values}\tb: [\n---\nc: d\n`;
+  const plain = parseAllDocuments(text, YAML_OPTIONS) as unknown as { errors: { code: string; pos: number[]; message: string }[]; toJS(): unknown }[];
+  const quiet = parseAllQuietly(text, YAML_OPTIONS);
+  assert.ok(plain[0].errors.length > 10);
+  assert.deepEqual(quiet.map((d) => d.errors.map((e) => [e.code, e.pos, e.message])), plain.map((d) => d.errors.map((e) => [e.code, e.pos, e.message])));
+  assert.deepEqual(quiet.map((d) => JSON.stringify(d.contents)), plain.map((d) => JSON.stringify((d as unknown as { contents: unknown }).contents)));
+  const limit = Error.stackTraceLimit;
+  assert.throws(() => parseAllQuietly(text, { ...YAML_OPTIONS, customTags: () => { throw new Error('boom'); } }), /boom/);
+  assert.equal(Error.stackTraceLimit, limit);
 });

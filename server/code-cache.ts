@@ -7,9 +7,9 @@
  * The bundle is compiled through `vm.Script` with the cached data of an
  * earlier start. When there was none, or V8 rejected it (another Node
  * version, other V8 flags, a rebuilt bundle of the same size), the cache is
- * written a few seconds after start (or at exit, when that comes first),
- * once the start-up code has run and is compiled, so it holds those
- * functions too. The file name carries the
+ * written a few seconds after start (or at exit, or before the first change
+ * of a V8 flag, when that comes first), once the start-up code has run and
+ * is compiled, so it holds those functions too. The file name carries the
  * bundle's size and modification time and the Node version and
  * architecture; older caches of the same bundle name are removed when a new
  * one is written. Every cache problem only means a start without the cache.
@@ -72,6 +72,15 @@ export function runWithCodeCache(file: string): void {
     };
     setTimeout(write, WRITE_AFTER_MS).unref();
     process.once('exit', write);
+    // V8 keys a cache by its flags: written after a flag change at run time (the Helm render
+    // host tunes WebAssembly tiering), it would be rejected by every start. Write it just before.
+    const flags = createRequire(file)('node:v8') as { setFlagsFromString: (f: string) => void };
+    const set = flags.setFlagsFromString;
+    flags.setFlagsFromString = (f: string) => {
+      flags.setFlagsFromString = set;
+      write();
+      set(f);
+    };
   }
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;

@@ -53,7 +53,8 @@ function loadKustomization(ctx: BuildContext, dir: string): Loaded {
   if (found.length === 0) return { missing: true };
   if (found.length > 1) return { error: `${dir} has more than one kustomization file: ${found.map((f) => f.slice(dir.length + 1)).join(', ')}` };
   const file = found[0];
-  const parsed = parseSource(file, ctx.host.readFile(file)!, undefined, 'kustomization');
+  // Piece by piece and shared with the editor's parse: a kustomization file being typed in is not parsed whole per build.
+  const parsed = parsedSource(file, ctx.host.readFile(file)!, 'kustomization');
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { error: `${file} is not valid YAML` };
   const doc = parsed.docs[0];

@@ -51,28 +51,34 @@ function pieceStarts(text: string): number[] {
   return starts;
 }
 
-function parsePiece(file: string, text: string): Piece {
-  const parsed = parseSource(file, text);
+type Schema = 'resource' | 'kustomization';
+
+function parsePiece(file: string, text: string, schema: Schema): Piece {
+  const parsed = parseSource(file, text, undefined, schema);
   return { text, count: parsed.count ?? 0, docs: parsed.docs.map((d) => ({ local: d.index, doc: d.doc, value: d.value })), diagnostics: parsed.diagnostics };
 }
 
-/** `parseSource(file, text)` (resource schema, offsets in the file), reusing unchanged pieces of the file's last parse. */
-export function parsedSource(file: string, text: string): ParsedSource {
-  const hit = cache.get(file);
+/**
+ * `parseSource(file, text, undefined, schema)` (offsets in the file), reusing unchanged pieces of the file's last
+ * parse; the kustomization schema is how a build reads its kustomization file.
+ */
+export function parsedSource(file: string, text: string, schema: Schema = 'resource'): ParsedSource {
+  const key = schema === 'resource' ? file : `${schema}:${file}`;
+  const hit = cache.get(key);
   if (hit && hit.text === text) {
     // Refresh the entry's position so the least recently used file is dropped first.
-    cache.delete(file);
-    cache.set(file, hit);
+    cache.delete(key);
+    cache.set(key, hit);
     return hit.parsed;
   }
-  const entry = /^%/m.test(text) ? { text, parsed: parseSource(file, text), pieces: [] } : assemble(file, text, hit?.pieces ?? []);
-  cache.delete(file);
-  cache.set(file, entry);
+  const entry = /^%/m.test(text) ? { text, parsed: parseSource(file, text, undefined, schema), pieces: [] } : assemble(file, text, hit?.pieces ?? [], schema);
+  cache.delete(key);
+  cache.set(key, entry);
   if (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
   return entry.parsed;
 }
 
-function assemble(file: string, text: string, previous: Piece[]): Entry {
+function assemble(file: string, text: string, previous: Piece[], schema: Schema): Entry {
   const reuse = new Map<string, Piece>();
   for (const p of previous) reuse.set(p.text, p);
   const starts = pieceStarts(text);
@@ -83,7 +89,7 @@ function assemble(file: string, text: string, previous: Piece[]): Entry {
   for (let i = 0; i < starts.length; i++) {
     const start = starts[i];
     const slice = text.slice(start, i + 1 < starts.length ? starts[i + 1] : text.length);
-    const piece = reuse.get(slice) ?? parsePiece(file, slice);
+    const piece = reuse.get(slice) ?? parsePiece(file, slice, schema);
     pieces.push(piece);
     const map = (o: number) => o + start;
     for (const d of piece.docs) docs.push({ file, index: index + d.local, doc: d.doc, value: d.value, map, text: slice });

@@ -121,7 +121,7 @@ export class WorkspaceIndex {
     }
   }
 
-  private add(path: string, text: string): void {
+  private add(path: string, text: string, parsed?: YamlFile): void {
     const objects: IndexedObject[] = [];
     // Chart templates are Go templates that only look like YAML; they hold no objects of the workspace.
     if (isHelmTemplate(path, text)) {
@@ -138,7 +138,7 @@ export class WorkspaceIndex {
       if (!apiVersion || !kind) continue;
       objects.push({ file: path, start: h.start, end: h.end, apiVersion, kind, name: h.name ?? '', namespace: h.namespace, nameOffset: h.nameOffset });
     }
-    if (kustomization) objects.push(...generatedObjects(path, text));
+    if (kustomization) objects.push(...generatedObjects(path, text, parsed?.text === text ? parsed : undefined));
     for (const obj of objects) addTo(this.byName, obj);
     const created = createdObjects(path, text, objects);
     for (const obj of created) addTo(this.createdByName, obj);
@@ -172,7 +172,7 @@ export class WorkspaceIndex {
     if (!old || text === undefined) this.fileSetVersion++;
     this.remove(path);
     if (text !== undefined && (/\.ya?ml$/i.test(path) || path.endsWith('/Kustomization'))) {
-      this.add(path, text);
+      this.add(path, text, parsed);
       const entry = this.files.get(path);
       if (entry) {
         if (parsed && parsed.text === text) entry.parsed = parsed;
@@ -274,11 +274,14 @@ function removeFrom(map: Map<string, IndexedObject[]>, obj: IndexedObject): void
  * The ConfigMaps and Secrets a kustomization.yaml generates
  * (configMapGenerator/secretGenerator), so references to them resolve.
  */
-function generatedObjects(path: string, text: string): IndexedObject[] {
+function generatedObjects(path: string, text: string, parsed?: YamlFile): IndexedObject[] {
   const out: IndexedObject[] = [];
+  // The first document, from the editor's parse when there is one (a kustomization file of several hundred
+  // kilobytes was parsed again on every keystroke); its offsets are the file's, as it starts the file.
+  const first = parsed?.docs[0];
   let doc;
   try {
-    doc = parseDocument(text, YAML_OPTIONS);
+    doc = first && first.start === 0 && first.piecePart.index === 0 ? first.doc : parseDocument(text, YAML_OPTIONS);
   } catch {
     return out;
   }

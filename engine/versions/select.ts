@@ -72,6 +72,13 @@ interface Parsed<T> {
   text: string;
   v: Version;
   index: number;
+  /** Flux's reading of `text` (three numbers only), once it was needed; null when it is not one. */
+  flux?: Version | null;
+}
+
+function fluxVersionOf(p: Parsed<unknown>): Version | null {
+  if (p.flux === undefined) p.flux = parseFluxVersion(p.text) ?? null;
+  return p.flux;
 }
 
 function createdMillis(created: string | undefined): number {
@@ -121,8 +128,25 @@ function miss(reason: NoMatchReason, message: string, versions: string[], constr
   return { ok: false, reason, message, error, nearest: nearestVersions(versions, targetOf(constraint)), prereleaseMatches: prereleaseMatches.slice(0, 5) };
 }
 
+/**
+ * The order of an index's entry list, kept per list (and version reader): a
+ * warm lookup in a big index reads the same list again, and parsing and
+ * sorting its versions was most of the lookup (0.35-0.6 ms for 200 versions).
+ * Entry lists from an index are never changed; a list whose length changed is
+ * ordered again all the same.
+ */
+const orderCache = new WeakMap<readonly unknown[], { versionOf: unknown; length: number; ordered: readonly Parsed<unknown>[] }>();
+
 /** Helm's index order: newest first by loose semver; entries that do not parse are dropped (helm skips them on load). */
-function helmIndexOrder<T>(items: readonly T[], versionOf: (item: T) => string): Parsed<T>[] {
+function helmIndexOrder<T>(items: readonly T[], versionOf: (item: T) => string): readonly Parsed<T>[] {
+  const hit = orderCache.get(items);
+  if (hit && hit.versionOf === versionOf && hit.length === items.length) return hit.ordered as readonly Parsed<T>[];
+  const ordered = sortedOrder(items, versionOf);
+  orderCache.set(items, { versionOf, length: items.length, ordered });
+  return ordered;
+}
+
+function sortedOrder<T>(items: readonly T[], versionOf: (item: T) => string): Parsed<T>[] {
   const parsed: Parsed<T>[] = [];
   items.forEach((item, index) => {
     const text = versionOf(item);
@@ -165,11 +189,11 @@ export function selectFromIndex<T>(items: readonly T[], constraintText: string, 
   // Flux: only three-part versions are candidates.
   const admitted: Parsed<T>[] = [];
   for (const p of ordered) {
-    const fv = parseFluxVersion(p.text);
+    const fv = fluxVersionOf(p);
     if (fv && satisfies(fv, constraint, { rule })) admitted.push(p);
   }
   if (admitted.length === 0) {
-    const loose = ordered.filter((p) => !parseFluxVersion(p.text) && satisfies(p.v, constraint, { rule }));
+    const loose = ordered.filter((p) => !fluxVersionOf(p) && satisfies(p.v, constraint, { rule }));
     const note = loose.length ? ` (Flux ignores versions without three numbers, such as ${loose.slice(0, 3).map((p) => `"${p.text}"`).join(', ')})` : '';
     return miss('no-match', `no chart version matches "${text}"${note}`, allTexts, constraint, undefined, rule);
   }
@@ -195,8 +219,11 @@ export function pickUnderBothRules(entries: readonly IndexEntry[], constraint: s
 }
 
 /** Picks a chart version from index entries (see file header for the rules). */
+const entryVersion = (e: IndexEntry): string => e.version;
+const entryCreated = (e: IndexEntry): string | undefined => e.created;
+
 export function selectChartVersion(entries: readonly IndexEntry[], constraint: string, options: SelectOptions = {}): SelectResult<IndexEntry> {
-  return selectFromIndex(entries, constraint, (e) => e.version, (e) => e.created, options);
+  return selectFromIndex(entries, constraint, entryVersion, entryCreated, options);
 }
 
 export interface OciTagHit {

@@ -9,6 +9,7 @@
 import type { EngineHost } from '../host.ts';
 import { joinPath } from './paths.ts';
 import { parseSource, scalarOffsetMap, spanAt, nodeAt, mustBeQuoted, plainScalarText, type SourceDoc } from './source.ts';
+import { parsedSource } from './parsed-sources.ts';
 import { applyStrategicMerge, mergeSchemaFor } from './smp.ts';
 import { applyJsonPatch, readJsonPatch, type JsonPatchOp } from './json6902.ts';
 import { Res, isPlainMap, idOf, idEquals, formatId, selectResources, type Selector } from './resource.ts';
@@ -38,7 +39,9 @@ function loadPatch(ctx: PatchContext, entryPath: PathSegment[], inline: string |
       diag(ctx, entryPath, `patch file ${JSON.stringify(file)} not found`);
       return undefined;
     }
-    parsed = parseSource(full, text);
+    // Piece by piece and shared with the editor's parse (a patch file being typed in is not parsed whole per build);
+    // the merge and JSON patches clone what they take from these documents.
+    parsed = parsedSource(full, text);
   } else {
     const located = nodeAt(ctx.kdoc, inlineNodePath);
     const map = located ? scalarOffsetMap(ctx.kdoc.text, located.node, ctx.kdoc.map) : () => spanAt(ctx.kdoc, inlineNodePath).start;

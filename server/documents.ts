@@ -6,7 +6,8 @@
  * The cross-file check runs debounced after edits, off the typing path, in
  * steps of a few milliseconds between messages (so a keystroke never waits
  * for it); a check overtaken by a newer edit is dropped and started again.
- * The edits of a huge document (over HUGE_CHARS) are parsed, indexed and
+ * The edits of a huge document (over HUGE_CHARS, or with a `---` piece over
+ * HUGE_PIECE_CHARS) are parsed, indexed and
  * validated after typing pauses instead of on every keystroke (its opening
  * is checked at once; a 400 KB document takes the
  * YAML library about half a second to parse); any request, and any
@@ -49,6 +50,11 @@ const SLICE_MS = 8;
 const MAX_WAIT_MS = 1000;
 /** Documents longer than this are parsed and checked after typing pauses for HUGE_PAUSE_MS. */
 const HUGE_CHARS = 200_000;
+/**
+ * Also documents with one `---` piece longer than this: an edit re-parses only the piece it falls in, but a
+ * piece of 150 KB costs the YAML library 100-300 ms, and a burst of keystrokes queued that up once per key.
+ */
+const HUGE_PIECE_CHARS = 64_000;
 const HUGE_PAUSE_MS = 200;
 
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
@@ -173,11 +179,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     changed(doc) {
       const text: unknown = doc.getText();
       // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
-      if (typeof text !== 'string' || text.length <= HUGE_CHARS || !parsed.has(doc.uri)) return applyChange(doc);
+      const last = parsed.get(doc.uri)?.file;
+      const huge = typeof text === 'string' && (text.length > HUGE_CHARS || !!last?.docs.some((d) => d.text.length > HUGE_PIECE_CHARS));
+      if (!huge || !last) return applyChange(doc);
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
         connection.console.log(
-          `${doc.uri} is ${Math.round(text.length / 1024)} KB: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`,
+          `${doc.uri} is ${Math.round((text as string).length / 1024)} KB${(text as string).length > HUGE_CHARS ? '' : ' with a large document in it'}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`,
         );
       }
       const timer = deferred.get(doc.uri);

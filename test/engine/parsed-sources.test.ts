@@ -12,25 +12,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSource, spanAt, type ParsedSource } from '../../engine/kustomize/source.ts';
+import { parseSource } from '../../engine/kustomize/source.ts';
 import { parsedSource, documentAt } from '../../engine/kustomize/parsed-sources.ts';
 import { yamlFiles } from '../support/yaml-files.ts';
+import { observeParse } from '../support/parse-observe.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const corpora = [join(repo, '..', 'shared', 'fleets'), join(repo, 'examples'), join(repo, 'test', 'fixtures')];
 
 
-/** What a caller can observe: per document its index, value, span in the file, and the file offset of each top-level key. */
-function observe(p: ParsedSource) {
-  return {
-    docs: p.docs.map((d) => {
-      const value = d.value;
-      const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
-      return { index: d.index, value: JSON.stringify(value), start: d.map(d.doc.range[0]), end: d.map(d.doc.range[2]), keys: keys.map((k) => spanAt(d, [k])) };
-    }),
-    diagnostics: p.diagnostics.map((d) => `${d.code}@${d.start}-${d.end}: ${d.message}`),
-  };
-}
 
 test('piecewise parse = whole-text parse on every YAML file of the fleets, examples and fixtures', () => {
   const files = corpora.flatMap((c) => yamlFiles(c));
@@ -38,8 +28,8 @@ test('piecewise parse = whole-text parse on every YAML file of the fleets, examp
   let docs = 0;
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
-    const whole = observe(parseSource(f, text));
-    assert.deepEqual(observe(parsedSource(f, text)), whole, f);
+    const whole = observeParse(parseSource(f, text));
+    assert.deepEqual(observeParse(parsedSource(f, text)), whole, f);
     docs += whole.docs.length;
   }
   assert.ok(docs > 800, `${docs} documents`);
@@ -59,7 +49,7 @@ test('after edits the reused pieces keep their documents at the new offsets and 
   for (const edit of edits) {
     text = edit(text);
     const got = parsedSource(file, text);
-    assert.deepEqual(observe(got), observe(parseSource(file, text)));
+    assert.deepEqual(observeParse(got), observeParse(parseSource(file, text)));
     // The document holding an offset is found in file offsets.
     const at = text.indexOf('name: cm-20');
     assert.equal((documentAt(got.docs, at)?.value as { metadata: { name: string } }).metadata.name, 'cm-20');

@@ -13,12 +13,13 @@
  * server holds), no request slower than the budget, peak memory under the
  * ceiling. Each failure keeps the input that caused it, for shrinking.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { LspClient } from '../support/lsp-client.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
 import { LineIndex } from '../../engine/yaml/lines.ts';
 import * as inv from '../../engine/protocol/invariants.ts';
 import { Random, mutate, applyChanges, type ContentChange } from './mutate.ts';
@@ -76,17 +77,6 @@ export interface SessionReport {
 export type Json = Record<string, unknown>;
 
 export const REQUESTS = ['textDocument/completion', 'textDocument/hover', 'textDocument/documentSymbol', 'textDocument/codeAction', 'textDocument/definition', 'textDocument/references', 'textDocument/prepareRename', 'textDocument/rename', 'textDocument/inlayHint', 'textDocument/codeLens', 'workspace/symbol', 'fluxhelm/graph', 'fluxhelm/effectiveValues'] as const;
-
-function yamlFilesUnder(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    if (name === '.git' || name === 'node_modules') continue;
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) yamlFilesUnder(p, out);
-    else if (/\.ya?ml$/.test(name) && st.size < 200_000) out.push(p);
-  }
-  return out;
-}
 
 function peakRssMb(pid: number | undefined): number {
   try {
@@ -403,7 +393,7 @@ export class Session {
   /** Runs until the duration has passed (or the server died). */
   async run(): Promise<SessionReport> {
     await this.start();
-    const files = yamlFilesUnder(this.root);
+    const files = yamlFiles(this.root, 200_000);
     if (files.length === 0) throw new Error(`no YAML files in ${this.opts.workspace}`);
     this.open(this.rnd.pick(files));
     const deadline = performance.now() + this.opts.durationMs;

@@ -1,16 +1,17 @@
 /**
- * Every .yaml/.yml file below a folder (Git and node_modules skipped, files
- * of 2 MB and more left out), for tests that run over real corpora (the
- * examples, the fixtures, ../shared/fleets and charts). A missing folder has
- * none.
+ * Every .yaml/.yml file below a folder, in name order (Git and node_modules
+ * skipped, files of `maxBytes` and more left out), for tests that run over
+ * real corpora (the examples, the fixtures, ../shared/fleets and charts) and
+ * the seeded robustness run (the order keeps a seed's choices the same). A
+ * missing folder has none.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function yamlFiles(dir: string, out: string[] = []): string[] {
+export function yamlFiles(dir: string, maxBytes = 2_000_000, out: string[] = []): string[] {
   let entries: string[];
   try {
-    entries = readdirSync(dir);
+    entries = readdirSync(dir).sort();
   } catch {
     return out;
   }
@@ -18,8 +19,8 @@ export function yamlFiles(dir: string, out: string[] = []): string[] {
     if (name === '.git' || name === 'node_modules') continue;
     const p = join(dir, name);
     const st = statSync(p);
-    if (st.isDirectory()) yamlFiles(p, out);
-    else if (/\.ya?ml$/.test(name) && st.size < 2_000_000) out.push(p);
+    if (st.isDirectory()) yamlFiles(p, maxBytes, out);
+    else if (/\.ya?ml$/.test(name) && st.size < maxBytes) out.push(p);
   }
   return out;
 }

@@ -60,6 +60,17 @@ const HUGE_CHARS = 2_000_000;
  * piece of 150 KB costs the YAML library 100-300 ms, and a burst of keystrokes queued that up once per key.
  */
 const HUGE_PIECE_CHARS = 64_000;
+/**
+ * And documents whose last check (index and findings of one version) took longer than this, whatever their size:
+ * a file of many small documents that builds and references read (a pasted values file, a long patch list)
+ * can cost more per keystroke than its pieces suggest. `FLUXHELM_SLOW_CHECK_MS` overrides it (tests use 0).
+ */
+const SLOW_CHECK_MS = slowCheckMs(process.env.FLUXHELM_SLOW_CHECK_MS);
+
+function slowCheckMs(setting: string | undefined): number {
+  const n = setting === undefined || setting === '' ? NaN : Number(setting);
+  return Number.isFinite(n) && n >= 0 ? n : 100;
+}
 const HUGE_PAUSE_MS = 200;
 
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
@@ -73,6 +84,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   // Huge documents whose latest edits wait for a pause, and those the output channel was told about.
   const deferred = new Map<string, NodeJS.Timeout>();
   const toldHuge = new Set<string>();
+  // Documents whose last check took longer than SLOW_CHECK_MS, with how long it took.
+  const slowChecks = new Map<string, number>();
 
   /** Indexes and validates the document's current text; schedules the cross-file check when the index changed. */
   function applyChange(doc: TextDocument): void {
@@ -83,6 +96,15 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     const changed = service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
     publish(doc, true);
     if (changed) store.scheduleWorkspaceRefresh();
+  }
+
+  /** applyChange for an edit (not an opening, which parses everything), remembering when it was slow. */
+  function applyEdit(doc: TextDocument): void {
+    const started = Date.now();
+    applyChange(doc);
+    const took = Date.now() - started;
+    if (took > SLOW_CHECK_MS) slowChecks.set(doc.uri, took);
+    else slowChecks.delete(doc.uri);
   }
 
   function publish(doc: TextDocument, resolve: boolean): void {
@@ -185,15 +207,21 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       const text: unknown = doc.getText();
       // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
       const last = parsed.get(doc.uri)?.file;
-      const huge =
-        typeof text === 'string' &&
-        (text.length > HUGE_CHARS || !!last?.docs.some((d) => d.text.length > HUGE_PIECE_CHARS));
-      if (!huge || !last) return applyChange(doc);
+      const size = typeof text === 'string' ? text.length : 0;
+      const bigPiece = !!last?.docs.some((d) => d.text.length > HUGE_PIECE_CHARS);
+      const slowMs = slowChecks.get(doc.uri);
+      const huge = typeof text === 'string' && (size > HUGE_CHARS || bigPiece || slowMs !== undefined);
+      if (!last) return applyChange(doc);
+      if (!huge) return applyEdit(doc);
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
-        connection.console.log(
-          `${doc.uri} is ${Math.round((text as string).length / 1024)} KB${(text as string).length > HUGE_CHARS ? '' : ' with a large document in it'}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`,
-        );
+        const why =
+          size > HUGE_CHARS
+            ? `is ${Math.round(size / 1024)} KB`
+            : bigPiece
+              ? `is ${Math.round(size / 1024)} KB with a large document in it`
+              : `took ${slowMs} ms to check`;
+        connection.console.log(`${doc.uri} ${why}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`);
       }
       const timer = deferred.get(doc.uri);
       if (timer) clearTimeout(timer);
@@ -204,7 +232,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
           deferred.delete(doc.uri);
           if (!current) return;
           try {
-            applyChange(current);
+            applyEdit(current);
           } catch (err) {
             runner.logError(`validation of ${doc.uri}`, err);
           }
@@ -254,6 +282,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       if (timer) clearTimeout(timer);
       deferred.delete(uri);
       toldHuge.delete(uri);
+      slowChecks.delete(uri);
       parsed.delete(uri);
       counts.delete(uri);
       service.forgetDocument(uri);

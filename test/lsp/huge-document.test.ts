@@ -114,3 +114,39 @@ test('a big file of many small documents is still checked on every keystroke', a
   const said = client.notifications.filter((n) => n.method === 'window/logMessage' && String(n.params.message).includes(uri));
   assert.deepEqual(said, [], 'the output channel does not call it huge');
 });
+
+test('a document whose edits are slow to check waits for typing pauses whatever its size', async () => {
+  // Every check counts as slow in this server (FLUXHELM_SLOW_CHECK_MS=0): after the first edit of a small file,
+  // a burst of keystrokes is checked once, on its last text, and the output channel says why.
+  const slow = new LspClient(process.execPath, [server, '--stdio'], undefined, { ...process.env, FLUXHELM_SLOW_CHECK_MS: '0' });
+  try {
+    await slow.initialize(mkdtempSync(join(tmpdir(), 'fluxhelm-slow-')));
+    const uri = 'file:///ws/small-release.yaml';
+    const text = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: apps\nspec:\n  interval: 5m\n';
+    const opened = slow.diagnostics(uri, 1, 60_000);
+    slow.open(uri, text, 1);
+    await opened;
+    const at = (character: number) => ({ line: 6, character });
+    // The first edit is checked at once (nothing was slow yet) and found slow.
+    const second = slow.diagnostics(uri, 2, 60_000);
+    slow.change(uri, 2, [{ range: { start: at(10), end: at(10) }, text: 'l' }]);
+    await second;
+    const before = slow.notifications.length;
+    slow.change(uri, 3, [{ range: { start: at(11), end: at(11) }, text: 's' }]);
+    slow.change(uri, 4, [{ range: { start: at(12), end: at(12) }, text: 'x' }]);
+    slow.change(uri, 5, [{ range: { start: at(10), end: at(13) }, text: '' }]);
+    const last = (await slow.diagnostics(uri, 5, 60_000)) as unknown as Diag[];
+    assert.deepEqual(last.filter((d) => d.code === 'unknown-field'), [], 'the last text is the valid one');
+    const published = slow.notifications
+      .slice(before)
+      .filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri)
+      .map((n) => n.params.version);
+    // (A workspace refresh may publish the last version once more.)
+    assert.deepEqual([...new Set(published)], [5], 'only the last version of the burst was checked');
+    const said = slow.notifications.filter((n) => n.method === 'window/logMessage' && String(n.params.message).includes(uri)).map((n) => String(n.params.message));
+    assert.equal(said.length, 1);
+    assert.match(said[0]!, /took \d+ ms to check: it is checked when typing pauses for 200 ms/);
+  } finally {
+    await slow.shutdown();
+  }
+});

@@ -34,8 +34,8 @@ export class LspClient {
   };
   stderr = '';
 
-  constructor(command: string, args: string[], cwd?: string) {
-    this.proc = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv) {
+    this.proc = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();

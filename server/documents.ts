@@ -6,10 +6,10 @@
  * The cross-file check runs debounced after edits, off the typing path, in
  * steps of a few milliseconds between messages (so a keystroke never waits
  * for it); a check overtaken by a newer edit is dropped and started again.
- * The edits of a huge document (over HUGE_CHARS, or with a `---` piece over
- * HUGE_PIECE_CHARS) are parsed, indexed and
- * validated after typing pauses instead of on every keystroke (its opening
- * is checked at once; a 400 KB document takes the
+ * The edits of a huge document (over HUGE_CHARS, with a `---` piece over
+ * HUGE_PIECE_CHARS, or whose last edit took over SLOW_CHECK_MS to check) are
+ * parsed, indexed and validated after typing pauses instead of on every
+ * keystroke (its opening is checked at once; a 400 KB document takes the
  * YAML library about half a second to parse); any request, and any
  * validation of it, brings it up to date first, so answers never mix texts.
  */
@@ -66,12 +66,12 @@ const HUGE_PIECE_CHARS = 64_000;
  * can cost more per keystroke than its pieces suggest. `FLUXHELM_SLOW_CHECK_MS` overrides it (tests use 0).
  */
 const SLOW_CHECK_MS = slowCheckMs(process.env.FLUXHELM_SLOW_CHECK_MS);
+const HUGE_PAUSE_MS = 200;
 
 function slowCheckMs(setting: string | undefined): number {
   const n = setting === undefined || setting === '' ? NaN : Number(setting);
   return Number.isFinite(n) && n >= 0 ? n : 100;
 }
-const HUGE_PAUSE_MS = 200;
 
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
   const documents = new TextDocuments(TextDocument);
@@ -87,11 +87,15 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   // Documents whose last check took longer than SLOW_CHECK_MS, with how long it took.
   const slowChecks = new Map<string, number>();
 
+  /** Drops the pause a huge document's edits were waiting for. */
+  function cancelDeferred(uri: string): void {
+    clearTimeout(deferred.get(uri));
+    deferred.delete(uri);
+  }
+
   /** Indexes and validates the document's current text; schedules the cross-file check when the index changed. */
   function applyChange(doc: TextDocument): void {
-    const timer = deferred.get(doc.uri);
-    if (timer) clearTimeout(timer);
-    deferred.delete(doc.uri);
+    cancelDeferred(doc.uri);
     // The index shares the editor's parse, so unchanged documents are parsed once.
     const changed = service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
     publish(doc, true);
@@ -204,14 +208,14 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       else publish(doc, resolve);
     },
     changed(doc) {
-      const text: unknown = doc.getText();
       // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
       const last = parsed.get(doc.uri)?.file;
+      if (!last) return applyChange(doc);
+      const text: unknown = doc.getText();
       const size = typeof text === 'string' ? text.length : 0;
-      const bigPiece = !!last?.docs.some((d) => d.text.length > HUGE_PIECE_CHARS);
+      const bigPiece = last.docs.some((d) => d.text.length > HUGE_PIECE_CHARS);
       const slowMs = slowChecks.get(doc.uri);
       const huge = typeof text === 'string' && (size > HUGE_CHARS || bigPiece || slowMs !== undefined);
-      if (!last) return applyChange(doc);
       if (!huge) return applyEdit(doc);
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
@@ -223,8 +227,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
               : `took ${slowMs} ms to check`;
         connection.console.log(`${doc.uri} ${why}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`);
       }
-      const timer = deferred.get(doc.uri);
-      if (timer) clearTimeout(timer);
+      clearTimeout(deferred.get(doc.uri));
       deferred.set(
         doc.uri,
         setTimeout(() => {
@@ -243,10 +246,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       for (const uri of [...deferred.keys()]) {
         const doc = documents.get(uri);
         if (doc) applyChange(doc);
-        else {
-          clearTimeout(deferred.get(uri));
-          deferred.delete(uri);
-        }
+        else cancelDeferred(uri);
       }
     },
     republish(uri) {
@@ -278,9 +278,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       refreshTimer = setTimeout(startRefresh, DEBOUNCE_MS);
     },
     forget(uri) {
-      const timer = deferred.get(uri);
-      if (timer) clearTimeout(timer);
-      deferred.delete(uri);
+      cancelDeferred(uri);
       toldHuge.delete(uri);
       slowChecks.delete(uri);
       parsed.delete(uri);

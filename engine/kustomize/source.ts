@@ -109,7 +109,6 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     const editor = sharedParse(text);
     if (editor && 'threw' in editor) throw new Error(editor.threw);
     parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : parseAllQuietly(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS);
-    if (!Array.isArray(parsed)) parsed = [];
   } catch (e) {
     diagnostics.push({ file, start: map(0), end: map(0), severity: 'error', code: 'kustomize-yaml', message: `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}` });
     return { docs, diagnostics };

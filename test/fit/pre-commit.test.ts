@@ -20,7 +20,10 @@ const work = mkdtempSync(join(repoRoot, 'test', '.tmp', 'pre-commit-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const gitEnv = { GIT_AUTHOR_NAME: 'fluxhelm test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'fluxhelm test', GIT_COMMITTER_EMAIL: 'test@example.invalid', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-const env = { ...process.env, ...gitEnv, PRE_COMMIT_HOME: join(work, 'pre-commit-home'), npm_config_cache: join(cacheRoot(), 'npm-cache-pre-commit') };
+// The hook's install runs `npm ci` (scripts/prepare.mjs) whose packages and
+// metadata the project's own `npm ci` already put in npm's cache: prefer that
+// copy, so a registry hiccup cannot fail the test (CI saw ECONNRESET there).
+const env = { ...process.env, ...gitEnv, PRE_COMMIT_HOME: join(work, 'pre-commit-home'), npm_config_prefer_offline: 'true', npm_config_fetch_retries: '5' };
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env, encoding: 'utf8' });

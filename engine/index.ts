@@ -24,7 +24,7 @@ export type { RenderedObject } from './render/post-render.ts';
 export type { BuildQuery, BuildAnswer, BuildFinding } from './flux/build-use-case.ts';
 export { formatObjects } from './flux/format-objects.ts';
 // Hosts the front ends implement.
-export type { SourceHost, FetchOptions, FetchResult, FetchFailure, FetchFailureKind, CacheEntry, CacheMeta } from './sources/host.ts';
+export type { SourceHost, FileStamp, FetchOptions, FetchResult, FetchFailure, FetchFailureKind, CacheEntry, CacheMeta } from './sources/host.ts';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_MS } from './sources/host.ts';
 export type { ClusterConnector, ClusterConnectOptions, ContextInfo } from './cluster/connector.ts';
 export type { ClusterTransport, ClusterResult, ClusterError, KubeObject, TransportRequest, TransportResponse, StopHandle } from './cluster/types.ts';

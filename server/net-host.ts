@@ -11,7 +11,8 @@
  * `insecureSkipVerify`. Nothing here throws: failures are values.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
@@ -29,6 +30,7 @@ import {
   type FetchFailureKind,
   type FetchOptions,
   type FetchResult,
+  type FileStamp,
   type SourceHost,
 } from '../engine/index.ts';
 
@@ -301,6 +303,42 @@ async function readWhole(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
+function stampOf(st: Stats): FileStamp {
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+}
+
+/** Bytes [start, end) of a file (to its end without `end`) in one or a few positioned reads, if it still has `stamp` (when given). */
+function readRange(path: string, range: { start: number; end?: number; stamp?: FileStamp }): Uint8Array | undefined {
+  const { start, stamp: expect } = range;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const now = stampOf(fstatSync(fd));
+    if (
+      expect &&
+      (now.size !== expect.size ||
+        now.mtimeMs !== expect.mtimeMs ||
+        now.ctimeMs !== expect.ctimeMs ||
+        now.ino !== expect.ino)
+    )
+      return undefined;
+    const end = range.end ?? now.size;
+    if (!(start >= 0 && end >= start && end <= now.size)) return undefined;
+    const bytes = Buffer.allocUnsafe(end - start);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = readSync(fd, bytes, got, bytes.length - got, start + got);
+      if (n === 0) return undefined;
+      got += n;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function defaultCacheDir(env: (name: string) => string | undefined): string {
   return join(env('FLUXHELM_CACHE') ?? join(homedir(), '.cache', 'fluxhelm'), 'sources');
 }
@@ -348,6 +386,14 @@ export function createNetHost(options: NetHostOptions = {}): SourceHost {
       }
     },
     readFile: readWhole,
+    statFile: async (path) => {
+      try {
+        return stampOf(await stat(path));
+      } catch {
+        return undefined;
+      }
+    },
+    readFileRange: readRange,
     env,
     now: () => Date.now(),
     platform: process.platform,

@@ -77,6 +77,17 @@ export interface CacheEntry {
   meta: CacheMeta;
 }
 
+/**
+ * What tells one version of a file from the next: `helm repo update` writes a
+ * new file (new inode, change time and usually size). Compared whole.
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
 /** Network, cache and config access for chart sources. */
 export interface SourceHost {
   fetch(url: string, options?: FetchOptions): Promise<FetchResult>;
@@ -86,6 +97,19 @@ export interface SourceHost {
   writeCache(key: string, bytes: Uint8Array, meta: CacheMeta): Promise<void>;
   /** Reads a whole file (absolute path); `undefined` when missing or unreadable. */
   readFile(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * The file's stamp; `undefined` when missing or unreadable. Optional, like
+   * `readFileRange`: with both, a big repository index in Helm's cache is read
+   * one chart at a time through a layout cached by an earlier run.
+   */
+  statFile?(path: string): Promise<FileStamp | undefined>;
+  /**
+   * Bytes [start, end) of a file (`end` absent: to its end), read
+   * synchronously (a chart's lines, when a lookup needs them); with `stamp`,
+   * only while the file still has that stamp. `undefined` when it changed,
+   * is shorter or cannot be read.
+   */
+  readFileRange?(path: string, range: { start: number; end?: number; stamp?: FileStamp }): Uint8Array | undefined;
   env(name: string): string | undefined;
   /** Milliseconds since the epoch. */
   now(): number;

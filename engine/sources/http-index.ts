@@ -21,6 +21,7 @@ import { findHelmRepo, helmIndexCachePath, helmPaths, type HelmRepoEntry } from 
 import { isFetchFailure, type FetchFailureKind, type SourceHost } from './host.ts';
 import type { ChartIndex } from './index-scan.ts';
 import { parseIndexBytes } from './index-lazy.ts';
+import { readIndexFile } from './index-file.ts';
 
 export interface BasicCredentials {
   username: string;
@@ -154,11 +155,9 @@ export function createHttpIndexSource(host: SourceHost): HttpIndexSource {
         }
       }
       if (helmRepo && req.useHelmCache !== false) {
-        const bytes = await host.readFile(helmIndexCachePath(paths, helmRepo.name));
-        if (bytes) {
-          const idx = parseBytes(bytes);
-          if (!('ok' in idx)) return { ok: true, index: idx, origin: 'helm-cache', stale: true, staleReason: why, indexUrl, helmRepo: helmRepo.name };
-        }
+        // Read one chart at a time when an earlier run cached the file's layout (index-file.ts).
+        const read = await readIndexFile(host, helmIndexCachePath(paths, helmRepo.name));
+        if (read?.ok) return { ok: true, index: read.index, origin: 'helm-cache', stale: true, staleReason: why, indexUrl, helmRepo: helmRepo.name };
       }
       return failure;
     };

@@ -17,6 +17,10 @@
  * markers, quoted chart names, JSON) goes to the full reader at once, so the
  * answer for a chart never depends on which path ran (see the differential
  * test in test/engine/sources-index-lazy.test.ts).
+ *
+ * The bytes come through `IndexBytes`: in memory, or a file read by range
+ * (index-file.ts, with a layout an earlier run cached), so that a lookup
+ * reads one chart's lines and never the whole file.
  */
 import { parseIndex, scanIndex, type ChartIndex, type IndexEntry, type IndexParseResult } from './index-scan.ts';
 import { decodeText } from './host.ts';
@@ -35,14 +39,29 @@ const ENTRIES = [...'entries:'].map((c) => c.charCodeAt(0));
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /** Where `entries:` is, and where each chart's lines start. */
-interface Layout {
+export interface Layout {
   /** Start of the `entries:` line and of the line after it. */
   entriesLine: number;
   body: number;
   /** End of the entries block (start of the next top-level line, or the end). */
   end: number;
+  /** Spaces before a chart name. */
+  chartIndent: number;
   /** Chart name -> [start, end) of its lines, for plain names. */
   charts: Map<string, [number, number]>;
+}
+
+/** Where a lazy index reads its bytes. */
+export interface IndexBytes {
+  /** Bytes [start, end) of the version the layout was made from; undefined when that version is gone. */
+  read(start: number, end: number): Uint8Array | undefined;
+  /** All bytes of the current version (for the full reader). */
+  whole(): Uint8Array | undefined;
+}
+
+/** In-memory bytes. */
+export function memoryBytes(bytes: Uint8Array): IndexBytes {
+  return { read: (start, end) => (end <= bytes.length ? bytes.subarray(start, end) : undefined), whole: () => bytes };
 }
 
 function startsWithAt(bytes: Uint8Array, at: number, word: number[]): boolean {
@@ -68,7 +87,7 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
 }
 
 /** One pass over the bytes; undefined when the layout is not the plain block layout. */
-function layoutOf(bytes: Uint8Array): Layout | undefined {
+export function layoutOf(bytes: Uint8Array): Layout | undefined {
   const n = bytes.length;
   if (bytes[0] === 0xef || bytes[0] === 0x7b /* { */) return undefined; // BOM, JSON
   let entriesLine = -1;
@@ -163,7 +182,7 @@ function layoutOf(bytes: Uint8Array): Layout | undefined {
   }
   if (entriesLine < 0 || body < 0 || chartIndent < 0) return undefined;
   close(end);
-  return { entriesLine, body, end, charts };
+  return { entriesLine, body, end, chartIndent, charts };
 }
 
 /** A chart map that scans one chart on `get` and the whole index on anything else. */
@@ -173,7 +192,7 @@ class LazyCharts extends Map<string, IndexEntry[]> {
   parser: ChartIndex['parser'] = 'scan';
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly bytes: IndexBytes,
     private readonly layout: Layout,
     private readonly apiVersion: string,
   ) {
@@ -184,7 +203,9 @@ class LazyCharts extends Map<string, IndexEntry[]> {
   private materialize(): void {
     if (this.full) return;
     this.full = true;
-    const parsed = parseIndex(decodeText(this.bytes));
+    const bytes = this.bytes.whole();
+    if (!bytes) return;
+    const parsed = parseIndex(decodeText(bytes));
     if (!parsed.ok) return;
     this.parser = parsed.index.parser;
     for (const [k, v] of parsed.index.charts) Map.prototype.set.call(this, k, v);
@@ -194,7 +215,10 @@ class LazyCharts extends Map<string, IndexEntry[]> {
     if (this.lookedUp.has(name)) return this.lookedUp.get(name);
     const span = this.layout.charts.get(name);
     if (!span) return null;
-    const text = `apiVersion: ${this.apiVersion}\nentries:\n${decodeText(this.bytes.subarray(span[0], span[1]))}`;
+    const lines = this.bytes.read(span[0], span[1]);
+    // The lines must start with the chart's own name line (a file read by range: still the same file).
+    if (!lines || !startsWithAt(lines, 0, [...' '.repeat(this.layout.chartIndent), ...name, ':'].map((c) => c.charCodeAt(0)))) return null;
+    const text = `apiVersion: ${this.apiVersion}\nentries:\n${decodeText(lines)}`;
     const scanned = scanIndex(text);
     if (!scanned || scanned.charts.size !== 1 || !scanned.charts.has(name)) return null;
     const entries = scanned.charts.get(name);
@@ -252,26 +276,41 @@ class LazyCharts extends Map<string, IndexEntry[]> {
   }
 }
 
+/** An index that reads charts through `bytes` at the places `layout` gives. */
+export function lazyIndex(bytes: IndexBytes, layout: Layout, apiVersion: string): ChartIndex {
+  const charts = new LazyCharts(bytes, layout, apiVersion);
+  return {
+    apiVersion,
+    charts,
+    get parser() {
+      return charts.parser;
+    },
+  };
+}
+
+/** A lazily read index, with the layout and apiVersion it was made from (what index-file.ts caches). */
+export interface LazyRead {
+  result: IndexParseResult;
+  lazy?: { layout: Layout; apiVersion: string };
+}
+
+/** `parseIndexBytes`, also telling whether the lazy reader took the index and with which layout. */
+export function readIndexBytes(bytes: Uint8Array, minBytes = LAZY_MIN_BYTES): LazyRead {
+  if (bytes.length < minBytes) return { result: parseIndex(decodeText(bytes)) };
+  const layout = layoutOf(bytes);
+  if (!layout) return { result: parseIndex(decodeText(bytes)) };
+  // The top level without the entries block, checked by the scanner (apiVersion, layout).
+  const outside = `${decodeText(bytes.subarray(0, layout.entriesLine))}entries: {}\n${decodeText(bytes.subarray(layout.end))}`;
+  const top = scanIndex(outside);
+  if (!top || !top.apiVersion) return { result: parseIndex(decodeText(bytes)) };
+  return { result: { ok: true, index: lazyIndex(memoryBytes(bytes), layout, top.apiVersion) }, lazy: { layout, apiVersion: top.apiVersion } };
+}
+
 /**
  * Reads an index from its bytes: lazily per chart when it is big and in
  * Helm's block layout, with the full reader otherwise. Same results either
  * way. `minBytes` lets tests take the lazy path on small texts.
  */
 export function parseIndexBytes(bytes: Uint8Array, minBytes = LAZY_MIN_BYTES): IndexParseResult {
-  if (bytes.length < minBytes) return parseIndex(decodeText(bytes));
-  const layout = layoutOf(bytes);
-  if (!layout) return parseIndex(decodeText(bytes));
-  // The top level without the entries block, checked by the scanner (apiVersion, layout).
-  const outside = `${decodeText(bytes.subarray(0, layout.entriesLine))}entries: {}\n${decodeText(bytes.subarray(layout.end))}`;
-  const top = scanIndex(outside);
-  if (!top || !top.apiVersion) return parseIndex(decodeText(bytes));
-  const charts = new LazyCharts(bytes, layout, top.apiVersion);
-  const index: ChartIndex = {
-    apiVersion: top.apiVersion,
-    charts,
-    get parser() {
-      return charts.parser;
-    },
-  };
-  return { ok: true, index };
+  return readIndexBytes(bytes, minBytes).result;
 }

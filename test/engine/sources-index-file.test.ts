@@ -1,0 +1,188 @@
+// Algorithm test of engine/sources/index-file.ts (an index file read through a cached layout): imports the module directly (behaviour tests go through engine/index.ts).
+/**
+ * Reading a repository index file with the layout an earlier run cached
+ * (engine/sources/index-file.ts) against the full reader: on the first read
+ * (which caches the layout) and on later reads (which use it and read one
+ * chart's bytes), every chart, the set of names, a missing name and `parser`
+ * must be what the full reader gives for the file as it is; a rewritten
+ * file, a file rewritten between opening and a lookup, a damaged or
+ * mismatched cached layout and a file system with whole-second times must
+ * never give an answer from a stale layout.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIndex } from '../../engine/sources/index-scan.ts';
+import { readIndexFile, layoutCacheKey } from '../../engine/sources/index-file.ts';
+import type { CacheEntry, FileStamp, SourceHost } from '../../engine/sources/host.ts';
+import { generateIndex } from '../sources/gen-index.ts';
+
+const enc = new TextEncoder();
+const PATH = '/helm/cache/repository/repo-index.yaml';
+
+/** An in-memory file system and source cache; counts what the reader reads. */
+function memoryFiles(now = 1_700_000_000_000.5) {
+  const files = new Map<string, { bytes: Uint8Array; stamp: FileStamp }>();
+  const cache = new Map<string, CacheEntry>();
+  let ino = 1;
+  const stats = { wholeReads: 0, rangeBytes: 0 };
+  const host: SourceHost = {
+    fetch: async () => ({ error: 'offline', kind: 'unreachable', url: '' }),
+    readCache: async (key) => cache.get(key),
+    writeCache: async (key, bytes, meta) => void cache.set(key, { bytes: bytes.slice(), meta }),
+    readFile: async (p) => {
+      stats.wholeReads++;
+      return files.get(p)?.bytes;
+    },
+    statFile: async (p) => files.get(p)?.stamp,
+    readFileRange: (p, { start, end, stamp }) => {
+      const f = files.get(p);
+      if (!f || (stamp && JSON.stringify(stamp) !== JSON.stringify(f.stamp))) return undefined;
+      const to = end ?? f.bytes.length;
+      if (to > f.bytes.length || start > to) return undefined;
+      if (start === 0 && to === f.bytes.length) stats.wholeReads++;
+      else stats.rangeBytes += to - start;
+      return f.bytes.subarray(start, to);
+    },
+    env: () => undefined,
+    now: () => now,
+  };
+  const write = (text: string, times?: { mtimeMs: number; ctimeMs: number }) => {
+    const bytes = enc.encode(text);
+    const t = times ?? { mtimeMs: now - 60_000 + ino * 0.25, ctimeMs: now - 60_000 + ino * 0.25 };
+    files.set(PATH, { bytes, stamp: { size: bytes.length, ino: ino++, ...t } });
+  };
+  return { host, cache, stats, write };
+}
+
+/** Every observable answer of a freshly read index equals the full reader's for `text`. */
+async function agrees(host: SourceHost, text: string, label: string): Promise<void> {
+  // What the index source did before: decode the bytes (which drops a byte-order mark), then read it all.
+  const full = parseIndex(new TextDecoder().decode(enc.encode(text)));
+  for (const name of full.ok ? [...full.index.charts.keys(), 'no-such-chart'] : ['app']) {
+    const read = await readIndexFile(host, PATH, 0);
+    assert.ok(read, label);
+    assert.equal(read.ok, full.ok, `${label}: ok`);
+    if (!read.ok || !full.ok) return;
+    assert.equal(read.index.apiVersion, full.index.apiVersion, label);
+    assert.deepEqual(read.index.charts.get(name), full.index.charts.get(name), `${label}: chart ${JSON.stringify(name)}`);
+  }
+  const read = await readIndexFile(host, PATH, 0);
+  assert.ok(read?.ok && full.ok);
+  assert.deepEqual([...read.index.charts.keys()], [...full.index.charts.keys()], `${label}: names`);
+  assert.equal(read.index.parser, full.index.parser, `${label}: parser`);
+}
+
+const tricky: [string, string][] = [
+  ['generated, Helm layout', generateIndex({ charts: 12, versions: 9, seed: 5 })],
+  ['generated, indented layout', generateIndex({ charts: 12, versions: 9, seed: 6, layout: 'indented' })],
+  ['CRLF line ends', generateIndex({ charts: 4, versions: 3, seed: 7 }).replace(/\n/g, '\r\n')],
+  ['entries last, keys after it named like charts', 'serverInfo:\n  app: x\ngenerated: "2024"\napiVersion: v1\nentries:\n  app:\n  - version: 2.0.0\n  web:\n  - version: 3.0.0\n'],
+  ['quoted chart names', 'apiVersion: v1\nentries:\n  "my app":\n  - version: 1.0.0\n  app:\n  - version: 2.0.0\n'],
+  ['duplicate chart names', 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n  app:\n  - version: 2.0.0\n'],
+  ['JSON', '{"apiVersion": "v1", "entries": {"app": [{"version": "1.0.0"}], "web": [{"version": "2.0.0"}]}}'],
+  ['flow style in a chart', 'apiVersion: v1\nentries:\n  app: [{version: 1.0.0}]\n  web:\n  - version: 1.0.0\n'],
+  ['a byte-order mark', '\ufeffapiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n'],
+];
+
+for (const [label, text] of tricky) {
+  test(`first read and reads through the cached layout agree with the full reader: ${label}`, async () => {
+    const fs = memoryFiles();
+    fs.write(text);
+    await agrees(fs.host, text, `${label} (first read)`);
+    await agrees(fs.host, text, `${label} (cached layout)`);
+  });
+}
+
+test('with a cached layout, a lookup reads one chart and not the file', async () => {
+  const text = generateIndex({ charts: 40, versions: 20, seed: 8 });
+  const fs = memoryFiles();
+  fs.write(text);
+  const first = await readIndexFile(fs.host, PATH, 0);
+  assert.ok(first?.ok);
+  assert.ok(fs.cache.has(layoutCacheKey(PATH)), 'the layout is cached');
+  fs.stats.wholeReads = 0;
+  const later = await readIndexFile(fs.host, PATH, 0);
+  assert.ok(later?.ok);
+  const full = parseIndex(text);
+  assert.ok(full.ok);
+  const name = [...full.index.charts.keys()][17]!;
+  assert.deepEqual(later.index.charts.get(name), full.index.charts.get(name));
+  assert.equal(fs.stats.wholeReads, 0);
+  assert.ok(fs.stats.rangeBytes > 0 && fs.stats.rangeBytes < text.length / 20, `${fs.stats.rangeBytes} of ${text.length} bytes read`);
+  // Anything beyond one chart reads the whole file with the full reader.
+  assert.equal(later.index.charts.size, full.index.charts.size);
+  assert.equal(fs.stats.wholeReads, 1);
+});
+
+test('a rewritten file is read anew, not through the layout of the old one', async () => {
+  const fs = memoryFiles();
+  const before = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n  web:\n  - version: 1.0.0\n';
+  fs.write(before);
+  await agrees(fs.host, before, 'before');
+  // Same size, charts moved: the old ranges would cut the new file in the wrong places.
+  const after = 'apiVersion: v1\nentries:\n  web:\n  - version: 2.0.0\n  app:\n  - version: 2.0.0\n';
+  assert.equal(after.length, before.length);
+  fs.write(after);
+  await agrees(fs.host, after, 'after');
+});
+
+test('a file rewritten between opening and a lookup answers from the file as it is', async () => {
+  const fs = memoryFiles();
+  const before = generateIndex({ charts: 6, versions: 4, seed: 9 });
+  fs.write(before);
+  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok); // caches the layout
+  const opened = await readIndexFile(fs.host, PATH, 0);
+  assert.ok(opened?.ok);
+  const after = before.replace(/version: 0\.0\.1\n/g, 'version: 9.9.9\n');
+  assert.notEqual(after, before);
+  fs.write(after);
+  const full = parseIndex(after);
+  assert.ok(full.ok);
+  for (const name of full.index.charts.keys()) assert.deepEqual(opened.index.charts.get(name), full.index.charts.get(name), name);
+});
+
+test('a damaged or mismatched cached layout is not used', async () => {
+  const text = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n  web:\n  - version: 2.0.0\n';
+  const full = parseIndex(text);
+  assert.ok(full.ok);
+  const records: ((r: Record<string, unknown>) => unknown)[] = [
+    () => 'not json {',
+    (r) => ({ ...r, charts: (r.charts as [string, number, number][]).map(([n, a, b], i, all) => [all[all.length - 1 - i]![0], a, b]) }), // names swapped
+    (r) => ({ ...r, end: (r.end as number) + 1000 }),
+    (r) => ({ ...r, charts: [['app', 0, 99999]] }),
+    (r) => ({ ...r, version: 0 }),
+    (r) => ({ ...r, path: '/elsewhere' }),
+    (r) => ({ ...r, apiVersion: 7 }),
+  ];
+  for (const damage of records) {
+    const fs = memoryFiles();
+    fs.write(text);
+    await readIndexFile(fs.host, PATH, 0);
+    const entry = fs.cache.get(layoutCacheKey(PATH));
+    assert.ok(entry);
+    const damaged = damage(JSON.parse(new TextDecoder().decode(entry.bytes)) as Record<string, unknown>);
+    fs.cache.set(layoutCacheKey(PATH), { ...entry, bytes: enc.encode(typeof damaged === 'string' ? damaged : JSON.stringify(damaged)) });
+    for (const name of ['app', 'web', 'nope']) {
+      const read = await readIndexFile(fs.host, PATH, 0);
+      assert.ok(read?.ok);
+      assert.deepEqual(read.index.charts.get(name), full.index.charts.get(name), `${damage.toString()}: ${name}`);
+    }
+  }
+});
+
+test('a file with whole-second times changed in the last two seconds is not given a cached layout', async () => {
+  const now = 1_700_000_000_000;
+  const fs = memoryFiles(now);
+  fs.write('apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n', { mtimeMs: now - 1000, ctimeMs: now - 1000 });
+  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok);
+  assert.equal(fs.cache.has(layoutCacheKey(PATH)), false);
+  // Older than that: cached.
+  fs.write('apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n', { mtimeMs: now - 5000, ctimeMs: now - 5000 });
+  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok);
+  assert.equal(fs.cache.has(layoutCacheKey(PATH)), true);
+});
+
+test('a missing file reads as missing', async () => {
+  const fs = memoryFiles();
+  assert.equal(await readIndexFile(fs.host, PATH, 0), undefined);
+});

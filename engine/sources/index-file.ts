@@ -4,7 +4,10 @@
  *
  * The lazy reader (index-lazy.ts) needs one pass over the whole index to find
  * where each chart's lines are; for a 52 MB index, reading the file and that
- * pass are most of a cold `fluxhelm resolve`. The pass's result (the layout:
+ * pass are most of a cold `fluxhelm resolve`. A first read makes the pass
+ * over pieces of the file (4 MiB, cut at line ends) instead of holding all of
+ * it in memory, and the index it returns reads charts by range too. The
+ * pass's result (the layout:
  * where `entries:` is and each chart's byte range, plus the top-level
  * apiVersion) is small, so it is kept in the source cache under the file's
  * path with the file's stamp (size, inode, modification and change times).
@@ -22,11 +25,13 @@
  * the file whole each time, as before.
  */
 import { decodeText, type FileStamp, type SourceHost } from './host.ts';
-import type { IndexParseResult } from './index-scan.ts';
-import { lazyIndex, readIndexBytes, type IndexBytes, type Layout } from './index-lazy.ts';
+import { scanIndex, type IndexParseResult } from './index-scan.ts';
+import { LAZY_MIN_BYTES, LayoutPass, lazyIndex, readIndexBytes, type IndexBytes, type Layout } from './index-lazy.ts';
 
 const VERSION = 1;
 const RACY_MS = 2_000;
+/** Pieces a big file is read in on its first read. */
+const PIECE = 4 << 20;
 
 /** The cache key of a file's layout. */
 export function layoutCacheKey(path: string): string {
@@ -85,11 +90,15 @@ function racy(stamp: FileStamp, now: number): boolean {
   return coarse && now - Math.max(stamp.mtimeMs, stamp.ctimeMs) < RACY_MS;
 }
 
-/**
- * Reads the index in the file at `path`: undefined when the file is missing
- * or unreadable. `minBytes` is the lazy reader's size threshold (tests).
- */
-export async function readIndexFile(host: SourceHost, path: string, minBytes?: number): Promise<IndexParseResult | undefined> {
+/** Size thresholds, for tests: the lazy reader's and the size of the pieces a first read takes. */
+export interface IndexFileOptions {
+  minBytes?: number;
+  pieceBytes?: number;
+}
+
+/** Reads the index in the file at `path`: undefined when the file is missing or unreadable. */
+export async function readIndexFile(host: SourceHost, path: string, options: IndexFileOptions = {}): Promise<IndexParseResult | undefined> {
+  const { minBytes = LAZY_MIN_BYTES, pieceBytes = PIECE } = options;
   const { statFile, readFileRange } = host;
   if (!statFile || !readFileRange) {
     const bytes = await host.readFile(path);
@@ -108,23 +117,61 @@ export async function readIndexFile(host: SourceHost, path: string, minBytes?: n
     }
     const known = layoutFrom(record, path, stamp);
     if (known) {
-      const bytes: IndexBytes = {
-        read: (start, end) => readFileRange.call(host, path, { start, end, stamp }),
-        // The full reader reads the file as it is now, whichever version that is.
-        whole: () => readFileRange.call(host, path, { start: 0 }),
-      };
-      return { ok: true, index: lazyIndex(bytes, known.layout, known.apiVersion) };
+      return { ok: true, index: lazyIndex(fileBytes(host, path, stamp), known.layout, known.apiVersion) };
     }
   }
-  const bytes = await host.readFile(path);
-  if (!bytes) return undefined;
-  const read = readIndexBytes(bytes, minBytes);
-  if (read.lazy && bytes.length === stamp.size) {
-    const after = await statFile.call(host, path);
-    if (after && sameStamp(after, stamp) && !racy(stamp, host.now())) {
-      const record = recordOf(path, stamp, read.lazy.layout, read.lazy.apiVersion);
+  const streamed = stamp.size >= minBytes ? streamLayout(path, stamp, readFileRange.bind(host), pieceBytes) : undefined;
+  if (streamed) {
+    if (!racy(stamp, host.now())) {
+      const record = recordOf(path, stamp, streamed.layout, streamed.apiVersion);
       await host.writeCache(key, new TextEncoder().encode(JSON.stringify(record)), { url: `file://${path}`, fetchedAt: host.now() });
     }
+    return { ok: true, index: lazyIndex(fileBytes(host, path, stamp), streamed.layout, streamed.apiVersion) };
   }
-  return read.result;
+  // Not the block layout (or the file changed while read): the whole file, as before.
+  const bytes = await host.readFile(path);
+  if (!bytes) return undefined;
+  return readIndexBytes(bytes, minBytes).result;
+}
+
+type RangeReader = NonNullable<SourceHost['readFileRange']>;
+
+/** The bytes of one version of a file, by range; the full reader reads the file as it is now. */
+function fileBytes(host: SourceHost, path: string, stamp: FileStamp): IndexBytes {
+  const readFileRange = host.readFileRange!.bind(host);
+  return {
+    read: (start, end) => readFileRange(path, { start, end, stamp }),
+    // The full reader reads the file as it is now, whichever version that is.
+    whole: () => readFileRange(path, { start: 0 }),
+  };
+}
+
+/**
+ * The lazy reader's pass over the file in pieces cut at line ends, so the
+ * whole file is never in memory at once; then the top level outside the
+ * entries block. Undefined when the layout is not the plain block layout, a
+ * line is longer than a piece or the file changed while it was read (the
+ * caller reads it whole).
+ */
+function streamLayout(path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): { layout: Layout; apiVersion: string } | undefined {
+  const pass = new LayoutPass();
+  let pos = 0;
+  while (pos < stamp.size && !pass.ended) {
+    const piece = readFileRange(path, { start: pos, end: Math.min(stamp.size, pos + pieceBytes), stamp });
+    if (!piece) return undefined;
+    const last = pos + piece.length >= stamp.size;
+    const cut = last ? piece.length : piece.lastIndexOf(10) + 1;
+    if (cut <= 0) return undefined;
+    if (!pass.feed(cut === piece.length ? piece : piece.subarray(0, cut), pos)) return undefined;
+    pos += cut;
+  }
+  const layout = pass.finish(stamp.size);
+  if (!layout) return undefined;
+  // The top level without the entries block, checked by the scanner (apiVersion, layout), as readIndexBytes does.
+  const before = readFileRange(path, { start: 0, end: layout.entriesLine, stamp });
+  const after = readFileRange(path, { start: layout.end, end: stamp.size, stamp });
+  if (!before || !after) return undefined;
+  const top = scanIndex(`${decodeText(before)}entries: {}\n${decodeText(after)}`);
+  if (!top || !top.apiVersion) return undefined;
+  return { layout, apiVersion: top.apiVersion };
 }

@@ -86,103 +86,139 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
   return s;
 }
 
-/** One pass over the bytes; undefined when the layout is not the plain block layout. */
-export function layoutOf(bytes: Uint8Array): Layout | undefined {
-  const n = bytes.length;
-  if (bytes[0] === 0xef || bytes[0] === 0x7b /* { */) return undefined; // BOM, JSON
-  let entriesLine = -1;
-  let body = -1;
-  let end = n;
-  let chartIndent = -1;
-  const charts = new Map<string, [number, number]>();
-  let current: string | undefined;
-  let currentStart = 0;
-  const close = (at: number) => {
-    if (current !== undefined) charts.set(current, [currentStart, at]);
-    current = undefined;
-  };
-  // Finding line ends is most of the work. Node's Buffer (what the Node host hands over)
-  // searches with memchr: about 35 ns a line, a third of the word loop below, which stays
-  // for plain Uint8Arrays (in-memory hosts), whose own indexOf is slower than the loop.
-  const native = Object.getPrototypeOf(bytes) !== Uint8Array.prototype && typeof bytes.indexOf === 'function';
-  // The word loop tests four bytes at a time for a newline
-  // (a word has a zero byte after XOR with 0x0a0a0a0a exactly when it holds a `\n`).
-  const head = (4 - (bytes.byteOffset & 3)) & 3; // first index whose address is 4-aligned
-  const words = !native && n > head + 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset + head, (n - head) >> 2) : new Uint32Array(0);
-  const nextNewline = (from: number): number => {
-    if (native) {
-      const at = bytes.indexOf(NL, from);
-      return at < 0 ? n : at;
+/**
+ * The pass over an index's lines, fed the bytes whole or in pieces that end
+ * at a line end (a file read piece by piece: index-file.ts); positions are
+ * offsets in the whole. `feed` returns false when the layout is not the plain
+ * block layout; `ended` is set at the first top-level line after `entries`
+ * (the rest need not be fed).
+ */
+export class LayoutPass {
+  private entriesLine = -1;
+  private body = -1;
+  private end = -1;
+  private chartIndent = -1;
+  private readonly charts = new Map<string, [number, number]>();
+  private current: string | undefined;
+  private currentStart = 0;
+  private started = false;
+  ended = false;
+
+  private close(at: number): void {
+    if (this.current !== undefined) this.charts.set(this.current, [this.currentStart, at]);
+    this.current = undefined;
+  }
+
+  /** The lines of `bytes`, which sit at offset `base` of the whole. */
+  feed(bytes: Uint8Array, base: number): boolean {
+    if (this.ended) return true;
+    const n = bytes.length;
+    if (!this.started) {
+      this.started = true;
+      if (bytes[0] === 0xef || bytes[0] === 0x7b /* { */) return false; // BOM, JSON
     }
-    let i = from;
-    while (i < n && ((i - head) & 3) !== 0) {
-      if (bytes[i] === NL) return i;
-      i++;
-    }
-    let w = (i - head) >> 2;
-    while (w < words.length) {
-      const x = words[w] ^ 0x0a0a0a0a;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-      w++;
-    }
-    i = Math.max(i, head + (w << 2));
-    while (i < n && bytes[i] !== NL) i++;
-    return i;
-  };
-  // Visit every line start.
-  for (let ls = 0; ls < n; ) {
-    const c = bytes[ls];
-    if (entriesLine < 0 || ls >= body) {
-      if (c === TAB) return undefined;
-      if (entriesLine < 0) {
-        // Before entries: find the `entries:` line at column 0.
-        if (startsWithAt(bytes, ls, ENTRIES) && emptyValue(bytes, ls + ENTRIES.length)) {
-          entriesLine = ls;
-        } else if (c === DASH || c === 0x25 /* % */ || c === 0x2e /* . */) {
-          return undefined; // document markers, directives, a top-level sequence
-        }
-      } else if (c !== SPACE && c !== NL && c !== CR && c !== HASH) {
-        // The first top-level line after entries ends the block.
-        close(ls);
-        end = ls;
-        break;
-      } else if (c === SPACE) {
-        // Most lines sit deeper than the chart names: look at no more than chartIndent + 1 bytes.
-        let i = ls;
-        const limit = chartIndent < 0 ? n : Math.min(n, ls + chartIndent + 1);
-        while (i < limit && bytes[i] === SPACE) i++;
-        const d = bytes[i];
-        if (d === TAB) return undefined;
-        if (i === limit && limit < n && bytes[i - 1] === SPACE && chartIndent >= 0) {
-          // deeper than a chart name: an entry's content
-        } else if (d !== NL && d !== CR && d !== HASH && i < n) {
-          const indent = i - ls;
-          if (chartIndent < 0) {
-            if (d === DASH) return undefined; // entries is a sequence
-            chartIndent = indent;
+    const charts = this.charts;
+    // Finding line ends is most of the work. Node's Buffer (what the Node host hands over)
+    // searches with memchr: about 35 ns a line, a third of the word loop below, which stays
+    // for plain Uint8Arrays (in-memory hosts), whose own indexOf is slower than the loop.
+    const native = Object.getPrototypeOf(bytes) !== Uint8Array.prototype && typeof bytes.indexOf === 'function';
+    // The word loop tests four bytes at a time for a newline
+    // (a word has a zero byte after XOR with 0x0a0a0a0a exactly when it holds a `\n`).
+    const head = (4 - (bytes.byteOffset & 3)) & 3; // first index whose address is 4-aligned
+    const words = !native && n > head + 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset + head, (n - head) >> 2) : new Uint32Array(0);
+    const nextNewline = (from: number): number => {
+      if (native) {
+        const at = bytes.indexOf(NL, from);
+        return at < 0 ? n : at;
+      }
+      let i = from;
+      while (i < n && ((i - head) & 3) !== 0) {
+        if (bytes[i] === NL) return i;
+        i++;
+      }
+      let w = (i - head) >> 2;
+      while (w < words.length) {
+        const x = words[w] ^ 0x0a0a0a0a;
+        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+        w++;
+      }
+      i = Math.max(i, head + (w << 2));
+      while (i < n && bytes[i] !== NL) i++;
+      return i;
+    };
+    let { entriesLine, body, chartIndent } = this;
+    // Visit every line start (ls is local to `bytes`; base + ls in the whole).
+    for (let ls = 0; ls < n; ) {
+      const c = bytes[ls];
+      if (entriesLine < 0 || base + ls >= body) {
+        if (c === TAB) return false;
+        if (entriesLine < 0) {
+          // Before entries: find the `entries:` line at column 0.
+          if (startsWithAt(bytes, ls, ENTRIES) && emptyValue(bytes, ls + ENTRIES.length)) {
+            entriesLine = base + ls;
+          } else if (c === DASH || c === 0x25 /* % */ || c === 0x2e /* . */) {
+            return false; // document markers, directives, a top-level sequence
           }
-          if (indent < chartIndent) return undefined;
-          if (indent === chartIndent && d !== DASH) {
-            // A chart name: `name:` with a plain name, else give up.
-            let j = i;
-            while (j < n && bytes[j] !== 0x3a /* : */ && bytes[j] !== NL) j++;
-            if (bytes[j] !== 0x3a) return undefined;
-            const name = ascii(bytes, i, j);
-            if (!PLAIN_NAME.test(name) || charts.has(name) || name === current) return undefined;
-            close(ls);
-            current = name;
-            currentStart = ls;
+        } else if (c !== SPACE && c !== NL && c !== CR && c !== HASH) {
+          // The first top-level line after entries ends the block.
+          this.close(base + ls);
+          this.end = base + ls;
+          this.ended = true;
+          break;
+        } else if (c === SPACE) {
+          // Most lines sit deeper than the chart names: look at no more than chartIndent + 1 bytes.
+          let i = ls;
+          const limit = chartIndent < 0 ? n : Math.min(n, ls + chartIndent + 1);
+          while (i < limit && bytes[i] === SPACE) i++;
+          const d = bytes[i];
+          if (d === TAB) return false;
+          if (i === limit && limit < n && bytes[i - 1] === SPACE && chartIndent >= 0) {
+            // deeper than a chart name: an entry's content
+          } else if (d !== NL && d !== CR && d !== HASH && i < n) {
+            const indent = i - ls;
+            if (chartIndent < 0) {
+              if (d === DASH) return false; // entries is a sequence
+              chartIndent = indent;
+            }
+            if (indent < chartIndent) return false;
+            if (indent === chartIndent && d !== DASH) {
+              // A chart name: `name:` with a plain name, else give up.
+              let j = i;
+              while (j < n && bytes[j] !== 0x3a /* : */ && bytes[j] !== NL) j++;
+              if (bytes[j] !== 0x3a) return false;
+              const name = ascii(bytes, i, j);
+              if (!PLAIN_NAME.test(name) || charts.has(name) || name === this.current) return false;
+              this.close(base + ls);
+              this.current = name;
+              this.currentStart = base + ls;
+            }
           }
         }
       }
+      const nl = nextNewline(ls);
+      if (entriesLine >= 0 && body < 0) body = base + nl + 1;
+      ls = nl + 1;
     }
-    const nl = nextNewline(ls);
-    if (entriesLine >= 0 && body < 0) body = nl + 1;
-    ls = nl + 1;
+    this.entriesLine = entriesLine;
+    this.body = body;
+    this.chartIndent = chartIndent;
+    return true;
   }
-  if (entriesLine < 0 || body < 0 || chartIndent < 0) return undefined;
-  close(end);
-  return { entriesLine, body, end, chartIndent, charts };
+
+  /** The layout, once everything up to `total` bytes (or the end of the entries block) was fed. */
+  finish(total: number): Layout | undefined {
+    const { entriesLine, body, chartIndent } = this;
+    if (entriesLine < 0 || body < 0 || chartIndent < 0) return undefined;
+    const end = this.ended ? this.end : total;
+    this.close(end);
+    return { entriesLine, body, end, chartIndent, charts: this.charts };
+  }
+}
+
+/** One pass over the bytes; undefined when the layout is not the plain block layout. */
+export function layoutOf(bytes: Uint8Array): Layout | undefined {
+  const pass = new LayoutPass();
+  return pass.feed(bytes, 0) ? pass.finish(bytes.length) : undefined;
 }
 
 /** A chart map that scans one chart on `get` and the whole index on anything else. */

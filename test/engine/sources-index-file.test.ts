@@ -55,18 +55,18 @@ function memoryFiles(now = 1_700_000_000_000.5) {
 }
 
 /** Every observable answer of a freshly read index equals the full reader's for `text`. */
-async function agrees(host: SourceHost, text: string, label: string): Promise<void> {
+async function agrees(host: SourceHost, text: string, label: string, pieceBytes?: number): Promise<void> {
   // What the index source did before: decode the bytes (which drops a byte-order mark), then read it all.
   const full = parseIndex(new TextDecoder().decode(enc.encode(text)));
   for (const name of full.ok ? [...full.index.charts.keys(), 'no-such-chart'] : ['app']) {
-    const read = await readIndexFile(host, PATH, 0);
+    const read = await readIndexFile(host, PATH, { minBytes: 0, pieceBytes });
     assert.ok(read, label);
     assert.equal(read.ok, full.ok, `${label}: ok`);
     if (!read.ok || !full.ok) return;
     assert.equal(read.index.apiVersion, full.index.apiVersion, label);
     assert.deepEqual(read.index.charts.get(name), full.index.charts.get(name), `${label}: chart ${JSON.stringify(name)}`);
   }
-  const read = await readIndexFile(host, PATH, 0);
+  const read = await readIndexFile(host, PATH, { minBytes: 0, pieceBytes });
   assert.ok(read?.ok && full.ok);
   assert.deepEqual([...read.index.charts.keys()], [...full.index.charts.keys()], `${label}: names`);
   assert.equal(read.index.parser, full.index.parser, `${label}: parser`);
@@ -86,10 +86,13 @@ const tricky: [string, string][] = [
 
 for (const [label, text] of tricky) {
   test(`first read and reads through the cached layout agree with the full reader: ${label}`, async () => {
-    const fs = memoryFiles();
-    fs.write(text);
-    await agrees(fs.host, text, `${label} (first read)`);
-    await agrees(fs.host, text, `${label} (cached layout)`);
+    // The first read takes the file in pieces cut at line ends: one piece, many, and pieces shorter than a line.
+    for (const pieceBytes of [undefined, 64, 7]) {
+      const fs = memoryFiles();
+      fs.write(text);
+      await agrees(fs.host, text, `${label} (first read, pieces of ${pieceBytes ?? 'default'})`, pieceBytes);
+      await agrees(fs.host, text, `${label} (cached layout)`, pieceBytes);
+    }
   });
 }
 
@@ -97,11 +100,13 @@ test('with a cached layout, a lookup reads one chart and not the file', async ()
   const text = generateIndex({ charts: 40, versions: 20, seed: 8 });
   const fs = memoryFiles();
   fs.write(text);
-  const first = await readIndexFile(fs.host, PATH, 0);
+  const first = await readIndexFile(fs.host, PATH, { minBytes: 0, pieceBytes: 4096 });
   assert.ok(first?.ok);
   assert.ok(fs.cache.has(layoutCacheKey(PATH)), 'the layout is cached');
-  fs.stats.wholeReads = 0;
-  const later = await readIndexFile(fs.host, PATH, 0);
+  // The first read took the file in pieces, never whole.
+  assert.equal(fs.stats.wholeReads, 0);
+  fs.stats.rangeBytes = 0;
+  const later = await readIndexFile(fs.host, PATH, { minBytes: 0 });
   assert.ok(later?.ok);
   const full = parseIndex(text);
   assert.ok(full.ok);
@@ -130,8 +135,8 @@ test('a file rewritten between opening and a lookup answers from the file as it 
   const fs = memoryFiles();
   const before = generateIndex({ charts: 6, versions: 4, seed: 9 });
   fs.write(before);
-  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok); // caches the layout
-  const opened = await readIndexFile(fs.host, PATH, 0);
+  assert.ok((await readIndexFile(fs.host, PATH, { minBytes: 0 }))?.ok); // caches the layout
+  const opened = await readIndexFile(fs.host, PATH, { minBytes: 0 });
   assert.ok(opened?.ok);
   const after = before.replace(/version: 0\.0\.1\n/g, 'version: 9.9.9\n');
   assert.notEqual(after, before);
@@ -157,13 +162,13 @@ test('a damaged or mismatched cached layout is not used', async () => {
   for (const damage of records) {
     const fs = memoryFiles();
     fs.write(text);
-    await readIndexFile(fs.host, PATH, 0);
+    await readIndexFile(fs.host, PATH, { minBytes: 0 });
     const entry = fs.cache.get(layoutCacheKey(PATH));
     assert.ok(entry);
     const damaged = damage(JSON.parse(new TextDecoder().decode(entry.bytes)) as Record<string, unknown>);
     fs.cache.set(layoutCacheKey(PATH), { ...entry, bytes: enc.encode(typeof damaged === 'string' ? damaged : JSON.stringify(damaged)) });
     for (const name of ['app', 'web', 'nope']) {
-      const read = await readIndexFile(fs.host, PATH, 0);
+      const read = await readIndexFile(fs.host, PATH, { minBytes: 0 });
       assert.ok(read?.ok);
       assert.deepEqual(read.index.charts.get(name), full.index.charts.get(name), `${damage.toString()}: ${name}`);
     }
@@ -174,15 +179,15 @@ test('a file with whole-second times changed in the last two seconds is not give
   const now = 1_700_000_000_000;
   const fs = memoryFiles(now);
   fs.write('apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n', { mtimeMs: now - 1000, ctimeMs: now - 1000 });
-  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok);
+  assert.ok((await readIndexFile(fs.host, PATH, { minBytes: 0 }))?.ok);
   assert.equal(fs.cache.has(layoutCacheKey(PATH)), false);
   // Older than that: cached.
   fs.write('apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n', { mtimeMs: now - 5000, ctimeMs: now - 5000 });
-  assert.ok((await readIndexFile(fs.host, PATH, 0))?.ok);
+  assert.ok((await readIndexFile(fs.host, PATH, { minBytes: 0 }))?.ok);
   assert.equal(fs.cache.has(layoutCacheKey(PATH)), true);
 });
 
 test('a missing file reads as missing', async () => {
   const fs = memoryFiles();
-  assert.equal(await readIndexFile(fs.host, PATH, 0), undefined);
+  assert.equal(await readIndexFile(fs.host, PATH, { minBytes: 0 }), undefined);
 });

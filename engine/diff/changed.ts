@@ -31,6 +31,10 @@ export interface AppliedRelease {
 /** What one side offers for selection and rendering. */
 export interface SideModel {
   ws: Workspace;
+  /** Changed-only evaluation: files in the reach of Kustomizations that were not built (applied the same on both sides). */
+  covered?: (file: string) => boolean;
+  /** Changed-only evaluation: the Kustomizations not built, by the owner id each holds. */
+  skipped?: Map<string, TreeKustomization>;
   /** Flux Kustomizations as evaluated (deduplicated), by owner id. */
   kustomizations: Map<string, TreeKustomization>;
   /** HelmReleases (not partial patch documents), by owner id. */
@@ -60,10 +64,16 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
 
-/** Reads one side: its fleet's evaluations, its HelmReleases and the applied objects selection compares. */
-export function sideModel(ws: Workspace): SideModel {
-  const fleet = ws.fleet.get();
+/**
+ * Reads one side: its fleet's evaluations (all of them, or those of a
+ * changed-only evaluation), its HelmReleases and the applied objects
+ * selection compares.
+ */
+export function sideModel(ws: Workspace, partial?: { evaluations: TreeKustomization[]; covered: (file: string) => boolean; isPatchFile: (file: string) => boolean }): SideModel {
+  const fleet = partial ?? ws.fleet.get();
   const kustomizations = new Map<string, TreeKustomization>();
+  const taken = new Set<string>();
+  const skipped = new Map<string, TreeKustomization>();
   const seen = new Set<string>();
   const patchFiles = new Set<string>();
   const applied = new Map<string, AppliedRelease[]>();
@@ -74,7 +84,14 @@ export function sideModel(ws: Workspace): SideModel {
     seen.add(where);
     const meta = (k.applied.metadata ?? {}) as Record<string, unknown>;
     const id = nsName({ namespace: str(meta.namespace) ?? k.object.namespace, name: str(meta.name) ?? k.object.name });
-    kustomizations.set(kustomizations.has(id) ? `${id} @ ${k.object.file}` : id, k);
+    const named = taken.has(id) ? `${id} @ ${k.object.file}` : id;
+    taken.add(named);
+    // Not built (changed-only): it holds its name, so the others are named as in a full evaluation.
+    if (k.skipped) {
+      skipped.set(named, k);
+      continue;
+    }
+    kustomizations.set(named, k);
     for (const r of k.build.resources) {
       for (const p of r.patches) patchFiles.add(p.file);
       const o = r.object;
@@ -91,7 +108,10 @@ export function sideModel(ws: Workspace): SideModel {
     }
   }
   const releases = new Map<string, IndexedObject>();
-  const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file) && renderable(ws, o)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
+  // In the reach of a Kustomization a changed-only evaluation did not build, a release is never selected: its id is
+  // only counted for name clashes, so its text stands in for a full parse (a patch document names no chart).
+  const named = (o: IndexedObject) => (partial?.covered(o.file) ? !partial.isPatchFile(o.file) && writtenText(ws, o).includes('chart') : renderable(ws, o));
+  const list = [...ws.index.allObjects()].filter((o) => isHelmRelease(o) && !patchFiles.has(o.file) && named(o)).sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
   const count = new Map<string, number>();
   // Named as applied: a Kustomization's targetNamespace (or kustomize namespace) puts the release there.
   const idOf = (hr: IndexedObject) => {
@@ -114,7 +134,7 @@ export function sideModel(ws: Workspace): SideModel {
     declared.set(key, [...(declared.get(key) ?? []), o.file]);
     declaredText.set(key, `${declaredText.get(key) ?? ''}\u0000${writtenText(ws, o)}`);
   }
-  return { ws, kustomizations, releases, applied, inputs, declared, declaredText };
+  return { ws, kustomizations, releases, applied, inputs, declared, declaredText, ...(partial ? { covered: partial.covered, skipped } : {}) };
 }
 
 /**
@@ -150,6 +170,16 @@ function releaseInputs(ws: Workspace, hr: IndexedObject): { refs: string[]; char
   return { refs, ...(local ? { chartPath: local } : {}) };
 }
 
+/** Whether a repository file is inside a chart folder (a folder above it holds a Chart.yaml). */
+function inChartFolder(ws: Workspace, repoRoot: string, rel: string): boolean {
+  const parts = rel.split('/');
+  for (let i = parts.length - 1; i >= 1; i--) {
+    const chart = `${repoRoot}/${parts.slice(0, i).join('/')}/Chart.yaml`;
+    if ((ws.index.fileText(chart) ?? ws.host.readFile(chart)) !== undefined) return true;
+  }
+  return false;
+}
+
 export interface Selection {
   kustomizations: Set<string>;
   releases: Set<string>;
@@ -169,6 +199,9 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
   const inputChanged = (ref: string) =>
     changedInputs.has(ref) || base.declaredText.get(ref) !== head.declaredText.get(ref) || (head.declared.get(ref) ?? []).some((f) => changed.has(f)) || (base.declared.get(ref) ?? []).some((f) => changed.has(f));
   const changedRel = [...changed].filter((f) => f.startsWith(`${repoRoot}/`)).map((f) => f.slice(repoRoot.length + 1));
+  // What a release reads is looked up (a full parse of its file) only when some input or chart folder can have changed.
+  const inputKeys = new Set([...base.inputs.keys(), ...head.inputs.keys(), ...base.declaredText.keys(), ...head.declaredText.keys()]);
+  const someInputChanged = [...inputKeys].some(inputChanged) || changedRel.some((f) => inChartFolder(head.ws, repoRoot, f) || inChartFolder(base.ws, repoRoot, f));
   const releases = new Set<string>();
   for (const id of new Set([...base.releases.keys(), ...head.releases.keys()])) {
     const b = base.releases.get(id);
@@ -185,10 +218,12 @@ export function selectChanged(base: SideModel, head: SideModel, changed: Set<str
       continue;
     }
     // Applied by no Kustomization here: rendered per overlay, so what the overlays build counts.
-    if (!appliedHead && overlaysJson(base.ws, b) !== overlaysJson(head.ws, h)) {
+    // (Not for a release in the reach of a Kustomization a changed-only evaluation did not build: applied the same.)
+    if (!appliedHead && !(head.covered?.(h.file) && base.covered?.(b.file)) && overlaysJson(base.ws, b) !== overlaysJson(head.ws, h)) {
       releases.add(id);
       continue;
     }
+    if (!someInputChanged) continue;
     const inputs = releaseInputs(head.ws, h);
     if (inputs.refs.some(inputChanged) || (inputs.chartPath && changedRel.some((f) => f.startsWith(`${inputs.chartPath}/`)))) releases.add(id);
   }

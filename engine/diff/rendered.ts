@@ -20,7 +20,8 @@ import type { RenderQuery, RenderedRelease } from '../releases/renders.ts';
 import { overlaysOfBaseCached } from '../flux/overlays.ts';
 import { pathToUri, uriToPath } from '../util/uri.ts';
 import { createBaseSnapshot, type BaseSnapshot } from './base-host.ts';
-import { selectChanged, sideModel, type SideModel } from './changed.ts';
+import { sideModel, type SideModel, type Selection } from './changed.ts';
+import { changedOnlySides } from './lazy.ts';
 import { diffOwners } from './compare.ts';
 import type { DiffRenderedParams, DiffRenderedResult, OwnerOutput } from './types.ts';
 
@@ -45,6 +46,8 @@ interface BaseEntry {
   snapshot: BaseSnapshot;
   side: DiffSide;
   model?: SideModel;
+  /** What the model was evaluated for: `all`, or the files that differed (and the ones wanted built). */
+  modelKey?: string;
   renders: Map<string, Promise<OwnerOutput>>;
 }
 
@@ -86,13 +89,15 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     const base = cached;
     // Files that changed since the snapshot was made (and that it has not read from disk) now come from Git.
     base.snapshot.setChanged(changed);
-    const headModel = sideModel(head.ws);
     const bws = base.side.ws;
     // Files added or removed can change what a build lists or which variables exist: then nothing is reused.
     const addedOrRemoved = [...changedAbs].some((f) => (bws.host.readFile(f) === undefined) !== (head.ws.readText(f) === undefined));
+    const all = params.changedOnly === false;
+    // Changed-only: the files that differ (Git's list, and the editor's unsaved texts) decide which Kustomizations are built.
+    const differing = all ? undefined : differingFiles(head.ws, bws, changedAbs);
     if (!base.model && !addedOrRemoved) {
       // The base reuses the working tree's builds of Kustomizations that read the same texts and build no folder
-      // holding a changed file.
+      // holding a changed file (taken on its first evaluation, after the head side's).
       const changedDirs = [...changedAbs];
       bws.fleet.seed(head.ws.fleet, ({ build, reads }) => {
         if (build.dir && changedDirs.some((f) => f.startsWith(`${build.dir}/`))) return false;
@@ -100,10 +105,22 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
         return true;
       });
     }
-    const baseModel = (base.model ??= sideModel(base.side.ws));
+    const kept = (key: string, make: () => SideModel): SideModel => {
+      if (!base.model || base.modelKey !== key) {
+        base.model = make();
+        base.modelKey = key;
+      }
+      return base.model;
+    };
+    let headModel: SideModel;
+    let baseModel: SideModel;
+    let selection: Selection | undefined;
+    if (differing) ({ head: headModel, base: baseModel, selection } = changedOnlySides(head.ws, bws, differing, root, kept));
+    else {
+      headModel = sideModel(head.ws);
+      baseModel = kept('all', () => sideModel(bws));
+    }
 
-    const all = params.changedOnly === false;
-    const selection = all ? undefined : selectChanged(baseModel, headModel, changedAbs, root);
     const inScope = scopeFilter(head.ws, params);
     const ksIds = [...new Set([...baseModel.kustomizations.keys(), ...headModel.kustomizations.keys()])].filter((id) => {
       if (selection && !selection.kustomizations.has(id)) return false;
@@ -156,6 +173,14 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
   };
 }
 
+/** Files whose text differs between the sides (or that one side lacks): Git's changed files and every indexed file that differs. */
+function differingFiles(head: Workspace, base: Workspace, changedAbs: Set<string>): Set<string> {
+  const out = new Set(changedAbs);
+  for (const f of head.index.filePaths()) if (!out.has(f) && head.index.fileText(f) !== base.index.fileText(f)) out.add(f);
+  for (const f of base.index.filePaths()) if (!out.has(f) && head.index.fileText(f) === undefined) out.add(f);
+  return out;
+}
+
 function ksOutput(id: string, k: { object: IndexedObject; build: { dir?: string; resources: { object: Record<string, unknown> }[] } }): OwnerOutput {
   if (!k.build.dir) return { kind: 'Kustomization', id, file: k.object.file, objects: [], error: 'spec.path is not in this repository' };
   return { kind: 'Kustomization', id, file: k.object.file, objects: k.build.resources.map((r) => r.object) };
@@ -197,7 +222,7 @@ function targetsOf(model: SideModel, hr: IndexedObject): RenderTarget[] {
 async function renderOwner(side: DiffSide, id: string, hr: IndexedObject, target: RenderTarget, caps: { kubeVersion?: string; apiVersions?: string[] }): Promise<OwnerOutput> {
   const owner = target.label ? `${id} (${target.label})` : id;
   const position = side.ws.lines(hr.file)?.positionAt(hr.start) ?? { line: 0, character: 0 };
-  const r = await side.render({ uri: pathToUri(hr.file), position, validate: false, ...(target.overlay ? { overlay: target.overlay } : {}), ...(target.applied ? { applied: target.applied } : {}), ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
+  const r = await side.render({ uri: pathToUri(hr.file), position, object: hr, validate: false, ...(target.overlay ? { overlay: target.overlay } : {}), ...(target.applied ? { applied: target.applied } : {}), ...(caps.kubeVersion ? { kubeVersion: caps.kubeVersion } : {}), ...(caps.apiVersions ? { apiVersions: caps.apiVersions } : {}) });
   if (!r.ok) return { kind: 'HelmRelease', id: owner, file: hr.file, objects: [], error: r.error ?? 'not rendered' };
   return { kind: 'HelmRelease', id: owner, file: hr.file, objects: r.objects.map((o) => o.object) };
 }

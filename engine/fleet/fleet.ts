@@ -20,7 +20,7 @@ import type { IndexedObject } from '../workspace/index.ts';
 import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 import { findClusterRoots, thisRepository, type ClusterRoot } from './roots.ts';
-import { evaluateTree, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type TreeKustomization } from './trees.ts';
+import { evaluateTree, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
 import { buildKustomization } from '../kustomize/build.ts';
 import type { KustomizeBuild } from '../kustomize/types.ts';
 
@@ -133,7 +133,8 @@ export class FleetModel {
     const { roots, isThisRepository } = this.rule();
     const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
     const reuse = (old: ClusterTree | undefined): ClusterTree | undefined => (sameRepoRule && old && !treeIsStale(this.ws, old) ? old : undefined);
-    if (!previous || !sameRepoRule) this.memo.clear();
+    if (!previous || !sameRepoRule || this.memoFileSet !== index.fileSetVersion) this.memo.clear();
+    this.memoFileSet = index.fileSetVersion;
     if (this.seedFrom) {
       this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
       this.seedFrom = undefined;
@@ -153,7 +154,7 @@ export class FleetModel {
     const loose: ClusterTree[] = [];
     for (const o of index.allObjects()) {
       if (!isFluxKustomization(o) || o.generated || inTrees.has(o.file)) continue;
-      const root: ClusterRoot = { id: `loose:${o.file}:${o.start}:${o.namespace ?? ''}/${o.name}`, label: `Kustomization ${o.namespace ? `${o.namespace}/` : ''}${o.name}`, object: o, written: true, kustomization: { name: o.name, namespace: o.namespace ?? '', spec: {} }, source: { kind: '', name: '', namespace: '' } };
+      const root = looseRoot(o);
       const hit = reuse(oldLoose.get(root.id));
       if (hit) {
         loose.push(hit);
@@ -186,6 +187,37 @@ export class FleetModel {
     return value;
   }
 
+  /**
+   * A partial evaluation for a rendered diff: the trees and loose
+   * Kustomizations as `get()` evaluates them, but only the Kustomizations
+   * `lazy` asks for are built (no plain kustomize folders). Not kept as the
+   * model's state; the builds go to the memo that `get()` reuses.
+   */
+  evaluatePartial(lazy: LazyRule): TreeKustomization[] {
+    const { index } = this.ws;
+    const { roots, isThisRepository } = this.rule();
+    // The memo checks texts, not files that disappeared: it starts over when the set of files changed.
+    if (this.memoFileSet !== index.fileSetVersion) this.memo.clear();
+    this.memoFileSet = index.fileSetVersion;
+    if (this.seedFrom) {
+      this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
+      this.seedFrom = undefined;
+    }
+    const memo = this.memo;
+    const trees = roots.map((r) => evaluateTree(this.ws, this.ws.host, r, { isThisRepository, memo, lazy }));
+    const inTrees = new Set<string>();
+    for (const t of trees) for (const f of t.reads.keys()) inTrees.add(f);
+    const loose: ClusterTree[] = [];
+    for (const o of index.allObjects()) {
+      if (!isFluxKustomization(o) || o.generated || inTrees.has(o.file)) continue;
+      loose.push(evaluateTree(this.ws, this.ws.host, looseRoot(o), { isThisRepository, follow: false, memo, lazy }));
+    }
+    this.lastEvaluated = memo.built;
+    return [...trees, ...loose].flatMap((t) => t.kustomizations);
+  }
+
+  private memoFileSet = -1;
+
   /** The clusters that apply objects of a file (undefined: no root reaches it, or there are no roots). */
   clustersOf(file: string): Set<string> | undefined {
     return this.get().fileClusters.get(file);
@@ -214,6 +246,11 @@ export class FleetModel {
     const s = this.get();
     return s.roots.length > 0 && !s.reached.has(file);
   }
+}
+
+/** A Kustomization no root reaches, evaluated alone. */
+function looseRoot(o: IndexedObject): ClusterRoot {
+  return { id: `loose:${o.file}:${o.start}:${o.namespace ?? ''}/${o.name}`, label: `Kustomization ${o.namespace ? `${o.namespace}/` : ''}${o.name}`, object: o, written: true, kustomization: { name: o.name, namespace: o.namespace ?? '', spec: {} }, source: { kind: '', name: '', namespace: '' } };
 }
 
 function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTree[], kustomizeBuilds: KustomizeFolderBuild[], isThisRepository: FleetState['isThisRepository']): FleetState {

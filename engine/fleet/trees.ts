@@ -32,6 +32,8 @@ export interface TreeKustomization {
   label: string;
   /** Its key in the EvaluationMemo. */
   memoKey: string;
+  /** Not built by a lazy evaluation (`build` is empty): it stands in its place so names and order stay as in a full one. */
+  skipped?: true;
 }
 
 export interface ClusterTree {
@@ -45,6 +47,23 @@ export interface ClusterTree {
   clusters: Map<string, string>;
 }
 
+/**
+ * A partial evaluation (the rendered diff's changed-only mode): only the
+ * Kustomizations whose output can differ from another revision are built.
+ * A Kustomization applied by a parent that `needed` did not call `changed`
+ * is applied the same way on both revisions, and `needed` says whether its
+ * own build can differ (`changed`), must run for another reason (`build`:
+ * to find the Kustomizations it applies, or because a selected release
+ * needs its output), or can be left out. Every child of a build that
+ * `changesChildren` is built.
+ */
+export interface LazyRule {
+  /** `loose`: a Kustomization no cluster root reaches, evaluated alone. */
+  needed(k: { object: IndexedObject; applied: Record<string, unknown>; follow: boolean; loose: boolean }): 'changed' | 'build' | false;
+  /** Whether a build can apply its children differently on the other side: it read a changed file, or its folders gained or lost one. */
+  changesChildren(k: { object: IndexedObject; applied: Record<string, unknown> }, reads: Map<string, string | undefined>): boolean;
+}
+
 /** Guards against a Kustomization that (through its children) applies itself forever. */
 const MAX_KUSTOMIZATIONS = 5000;
 
@@ -56,6 +75,8 @@ function metaOf(o: Record<string, unknown>): { name: string; namespace?: string 
   const m = isPlainMap(o.metadata) ? o.metadata : {};
   return { name: typeof m.name === 'string' ? m.name : '', namespace: typeof m.namespace === 'string' && m.namespace ? m.namespace : undefined };
 }
+
+const labelOf = (meta: { name: string; namespace?: string }) => `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
 
 /** A host that serves the workspace's current texts and records what was read. */
 export function trackingHost(ws: FluxWorkspace, host: EngineHost, reads: Map<string, string | undefined>): EngineHost {
@@ -75,6 +96,8 @@ export interface TreeOptions {
   follow?: boolean;
   /** Builds of earlier evaluations, reused while the Kustomization is applied the same way and nothing it read changed. */
   memo?: EvaluationMemo;
+  /** Build only what this rule asks for (the tree is then partial: its `reads` are those of the built ones). */
+  lazy?: LazyRule;
 }
 
 /** Per-Kustomization builds kept between evaluations (see FleetModel). */
@@ -137,10 +160,11 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
   const tree: ClusterTree = { root, kustomizations: [], external: [], reads, clusters: new Map([[root.id, root.label]]) };
   if (!root.object) return tree;
   const rootApplied = root.written ? (ws.index.valueOf(root.object) ?? {}) : { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: root.kustomization.name, namespace: root.kustomization.namespace }, spec: root.kustomization.spec };
-  const queue: { object: IndexedObject; applied: Record<string, unknown>; cluster: string }[] = [{ object: root.object, applied: rootApplied, cluster: root.id }];
+  // `dirty`: applied by a parent whose build can read a changed file (lazy evaluation builds it whatever it reads).
+  const queue: { object: IndexedObject; applied: Record<string, unknown>; cluster: string; dirty?: boolean }[] = [{ object: root.object, applied: rootApplied, cluster: root.id }];
   const seen = new Set<string>();
   while (queue.length > 0 && tree.kustomizations.length < MAX_KUSTOMIZATIONS) {
-    const { object, applied, cluster } = queue.shift()!;
+    const { object, applied, cluster, dirty } = queue.shift()!;
     const meta = metaOf(applied);
     const key = `${cluster}\u0000${meta.namespace ?? ''}/${meta.name}\u0000${object.file}:${object.start}`;
     if (seen.has(key)) continue;
@@ -148,6 +172,12 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
     const spec = isPlainMap(applied.spec) ? applied.spec : {};
     if (!opts.isThisRepository(spec.sourceRef, meta.namespace)) tree.external.push({ object, applied });
     const memoKey = `${cluster}\u0000${object.file}:${object.start}\u0000${JSON.stringify(applied)}`;
+    const need = opts.lazy && !dirty ? opts.lazy.needed({ object, applied, follow: opts.follow !== false, loose: root.id.startsWith('loose:') }) : 'changed';
+    if (!need) {
+      const build: FluxKustomizationBuild = { source: { file: object.file, name: object.name, namespace: object.namespace, span: { file: object.file, start: object.start, end: object.end } }, implicit: false, resources: [], diagnostics: [], variables: new Map() };
+      tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label: labelOf(meta), memoKey, skipped: true });
+      continue;
+    }
     let entry = opts.memo?.get(ws, memoKey);
     if (!entry) {
       const own = new Map<string, string | undefined>();
@@ -160,9 +190,9 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
     }
     for (const [p, text] of entry.reads) if (!reads.has(p)) reads.set(p, text);
     const build = entry.build;
-    const label = `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
-    tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label, memoKey });
+    tree.kustomizations.push({ object, applied, build, decrypts: isPlainMap(spec.decryption), cluster, label: labelOf(meta), memoKey });
     if (opts.follow === false) continue;
+    const childrenDirty = !!opts.lazy && (dirty || (need === 'changed' && opts.lazy.changesChildren({ object, applied }, entry.reads)));
     for (const r of build.resources) {
       if (!isFluxKustomization(r.object) || r.origin.type !== 'file') continue;
       const child = ws.index.objectsIn(r.origin.file).find((o) => o.start <= r.origin.start && r.origin.start < Math.max(o.end, o.start + 1) && o.kind === 'Kustomization');
@@ -174,7 +204,7 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
         childCluster = `${cluster}>${childMeta.namespace ?? ''}/${childMeta.name}`;
         tree.clusters.set(childCluster, `the cluster of ${childMeta.namespace ? `${childMeta.namespace}/` : ''}${childMeta.name}'s kubeConfig`);
       }
-      queue.push({ object: child, applied: r.object, cluster: childCluster });
+      queue.push({ object: child, applied: r.object, cluster: childCluster, ...(childrenDirty ? { dirty: true } : {}) });
     }
   }
   return tree;

@@ -52,6 +52,11 @@ export interface RenderQuery {
    * and shows no findings, so it skips compiling those schemas). Values are still checked as Helm checks them.
    */
   validate?: false;
+  /**
+   * The HelmRelease itself, when the caller has already found it (the rendered diff): not looked up again by
+   * uri and position, which needs the workspace's list of patch files (its whole graph check).
+   */
+  object?: IndexedObject;
 }
 
 export type { RenderedRelease };
@@ -96,8 +101,10 @@ export class ReleaseRenders {
     const none = (error: string, usage = false): RenderedRelease => ({ ok: false, release: q.release ?? '', overlays: [], objects: [], manifest: '', diagnostics: [], error, ...(usage ? { usage } : {}) });
     if (!ws) return none('no workspace is open');
     if (!r) return none('chart sources are not available in this front end');
-    let hr: IndexedObject | undefined;
-    if (q.release) {
+    let hr: IndexedObject | undefined = q.object;
+    if (hr) {
+      // Given by the caller.
+    } else if (q.release) {
       const found = findRelease(ws, q.release);
       if (!found.ok) return none(found.error, true);
       hr = found.release;

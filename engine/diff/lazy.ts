@@ -1,0 +1,229 @@
+/**
+ * Changed-only evaluation for a rendered diff: which Flux Kustomizations
+ * must be built on a side, given the files that differ between the base
+ * revision and the working tree. A build of folder D reads files under D
+ * and what its kustomization files point at outside D (`../common`, a
+ * component, a patch or generator file); the reach of a Kustomization is
+ * that closure of path prefixes, read from the kustomization files alone
+ * (small, and parsed once for the builds anyway), without reading the
+ * resources. Every string of a kustomization file that leads outside the
+ * prefixes found so far counts as a path, so the reach can be larger than
+ * what kustomize reads, never smaller.
+ *
+ * A Kustomization is built when its own file changed, when its reach holds
+ * a changed file, or when a postBuild substituteFrom names a ConfigMap or
+ * Secret a changed file declares (then every Kustomization it applies is
+ * built too: fleet/trees.ts), and when its reach holds Flux Kustomizations
+ * (it is built to find the ones it applies) or a wanted file. The others
+ * are applied the same way and build the same objects on both sides, so
+ * selection never needs them. The reach is the same on both sides when it
+ * holds no changed file, so both sides leave out the same ones. Never
+ * throws.
+ */
+import type { Workspace } from '../workspace/model.ts';
+import type { IndexedObject } from '../workspace/index.ts';
+import type { LazyRule } from '../fleet/trees.ts';
+import { parsedSource } from '../kustomize/parsed-sources.ts';
+import { isRemoteReference, joinPath } from '../kustomize/paths.ts';
+import { isKustomizationFile } from '../validation/kind.ts';
+import { isPlainMap } from '../kustomize/resource.ts';
+import { KUSTOMIZATION_FILE_NAMES } from '../kustomize/build.ts';
+import { selectChanged, sideModel, type SideModel, type Selection } from './changed.ts';
+
+const under = (file: string, prefix: string) => file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
+function isFluxKustomization(o: IndexedObject): boolean {
+  return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+}
+
+/** Strings of a value that may be paths (single line, not remote), in document order. */
+function pathLikeStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') {
+    if (v && v.length < 1024 && !v.includes('\n') && !isRemoteReference(v)) out.push(v);
+  } else if (Array.isArray(v)) for (const x of v) pathLikeStrings(x, out);
+  else if (isPlainMap(v)) for (const x of Object.values(v)) pathLikeStrings(x, out);
+}
+
+/** The files a kustomization names as patches (patches[].path, patchesStrategicMerge, patchesJson6902[].path). */
+function patchPaths(v: unknown): string[] {
+  if (!isPlainMap(v)) return [];
+  const out: string[] = [];
+  for (const key of ['patches', 'patchesJson6902']) if (Array.isArray(v[key])) for (const p of v[key]) if (isPlainMap(p) && typeof p.path === 'string') out.push(p.path);
+  if (Array.isArray(v.patchesStrategicMerge)) for (const p of v.patchesStrategicMerge) if (typeof p === 'string' && !p.includes('\n')) out.push(p);
+  return out;
+}
+
+export interface LazyEvaluation extends LazyRule {
+  /** Whether a kustomization file read so far names this file as a patch (its HelmRelease documents are partial). */
+  isPatchFile(file: string): boolean;
+  /**
+   * Whether a file lies in the reach of a Kustomization that was not built
+   * (its objects are applied the same on both sides) and in the reach of no
+   * kustomize folder that can read a changed file (no overlay of it changed).
+   */
+  coveredBySkipped(file: string): boolean;
+}
+
+/**
+ * The rule for one side. `changed`: absolute paths that differ between the
+ * sides (either side's text, added or removed); `substituted`: names of the
+ * ConfigMaps and Secrets declared (or generated) in those files; `wanted`:
+ * files whose Kustomizations are built although nothing they read changed
+ * (a release selected for another reason, such as its chart source, is
+ * rendered as its Kustomization applies it); `structural`: the changed
+ * files that one side does not have (a folder listing differs).
+ */
+export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted: Set<string>, wanted: Set<string> = new Set(), structural: Set<string> = new Set()): LazyEvaluation {
+  const index = ws.index;
+  const files = index.filePaths();
+  const kustomizationFiles = files.filter((f) => isKustomizationFile(f));
+  const fluxFiles = [...new Set([...index.allObjects()].filter(isFluxKustomization).map((o) => o.file))];
+  const reachOf = new Map<string, string[]>();
+  const skippedReach: string[] = [];
+  const patchFiles = new Set<string>();
+
+  /** Kustomization files of a prefix (a folder's subtree, or the folder's own file when the index does not hold it). */
+  function kustomizationFilesIn(prefix: string): string[] {
+    const found = kustomizationFiles.filter((f) => under(f, prefix));
+    if (found.length === 0) for (const n of KUSTOMIZATION_FILE_NAMES) if (ws.host.readFile(joinPath(prefix, n)) !== undefined) found.push(joinPath(prefix, n));
+    return found;
+  }
+
+  /** The path prefixes a build of `dir` (with these extra paths, relative to it) can read. */
+  function reach(dir: string, extra: string[]): string[] {
+    const key = `${dir}\u0000${extra.join('\u0000')}`;
+    const hit = reachOf.get(key);
+    if (hit) return hit;
+    const prefixes = [dir];
+    const queue = [dir];
+    const add = (p: string) => {
+      if (prefixes.some((q) => under(p, q))) return;
+      prefixes.push(p);
+      queue.push(p);
+    };
+    for (const e of extra) add(joinPath(dir, e));
+    const seenFiles = new Set<string>();
+    while (queue.length > 0) {
+      const prefix = queue.shift()!;
+      for (const file of kustomizationFilesIn(prefix)) {
+        if (seenFiles.has(file)) continue;
+        seenFiles.add(file);
+        const text = index.fileText(file) ?? ws.host.readFile(file);
+        if (text === undefined) continue;
+        const strings: string[] = [];
+        const base = file.slice(0, file.lastIndexOf('/'));
+        for (const d of parsedSource(file, text, 'kustomization').docs) {
+          pathLikeStrings(d.value, strings);
+          for (const p of patchPaths(d.value)) patchFiles.add(joinPath(base, p));
+        }
+        for (const s of strings) add(joinPath(base, s));
+      }
+    }
+    reachOf.set(key, prefixes);
+    return prefixes;
+  }
+
+  const holdsChanged = (prefixes: string[]) => {
+    for (const f of changed) if (prefixes.some((p) => under(f, p))) return true;
+    return false;
+  };
+
+  /** The reach of a Flux Kustomization as applied: its spec.path folder and components. */
+  function reachOfObject(object: IndexedObject, applied: Record<string, unknown>): string[] {
+    const spec = isPlainMap(applied.spec) ? applied.spec : {};
+    const written = typeof spec.path === 'string' ? spec.path : '';
+    const dir = joinPath(ws.repoRootFor(object.file, written), written.replace(/^\/+/, '') || '.');
+    const components = Array.isArray(spec.components) ? spec.components.filter((c): c is string => typeof c === 'string') : [];
+    return reach(dir, components);
+  }
+
+  return {
+    needed({ object, applied, follow, loose }) {
+      if (changed.has(object.file)) return 'changed';
+      const spec = isPlainMap(applied.spec) ? applied.spec : {};
+      const post = isPlainMap(spec.postBuild) ? spec.postBuild : {};
+      if (Array.isArray(post.substituteFrom) && post.substituteFrom.some((r) => isPlainMap(r) && typeof r.name === 'string' && substituted.has(r.name))) return 'changed';
+      if (spec.path !== undefined && typeof spec.path !== 'string') return 'changed';
+      const prefixes = reachOfObject(object, applied);
+      const holds = (list: Iterable<string>) => {
+        for (const f of list) if (prefixes.some((p) => under(f, p))) return true;
+        return false;
+      };
+      if (holds(changed)) return 'changed';
+      // Reached by no cluster root here, it may be reached (and applied differently) on the other side.
+      if (loose && ws.fleet.rule().roots.length > 0) return 'build';
+      if (wanted.has(object.file) || holds(wanted) || (follow && holds(fluxFiles))) return 'build';
+      skippedReach.push(...prefixes);
+      return false;
+    },
+    changesChildren({ object, applied }, reads) {
+      for (const p of reads.keys()) if (changed.has(p)) return true;
+      if (structural.size === 0) return false;
+      const prefixes = reachOfObject(object, applied);
+      for (const f of structural) if (prefixes.some((p) => under(f, p))) return true;
+      return false;
+    },
+    isPatchFile: (file) => patchFiles.has(file),
+    coveredBySkipped(file) {
+      if (!skippedReach.some((p) => under(file, p))) return false;
+      // A kustomize folder (an overlay) that can read both this file and a changed one may build it differently.
+      for (const k of kustomizationFiles) {
+        const prefixes = reach(k.slice(0, k.lastIndexOf('/')), []);
+        if (prefixes.some((p) => under(file, p)) && holdsChanged(prefixes)) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/** Names of the ConfigMaps and Secrets (written or generated) that the changed files hold on either side. */
+export function substitutedNames(sides: Workspace[], changed: Set<string>): Set<string> {
+  const names = new Set<string>();
+  const kinds = new Set(['ConfigMap', 'Secret']);
+  for (const ws of sides) {
+    for (const f of changed) for (const o of ws.index.objectsIn(f)) if (kinds.has(o.kind)) names.add(o.name);
+    // A generator's input (an .env file) is not indexed: the objects generated from any changed file's folder count.
+    for (const o of ws.index.allCreated()) if (kinds.has(o.kind) && (changed.has(o.file) || [...changed].some((f) => under(f, o.file.slice(0, o.file.lastIndexOf('/')))))) names.add(o.name);
+  }
+  return names;
+}
+
+/**
+ * Both sides' models for a changed-only diff and the owners selected. A
+ * release selected although nothing its Kustomization reads changed (its
+ * chart source or a valuesFrom object did) is rendered as that
+ * Kustomization applies it: the Kustomizations whose reach holds it are
+ * then built on both sides and the selection is made again (a few rounds
+ * at most). `baseModel` may return a kept model for the same key.
+ */
+export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<string>, repoRoot: string, baseModel: (key: string, make: () => SideModel) => SideModel): { head: SideModel; base: SideModel; selection: Selection } {
+  const substituted = substitutedNames([head, base], changed);
+  const changedKey = [...changed].sort().join('\u0000');
+  const has = (ws: Workspace, f: string) => (ws.index.fileText(f) ?? ws.host.readFile(f)) !== undefined;
+  const structural = new Set([...changed].filter((f) => has(head, f) !== has(base, f)));
+  const model = (ws: Workspace, wanted: Set<string>) => {
+    const lazy = lazyEvaluation(ws, changed, substituted, wanted, structural);
+    const evaluations = ws.fleet.evaluatePartial(lazy);
+    return sideModel(ws, { evaluations, covered: (f) => lazy.coveredBySkipped(f), isPatchFile: (f) => lazy.isPatchFile(f) });
+  };
+  const wanted = new Set<string>();
+  for (let round = 0; ; round++) {
+    const h = model(head, wanted);
+    const b = baseModel(`${changedKey}\u0001${[...wanted].sort().join('\u0000')}`, () => model(base, wanted));
+    const selection = selectChanged(b, h, changed, repoRoot);
+    const more: string[] = [];
+    // An owner name held by a Kustomization left out on one side (names of clashing Kustomizations follow their order).
+    for (const id of selection.kustomizations) for (const side of [h, b]) {
+      const k = side.skipped?.get(id);
+      if (k && !wanted.has(k.object.file)) more.push(k.object.file);
+    }
+    for (const id of selection.releases) {
+      for (const side of [h, b]) {
+        const hr = side.releases.get(id);
+        if (hr && !side.applied.has(`${hr.file}:${hr.start}`) && side.covered?.(hr.file) && !wanted.has(hr.file)) more.push(hr.file);
+      }
+    }
+    if (more.length === 0 || round >= 3) return { head: h, base: b, selection };
+    for (const f of more) wanted.add(f);
+  }
+}

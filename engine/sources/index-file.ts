@@ -25,13 +25,15 @@
  * the file whole each time, as before.
  */
 import { decodeText, type FileStamp, type SourceHost } from './host.ts';
-import { scanIndex, type IndexParseResult } from './index-scan.ts';
+import { scanIndex, type IndexEntry, type IndexParseResult } from './index-scan.ts';
 import { LAZY_MIN_BYTES, LayoutPass, lazyIndex, readIndexBytes, type IndexBytes, type Layout } from './index-lazy.ts';
 
 const VERSION = 1;
 const RACY_MS = 2_000;
 /** Pieces a big file is read in on its first read. */
 const PIECE = 4 << 20;
+/** Entries of looked-up charts kept with a layout, at most (a few charts of a big repository). */
+const MAX_KNOWN_ENTRIES = 5_000;
 
 /** The cache key of a file's layout. */
 export function layoutCacheKey(path: string): string {
@@ -49,6 +51,33 @@ interface LayoutRecord {
   chartIndent: number;
   /** [name, start, end] per chart, in file order. */
   charts: [string, number, number][];
+  /** Entries of the charts runs looked up, as the scanner read them from this version. */
+  known?: [string, IndexEntry[]][];
+}
+
+interface KnownLayout {
+  layout: Layout;
+  apiVersion: string;
+  known: Map<string, IndexEntry[]>;
+}
+
+const OPTIONAL_FIELDS = ['created', 'appVersion', 'digest'] as const;
+
+/** Entries as the scanner makes them (strings; urls a list of strings), else undefined. */
+function entriesFrom(value: unknown): IndexEntry[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const e of value as unknown[]) {
+    if (typeof e !== 'object' || e === null || typeof (e as IndexEntry).version !== 'string') return undefined;
+    const entry = e as Record<string, unknown>;
+    for (const k of Object.keys(entry)) {
+      const v = entry[k];
+      if (k === 'urls') {
+        if (!Array.isArray(v) || !v.every((u) => typeof u === 'string')) return undefined;
+      } else if (k !== 'version' && !(OPTIONAL_FIELDS as readonly string[]).includes(k)) return undefined;
+      else if (typeof v !== 'string') return undefined;
+    }
+  }
+  return value as IndexEntry[];
 }
 
 function sameStamp(a: FileStamp, b: FileStamp): boolean {
@@ -58,7 +87,7 @@ function sameStamp(a: FileStamp, b: FileStamp): boolean {
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** The layout of a cached record, when it is well formed and fits a file of this stamp. */
-function layoutFrom(record: unknown, path: string, stamp: FileStamp): { layout: Layout; apiVersion: string } | undefined {
+function layoutFrom(record: unknown, path: string, stamp: FileStamp): KnownLayout | undefined {
   if (typeof record !== 'object' || record === null) return undefined;
   const r = record as Partial<LayoutRecord>;
   if (r.version !== VERSION || r.path !== path || typeof r.apiVersion !== 'string' || r.apiVersion === '') return undefined;
@@ -76,12 +105,20 @@ function layoutFrom(record: unknown, path: string, stamp: FileStamp): { layout: 
     charts.set(name, [from, to]);
     last = to;
   }
-  return { layout: { entriesLine, body, end, chartIndent, charts }, apiVersion: r.apiVersion };
+  // Entries read before: any that do not look like the scanner's are not used (the layout still is).
+  const known = new Map<string, IndexEntry[]>();
+  for (const k of Array.isArray(r.known) ? (r.known as unknown[]) : []) {
+    if (!Array.isArray(k) || k.length !== 2 || typeof k[0] !== 'string' || !charts.has(k[0])) continue;
+    const entries = entriesFrom(k[1]);
+    if (entries) known.set(k[0], entries);
+  }
+  return { layout: { entriesLine, body, end, chartIndent, charts }, apiVersion: r.apiVersion, known };
 }
 
-function recordOf(path: string, stamp: FileStamp, layout: Layout, apiVersion: string): LayoutRecord {
+function recordOf(path: string, stamp: FileStamp, { layout, apiVersion, known }: KnownLayout): LayoutRecord {
   const { entriesLine, body, end, chartIndent } = layout;
-  return { version: VERSION, path, stamp, apiVersion, entriesLine, body, end, chartIndent, charts: [...layout.charts].map(([name, [from, to]]) => [name, from, to]) };
+  const charts: [string, number, number][] = [...layout.charts].map(([name, [from, to]]) => [name, from, to]);
+  return { version: VERSION, path, stamp, apiVersion, entriesLine, body, end, chartIndent, charts, known: [...known] };
 }
 
 /** A file system with whole-second times could rewrite the file without changing its stamp in this window. */
@@ -116,17 +153,14 @@ export async function readIndexFile(host: SourceHost, path: string, options: Ind
       record = undefined;
     }
     const known = layoutFrom(record, path, stamp);
-    if (known) {
-      return { ok: true, index: lazyIndex(fileBytes(host, path, stamp), known.layout, known.apiVersion) };
-    }
+    if (known) return { ok: true, index: lazyIndex(fileBytes(host, path, stamp, known), known.layout, known.apiVersion) };
   }
-  const streamed = stamp.size >= minBytes ? streamLayout(path, stamp, readFileRange.bind(host), pieceBytes) : undefined;
-  if (streamed) {
-    if (!racy(stamp, host.now())) {
-      const record = recordOf(path, stamp, streamed.layout, streamed.apiVersion);
-      await host.writeCache(key, new TextEncoder().encode(JSON.stringify(record)), { url: `file://${path}`, fetchedAt: host.now() });
-    }
-    return { ok: true, index: lazyIndex(fileBytes(host, path, stamp), streamed.layout, streamed.apiVersion) };
+  const layout = stamp.size >= minBytes ? streamLayout(path, stamp, readFileRange.bind(host), pieceBytes) : undefined;
+  if (layout) {
+    const streamed: KnownLayout = { ...layout, known: new Map() };
+    const cache = !racy(stamp, host.now());
+    if (cache) await writeRecord(host, path, stamp, streamed);
+    return { ok: true, index: lazyIndex(fileBytes(host, path, stamp, cache ? streamed : undefined), streamed.layout, streamed.apiVersion) };
   }
   // Not the block layout (or the file changed while read): the whole file, as before.
   const bytes = await host.readFile(path);
@@ -136,13 +170,32 @@ export async function readIndexFile(host: SourceHost, path: string, options: Ind
 
 type RangeReader = NonNullable<SourceHost['readFileRange']>;
 
-/** The bytes of one version of a file, by range; the full reader reads the file as it is now. */
-function fileBytes(host: SourceHost, path: string, stamp: FileStamp): IndexBytes {
+function writeRecord(host: SourceHost, path: string, stamp: FileStamp, known: KnownLayout): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(recordOf(path, stamp, known)));
+  return host.writeCache(layoutCacheKey(path), bytes, { url: `file://${path}`, fetchedAt: host.now() });
+}
+
+/**
+ * The bytes of one version of a file, by range; the full reader reads the
+ * file as it is now. With a cached layout (`cached`), the entries of charts
+ * read before are answered from it, and a newly read chart's entries are
+ * added to it (up to MAX_KNOWN_ENTRIES), so the next run does not scan it.
+ */
+function fileBytes(host: SourceHost, path: string, stamp: FileStamp, cached?: KnownLayout): IndexBytes {
   const readFileRange = host.readFileRange!.bind(host);
   return {
     read: (start, end) => readFileRange(path, { start, end, stamp }),
     // The full reader reads the file as it is now, whichever version that is.
     whole: () => readFileRange(path, { start: 0 }),
+    known: (name) => cached?.known.get(name),
+    remember: (name, entries) => {
+      if (!cached || cached.known.has(name)) return;
+      let count = entries.length;
+      for (const list of cached.known.values()) count += list.length;
+      if (count > MAX_KNOWN_ENTRIES) return;
+      cached.known.set(name, entries);
+      void writeRecord(host, path, stamp, cached);
+    },
   };
 }
 
@@ -153,7 +206,7 @@ function fileBytes(host: SourceHost, path: string, stamp: FileStamp): IndexBytes
  * line is longer than a piece or the file changed while it was read (the
  * caller reads it whole).
  */
-function streamLayout(path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): { layout: Layout; apiVersion: string } | undefined {
+function streamLayout(path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): Omit<KnownLayout, 'known'> | undefined {
   const pass = new LayoutPass();
   let pos = 0;
   while (pos < stamp.size && !pass.ended) {

@@ -57,6 +57,10 @@ export interface IndexBytes {
   read(start: number, end: number): Uint8Array | undefined;
   /** All bytes of the current version (for the full reader). */
   whole(): Uint8Array | undefined;
+  /** A chart's entries as an earlier run read them from the same version (index-file.ts), if known. */
+  known?(name: string): IndexEntry[] | undefined;
+  /** Told each chart's entries once its lines were read. */
+  remember?(name: string, entries: IndexEntry[]): void;
 }
 
 /** In-memory bytes. */
@@ -251,14 +255,20 @@ class LazyCharts extends Map<string, IndexEntry[]> {
     if (this.lookedUp.has(name)) return this.lookedUp.get(name);
     const span = this.layout.charts.get(name);
     if (!span) return null;
+    const known = this.bytes.known?.(name);
+    if (known) {
+      this.lookedUp.set(name, known);
+      return known;
+    }
     const lines = this.bytes.read(span[0], span[1]);
     // The lines must start with the chart's own name line (a file read by range: still the same file).
     if (!lines || !startsWithAt(lines, 0, [...' '.repeat(this.layout.chartIndent), ...name, ':'].map((c) => c.charCodeAt(0)))) return null;
     const text = `apiVersion: ${this.apiVersion}\nentries:\n${decodeText(lines)}`;
     const scanned = scanIndex(text);
     if (!scanned || scanned.charts.size !== 1 || !scanned.charts.has(name)) return null;
-    const entries = scanned.charts.get(name);
+    const entries = scanned.charts.get(name)!;
     this.lookedUp.set(name, entries);
+    this.bytes.remember?.(name, entries);
     return entries;
   }
 

@@ -119,6 +119,42 @@ test('with a cached layout, a lookup reads one chart and not the file', async ()
   assert.equal(fs.stats.wholeReads, 1);
 });
 
+test('a chart looked up by an earlier run is answered from the cached layout without reading its lines', async () => {
+  const text = generateIndex({ charts: 20, versions: 15, seed: 10 });
+  const full = parseIndex(text);
+  assert.ok(full.ok);
+  const [a, b] = [[...full.index.charts.keys()][3]!, [...full.index.charts.keys()][11]!];
+  const fs = memoryFiles();
+  fs.write(text);
+  const first = await readIndexFile(fs.host, PATH, { minBytes: 0 });
+  assert.ok(first?.ok);
+  assert.deepEqual(first.index.charts.get(a), full.index.charts.get(a));
+  fs.stats.rangeBytes = 0;
+  const later = await readIndexFile(fs.host, PATH, { minBytes: 0 });
+  assert.ok(later?.ok);
+  assert.deepEqual(later.index.charts.get(a), full.index.charts.get(a));
+  assert.equal(fs.stats.rangeBytes, 0, 'no bytes of the index read for a chart read before');
+  // Another chart is read by range, and remembered too.
+  assert.deepEqual(later.index.charts.get(b), full.index.charts.get(b));
+  assert.ok(fs.stats.rangeBytes > 0);
+  fs.stats.rangeBytes = 0;
+  const third = await readIndexFile(fs.host, PATH, { minBytes: 0 });
+  assert.ok(third?.ok);
+  assert.deepEqual(third.index.charts.get(b), full.index.charts.get(b));
+  assert.deepEqual(third.index.charts.get(a), full.index.charts.get(a));
+  assert.equal(fs.stats.rangeBytes, 0);
+  // Remembered entries that are not what the scanner makes are not used; the chart is read again.
+  const entry = fs.cache.get(layoutCacheKey(PATH))!;
+  const record = JSON.parse(new TextDecoder().decode(entry.bytes)) as { known: [string, unknown[]][] };
+  for (const bad of [[{ version: 1 }], [{ version: '1.0.0', urls: [2] }], [{ version: '1.0.0', extra: 'x' }], 'x']) {
+    record.known = [[a, bad as unknown[]]];
+    fs.cache.set(layoutCacheKey(PATH), { ...entry, bytes: enc.encode(JSON.stringify(record)) });
+    const read = await readIndexFile(fs.host, PATH, { minBytes: 0 });
+    assert.ok(read?.ok);
+    assert.deepEqual(read.index.charts.get(a), full.index.charts.get(a), JSON.stringify(bad));
+  }
+});
+
 test('a rewritten file is read anew, not through the layout of the old one', async () => {
   const fs = memoryFiles();
   const before = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n  web:\n  - version: 1.0.0\n';

@@ -1,14 +1,14 @@
 /**
  * Changed-only evaluation for a rendered diff: which Flux Kustomizations
  * must be built on a side, given the files that differ between the base
- * revision and the working tree. A build of folder D reads files under D
- * and what its kustomization files point at outside D (`../common`, a
- * component, a patch or generator file); the reach of a Kustomization is
- * that closure of path prefixes, read from the kustomization files alone
+ * revision and the working tree. A build of a folder reads its
+ * kustomization file and what that names (resources, components, patch and
+ * generator files, other folders read the same way), or, without a
+ * kustomization file, everything below the folder; the reach of a
+ * Kustomization is that closure, read from the kustomization files alone
  * (small, and parsed once for the builds anyway), without reading the
- * resources. Every string of a kustomization file that leads outside the
- * prefixes found so far counts as a path, so the reach can be larger than
- * what kustomize reads, never smaller.
+ * resources. Every string of a kustomization file counts as a path, so the
+ * reach can be larger than what kustomize reads, never smaller.
  *
  * A Kustomization is built when its own file changed, when its reach holds
  * a changed file, or when a postBuild substituteFrom names a ConfigMap or
@@ -82,42 +82,71 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
   const skippedReach: string[] = [];
   const patchFiles = new Set<string>();
 
-  /** Kustomization files of a prefix (a folder's subtree, or the folder's own file when the index does not hold it). */
-  function kustomizationFilesIn(prefix: string): string[] {
-    const found = kustomizationFiles.filter((f) => under(f, prefix));
-    if (found.length === 0) for (const n of KUSTOMIZATION_FILE_NAMES) if (ws.host.readFile(joinPath(prefix, n)) !== undefined) found.push(joinPath(prefix, n));
+  const indexed = new Set(files);
+  const indexedDirs = new Set<string>();
+  for (const f of files) for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) {
+    const d = f.slice(0, i);
+    if (indexedDirs.has(d)) break;
+    indexedDirs.add(d);
+  }
+  const kustomizationOf = new Map<string, string | undefined>();
+  const readable = (p: string) => indexed.has(p) || ws.host.readFile(p) !== undefined;
+
+  /** The kustomization file of a folder (undefined: none, or not a folder). */
+  function ownKustomization(dir: string): string | undefined {
+    if (kustomizationOf.has(dir)) return kustomizationOf.get(dir);
+    let found: string | undefined;
+    if (!indexed.has(dir) && (indexedDirs.has(dir) || ws.host.readDir(dir) !== undefined)) found = KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n)).find(readable);
+    kustomizationOf.set(dir, found);
     return found;
   }
 
-  /** The path prefixes a build of `dir` (with these extra paths, relative to it) can read. */
+  /**
+   * The paths a build of `dir` (with these extra paths, relative to it) can
+   * read: a folder with a kustomization file reads that file and what its
+   * strings name (followed the same way); a folder without one is read
+   * whole (Flux generates its kustomization from every file below it), with
+   * what the kustomization files below it name; a file is itself.
+   */
   function reach(dir: string, extra: string[]): string[] {
     const key = `${dir}\u0000${extra.join('\u0000')}`;
     const hit = reachOf.get(key);
     if (hit) return hit;
-    const prefixes = [dir];
-    const queue = [dir];
-    const add = (p: string) => {
-      if (prefixes.some((q) => under(p, q))) return;
-      prefixes.push(p);
-      queue.push(p);
+    const prefixes: string[] = [];
+    const seen = new Set<string>();
+    const queue: string[] = [];
+    const visit = (t: string) => {
+      if (seen.has(t)) return;
+      seen.add(t);
+      queue.push(t);
     };
-    for (const e of extra) add(joinPath(dir, e));
-    const seenFiles = new Set<string>();
-    while (queue.length > 0) {
-      const prefix = queue.shift()!;
-      for (const file of kustomizationFilesIn(prefix)) {
-        if (seenFiles.has(file)) continue;
-        seenFiles.add(file);
-        const text = index.fileText(file) ?? ws.host.readFile(file);
-        if (text === undefined) continue;
-        const strings: string[] = [];
-        const base = file.slice(0, file.lastIndexOf('/'));
-        for (const d of parsedSource(file, text, 'kustomization').docs) {
-          pathLikeStrings(d.value, strings);
-          for (const p of patchPaths(d.value)) patchFiles.add(joinPath(base, p));
-        }
-        for (const s of strings) add(joinPath(base, s));
+    const follow = (file: string) => {
+      if (seen.has(`\u0000${file}`)) return;
+      seen.add(`\u0000${file}`);
+      const text = index.fileText(file) ?? ws.host.readFile(file);
+      if (text === undefined) return;
+      const base = file.slice(0, file.lastIndexOf('/'));
+      const strings: string[] = [];
+      for (const d of parsedSource(file, text, 'kustomization').docs) {
+        pathLikeStrings(d.value, strings);
+        for (const p of patchPaths(d.value)) patchFiles.add(joinPath(base, p));
+        // Helm chart inflation reads a charts folder by default: the whole folder counts.
+        if (isPlainMap(d.value) && (d.value.helmCharts !== undefined || d.value.helmGlobals !== undefined)) prefixes.push(base);
       }
+      for (const str of strings) visit(joinPath(base, str));
+    };
+    visit(dir);
+    for (const e of extra) visit(joinPath(dir, e));
+    while (queue.length > 0) {
+      const t = queue.shift()!;
+      const own = ownKustomization(t);
+      if (own) {
+        prefixes.push(own);
+        follow(own);
+        continue;
+      }
+      prefixes.push(t);
+      if (indexedDirs.has(t)) for (const k of kustomizationFiles) if (under(k, t)) follow(k);
     }
     reachOf.set(key, prefixes);
     return prefixes;

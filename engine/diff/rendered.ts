@@ -90,17 +90,16 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     // Files that changed since the snapshot was made (and that it has not read from disk) now come from Git.
     base.snapshot.setChanged(changed);
     const bws = base.side.ws;
-    // Files added or removed can change what a build lists or which variables exist: then nothing is reused.
-    const addedOrRemoved = [...changedAbs].some((f) => (bws.host.readFile(f) === undefined) !== (head.ws.readText(f) === undefined));
     const all = params.changedOnly === false;
     // Changed-only: the files that differ (Git's list, and the editor's unsaved texts) decide which Kustomizations are built.
     const differing = all ? undefined : differingFiles(head.ws, bws, changedAbs);
+    // Files added or removed can change what a build lists or which variables exist: then nothing is reused.
+    const addedOrRemoved = [...(differing ?? changedAbs)].some((f) => (bws.index.fileText(f) ?? bws.host.readFile(f)) === undefined || head.ws.readText(f) === undefined);
     if (!base.model && !addedOrRemoved) {
-      // The base reuses the working tree's builds of Kustomizations that read the same texts and build no folder
-      // holding a changed file (taken on its first evaluation, after the head side's).
-      const changedDirs = [...changedAbs];
-      bws.fleet.seed(head.ws.fleet, ({ build, reads }) => {
-        if (build.dir && changedDirs.some((f) => f.startsWith(`${build.dir}/`))) return false;
+      // The base reuses the working tree's builds of Kustomizations that read the same texts (taken on its first
+      // evaluation, after the head side's): with the same files on both sides, a build that read the same texts
+      // lists the same folders and builds the same objects.
+      bws.fleet.seed(head.ws.fleet, ({ reads }) => {
         for (const [p, text] of reads) if ((bws.index.fileText(p) ?? bws.host.readFile(p)) !== text) return false;
         return true;
       });

@@ -276,6 +276,9 @@ function removeFrom(map: Map<string, IndexedObject[]>, obj: IndexedObject): void
  */
 function generatedObjects(path: string, text: string, parsed?: YamlFile): IndexedObject[] {
   const out: IndexedObject[] = [];
+  // Most kustomization files generate nothing: no generator key, no parse (a full parse of every one cost ~0.5 s
+  // of indexing onedr0p-home-ops, where 4 of 104 have one).
+  if (!text.includes('Generator')) return out;
   // The first document, from the editor's parse when there is one (a kustomization file of several hundred
   // kilobytes was parsed again on every keystroke); its offsets are the file's, as it starts the file.
   const first = parsed?.docs[0];

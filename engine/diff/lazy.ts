@@ -53,6 +53,16 @@ function patchPaths(v: unknown): string[] {
   return out;
 }
 
+interface ReachEntry {
+  prefixes: string[];
+  /** Files the kustomization files followed name as patches. */
+  patches: string[];
+  /** The kustomization files followed, with the text read. */
+  deps: Map<string, string | undefined>;
+}
+
+const reachMemo = new WeakMap<Workspace, { fileSet: number; entries: Map<string, ReachEntry> }>();
+
 export interface LazyEvaluation extends LazyRule {
   /** Whether a kustomization file read so far names this file as a patch (its HelmRelease documents are partial). */
   isPatchFile(file: string): boolean;
@@ -78,7 +88,10 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
   const files = index.filePaths();
   const kustomizationFiles = files.filter((f) => isKustomizationFile(f));
   const fluxFiles = [...new Set([...index.allObjects()].filter(isFluxKustomization).map((o) => o.file))];
-  const reachOf = new Map<string, string[]>();
+  // Reaches are kept per workspace while the kustomization files they followed read the same (and no file came or went).
+  let kept = reachMemo.get(ws);
+  if (!kept || kept.fileSet !== index.fileSetVersion) reachMemo.set(ws, (kept = { fileSet: index.fileSetVersion, entries: new Map() }));
+  const memo = kept;
   const skippedReach: string[] = [];
   const patchFiles = new Set<string>();
 
@@ -110,9 +123,17 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
    */
   function reach(dir: string, extra: string[]): string[] {
     const key = `${dir}\u0000${extra.join('\u0000')}`;
-    const hit = reachOf.get(key);
-    if (hit) return hit;
+    let entry = memo.entries.get(key);
+    if (entry && [...entry.deps].some(([f, text]) => (index.fileText(f) ?? ws.host.readFile(f)) !== text)) entry = undefined;
+    if (!entry) memo.entries.set(key, (entry = computeReach(dir, extra)));
+    for (const p of entry.patches) patchFiles.add(p);
+    return entry.prefixes;
+  }
+
+  function computeReach(dir: string, extra: string[]): ReachEntry {
     const prefixes: string[] = [];
+    const patches: string[] = [];
+    const deps = new Map<string, string | undefined>();
     const seen = new Set<string>();
     const queue: string[] = [];
     const visit = (t: string) => {
@@ -121,15 +142,15 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       queue.push(t);
     };
     const follow = (file: string) => {
-      if (seen.has(`\u0000${file}`)) return;
-      seen.add(`\u0000${file}`);
+      if (deps.has(file)) return;
       const text = index.fileText(file) ?? ws.host.readFile(file);
+      deps.set(file, text);
       if (text === undefined) return;
       const base = file.slice(0, file.lastIndexOf('/'));
       const strings: string[] = [];
       for (const d of parsedSource(file, text, 'kustomization').docs) {
         pathLikeStrings(d.value, strings);
-        for (const p of patchPaths(d.value)) patchFiles.add(joinPath(base, p));
+        for (const p of patchPaths(d.value)) patches.push(joinPath(base, p));
         // Helm chart inflation reads a charts folder by default: the whole folder counts.
         if (isPlainMap(d.value) && (d.value.helmCharts !== undefined || d.value.helmGlobals !== undefined)) prefixes.push(base);
       }
@@ -148,10 +169,10 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       prefixes.push(t);
       if (indexedDirs.has(t)) for (const k of kustomizationFiles) if (under(k, t)) follow(k);
     }
-    reachOf.set(key, prefixes);
-    return prefixes;
+    return { prefixes, patches, deps };
   }
 
+  let touchedReaches: string[][] | undefined;
   const holdsChanged = (prefixes: string[]) => {
     for (const f of changed) if (prefixes.some((p) => under(f, p))) return true;
     return false;
@@ -196,11 +217,8 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
     coveredBySkipped(file) {
       if (!skippedReach.some((p) => under(file, p))) return false;
       // A kustomize folder (an overlay) that can read both this file and a changed one may build it differently.
-      for (const k of kustomizationFiles) {
-        const prefixes = reach(k.slice(0, k.lastIndexOf('/')), []);
-        if (prefixes.some((p) => under(file, p)) && holdsChanged(prefixes)) return false;
-      }
-      return true;
+      touchedReaches ??= kustomizationFiles.map((k) => reach(k.slice(0, k.lastIndexOf('/')), [])).filter(holdsChanged);
+      return !touchedReaches.some((prefixes) => prefixes.some((p) => under(file, p)));
     },
   };
 }

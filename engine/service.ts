@@ -10,7 +10,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { EngineHost } from './host.ts';
 import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol, InlayHint, CodeLens, Location } from './types.ts';
-import { parseYamlFile, type YamlFile } from './yaml/documents.ts';
+import { parseYamlFile, parseYamlFileSteps, type YamlFile } from './yaml/documents.ts';
 import { SchemaRegistry, type CrdLoadProblem } from './schemas/registry.ts';
 import { validateFile } from './validation/validate.ts';
 import { getCodeActions, migrateActions, suppressActionsIn } from './quickfix/code-actions.ts';
@@ -84,6 +84,8 @@ export interface LanguageService extends ReleaseService {
   onDidChange(listener: (e: ChangeEvent) => void): void;
 
   parse(uri: string, text: string, previous?: YamlFile): YamlFile;
+  /** `parse` in steps of a few milliseconds (a front end runs them between messages); returns the same file. */
+  parseSteps(uri: string, text: string, previous?: YamlFile): Generator<void, YamlFile, void>;
   /** The document's own checks: YAML, schemas, CEL (patch files as partial objects). */
   doValidation(file: YamlFile): Diagnostic[];
   /**
@@ -345,6 +347,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
       return [...problems, ...registry.setOverrides(files)];
     },
     parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
+    parseSteps: (uri, text, previous) => parseYamlFileSteps(uri, text, previous),
     doValidation(file) {
       if (!settings.validate) return [];
       const path = uriToPath(file.uri);

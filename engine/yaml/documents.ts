@@ -18,7 +18,7 @@
  * typically for the few documents that have findings. Documents fast.ts does
  * not read are parsed by the library at once, as before.
  */
-import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair, Composer, Lexer, Parser, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
 import { findAtPath, nodeRange, type PathSeg } from './nodes.ts';
 import { createFastReader } from './fast.ts';
@@ -96,6 +96,43 @@ export function parseAllQuietly(text: string, options: ParseOptions & DocumentOp
   try {
     const parsed = parseAllDocuments(text, options);
     return Array.isArray(parsed) ? (parsed as Document.Parsed[]) : [];
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Lexical tokens the library reads between the pauses of a stepped parse (a few milliseconds of its work). */
+const LEXEMES_PER_STEP = 1500;
+/** Pieces at least this long are parsed in steps by parseYamlFileSteps; shorter ones in one go. */
+const STEPPED_PIECE_CHARS = 16_000;
+
+/**
+ * parseAllQuietly in steps: the library's lexer, parser and composer driven
+ * by hand (as its parseAllDocuments drives them), pausing every
+ * LEXEMES_PER_STEP tokens so that a caller can let other work in. Reading
+ * the tokens is about three quarters of a parse; composing a document is one
+ * step of its own. The stack-trace limit is lowered only while it runs.
+ */
+export function* parseAllSteps(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): Generator<void, Document.Parsed[], void> {
+  const lexer = new Lexer();
+  const parser = new Parser();
+  const composer = new Composer(options);
+  const docs: Document.Parsed[] = [];
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    let n = 0;
+    for (const lexeme of lexer.lex(text)) {
+      for (const token of parser.next(lexeme)) for (const d of composer.next(token)) docs.push(d as Document.Parsed);
+      if (++n % LEXEMES_PER_STEP === 0) {
+        Error.stackTraceLimit = limit;
+        yield;
+        Error.stackTraceLimit = 0;
+      }
+    }
+    for (const token of parser.end()) for (const d of composer.next(token)) docs.push(d as Document.Parsed);
+    for (const d of composer.end()) docs.push(d as Document.Parsed);
+    return docs;
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -200,6 +237,23 @@ export function duplicateKeyOffsets(doc: Document.Parsed): number[] {
   return found.sort((a, b) => a - b);
 }
 
+/**
+ * At most this many YAML errors, and as many duplicate keys, are listed per document; the last one listed says
+ * how many more there are. A pasted block can repeat thousands of keys (or break thousands of lines), and every
+ * finding was converted, kept and sent to the editor again on each keystroke.
+ */
+export const MAX_FINDINGS_PER_KIND = 100;
+
+/** Keeps the first MAX_FINDINGS_PER_KIND findings of one code; the last kept one counts the rest. */
+function capFindings(list: OffsetDiagnostic[], code: string, what: string): OffsetDiagnostic[] {
+  const ofCode = list.filter((d) => d.code === code);
+  if (ofCode.length <= MAX_FINDINGS_PER_KIND) return list;
+  const dropped = new Set(ofCode.slice(MAX_FINDINGS_PER_KIND));
+  const last = ofCode[MAX_FINDINGS_PER_KIND - 1];
+  last.message += ` (and ${ofCode.length - MAX_FINDINGS_PER_KIND} more ${what} in this document, not listed)`;
+  return list.filter((d) => !dropped.has(d));
+}
+
 function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDiagnostic[]; broken: boolean } {
   const list: OffsetDiagnostic[] = [];
   let broken = false;
@@ -230,15 +284,23 @@ function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDi
   return { list, broken };
 }
 
-function makeDocument(text: string, start: number, doc: Document.Parsed, piecePart = { index: 0, count: 1 }): YamlDocument {
+/** The findings of syntaxDiagnostics with their duplicate keys named, at most MAX_FINDINGS_PER_KIND of each code. */
+function namedFindings(doc: Document.Parsed, text: string): { list: OffsetDiagnostic[]; broken: boolean } {
   const { list, broken } = syntaxDiagnostics(doc, text);
-  for (const d of list) {
+  const capped = capFindings(capFindings(list, 'yaml-syntax', 'YAML errors'), 'duplicate-key', 'duplicate keys');
+  for (const d of capped) {
     if (d.code !== 'duplicate-key') continue;
-    const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]+?)(?=\s*:)/.exec(text.slice(d.start));
+    const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]+?)(?=\s*:)/.exec(text.slice(d.start, d.start + 1000));
     const keyText = key ? key[0] : text.slice(d.start, d.end);
+    const more = / \(and \d+ more duplicate keys in this document, not listed\)$/.exec(d.message)?.[0] ?? '';
     d.end = d.start + keyText.length;
-    d.message = `duplicate key \`${keyText.replace(/^["']|["']$/g, '')}\`: the API server rejects an object that repeats a key`;
+    d.message = `duplicate key \`${keyText.replace(/^["']|["']$/g, '')}\`: the API server rejects an object that repeats a key${more}`;
   }
+  return { list: capped, broken };
+}
+
+function makeDocument(text: string, start: number, doc: Document.Parsed, piecePart = { index: 0, count: 1 }): YamlDocument {
+  const { list, broken } = namedFindings(doc, text);
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : undefined;
   const meta = root?.get('metadata', true);
   const metaMap = isMap(meta) ? (meta as YAMLMap) : undefined;
@@ -340,6 +402,16 @@ function makeFastDocument(text: string, start: number, value: unknown): YamlDocu
  * Never throws.
  */
 export function parseYamlFile(uri: string, text: string, previous?: YamlFile): YamlFile {
+  const steps = parseYamlFileSteps(uri, text, previous);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * parseYamlFile in steps: it pauses after every piece the library parses and
+ * inside large pieces (parseAllSteps), so that a front end can run it a few
+ * milliseconds at a time between messages. The result is the same file.
+ */
+export function* parseYamlFileSteps(uri: string, text: string, previous?: YamlFile): Generator<void, YamlFile, void> {
   const reuse = new Map<string, YamlDocument[]>();
   if (previous) {
     for (const d of previous.docs) {
@@ -368,11 +440,12 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
     const fast = fastReading ? fastReader.read(piece) : undefined;
     if (fast) {
       docs.push(makeFastDocument(piece, start, fast.value));
+      yield;
       continue;
     }
     let parsed: Document.Parsed[];
     try {
-      parsed = parseAllQuietly(piece, YAML_OPTIONS);
+      parsed = piece.length >= STEPPED_PIECE_CHARS ? yield* parseAllSteps(piece, YAML_OPTIONS) : parseAllQuietly(piece, YAML_OPTIONS);
       shareParse(piece, parsed);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -382,10 +455,11 @@ export function parseYamlFile(uri: string, text: string, previous?: YamlFile): Y
     }
     if (parsed.length === 1 || parsed.length === 0) {
       if (parsed.length === 1) docs.push(makeDocument(piece, start, parsed[0]));
-      continue;
+    } else {
+      // A `...` end marker inside the piece produced several documents; ranges stay relative to the piece.
+      parsed.forEach((d, index) => docs.push(makeDocument(piece, start, d, { index, count: parsed.length })));
     }
-    // A `...` end marker inside the piece produced several documents; ranges stay relative to the piece.
-    parsed.forEach((d, index) => docs.push(makeDocument(piece, start, d, { index, count: parsed.length })));
+    yield;
   }
   return { uri, text, lines: new LineIndex(text), docs };
 }

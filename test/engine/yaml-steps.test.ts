@@ -1,0 +1,100 @@
+/**
+ * The stepped parse the language server runs between messages for huge
+ * documents (issue 16), and the cap on repeated findings. Differential: the
+ * stepped driving of the YAML library (parseAllSteps) must give what the
+ * library's own parseAllDocuments gives (documents, values, errors and their
+ * places) on every YAML file of the examples, fixtures and shared fleets and
+ * on broken and huge generated texts; the façade's parseSteps the same file
+ * as parse. A document that repeats thousands of keys lists the first 100
+ * and says how many more there are.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { parseAllSteps, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
+import { createLanguageService, emptyHost } from '../../engine/index.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const service = createLanguageService(emptyHost);
+
+function stepped(text: string): { docs: ReturnType<typeof parseAllDocuments>; steps: number } {
+  const g = parseAllSteps(text, YAML_OPTIONS);
+  let steps = 0;
+  for (let r = g.next(); ; r = g.next(), steps++) if (r.done) return { docs: r.value as ReturnType<typeof parseAllDocuments>, steps };
+}
+
+function summary(docs: ReturnType<typeof parseAllDocuments>): unknown {
+  return (Array.isArray(docs) ? docs : []).map((d) => {
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      value = `threw ${(err as Error).message}`;
+    }
+    return { value, range: d.range, errors: d.errors.map((e) => [e.code, e.pos, e.message]), warnings: d.warnings.map((e) => [e.code, e.pos]) };
+  });
+}
+
+function generated(): string[] {
+  const values = Array.from({ length: 20_000 }, (_, i) => `    key${i % 700}: value-${i}\n`).join('');
+  const big = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: big\nspec:\n  values:\n${values}`;
+  return [
+    big,
+    // Broken in the middle: a stray token, a tab, an unclosed quote, a bad dedent.
+    big.replace('key10: value-10\n', 'key10: value-10\n  ]] stray\n\tkey: tab\n    q: "open\n'),
+    `${big}...\n---\na: &x [1, 2]\nb: *x\n<<: {c: 3}\n---\n`,
+    '',
+    '# only a comment\n',
+    'a: 1\r\nb:\r  - x\r\n',
+  ];
+}
+
+test('the stepped parse gives what the YAML library gives, on every fixture, example and fleet file and on broken ones', () => {
+  const dirs = [join(root, 'examples'), join(root, 'test', 'fixtures'), join(root, '..', 'shared', 'fleets')].filter((d) => existsSync(d));
+  const texts = [...dirs.flatMap((d) => yamlFiles(d, 300_000)).map((f) => readFileSync(f, 'utf8')), ...generated()];
+  assert.ok(texts.length > 100, `${texts.length} texts`);
+  for (const text of texts) {
+    let expected: unknown;
+    let actual: unknown;
+    try {
+      expected = summary(parseAllDocuments(text, YAML_OPTIONS) as ReturnType<typeof parseAllDocuments>);
+    } catch (err) {
+      expected = `threw ${(err as Error).name}`;
+    }
+    try {
+      actual = summary(stepped(text).docs);
+    } catch (err) {
+      actual = `threw ${(err as Error).name}`;
+    }
+    assert.deepEqual(actual, expected, text.slice(0, 200));
+  }
+});
+
+test('a large document is parsed in many steps, and the façade’s parseSteps gives the same file as parse', () => {
+  const [big, broken] = generated();
+  assert.ok(stepped(big).steps > 20, `${stepped(big).steps} steps for ${big.length} characters`);
+  for (const text of [big, broken, `a: 1\n---\n${broken}---\nb: 2\n`]) {
+    const whole = service.parse('file:///ws/big.yaml', text);
+    const g = service.parseSteps('file:///ws/big.yaml', text);
+    let r = g.next();
+    while (!r.done) r = g.next();
+    const file = r.value;
+    assert.equal(file.text, text);
+    assert.deepEqual(file.docs.map((d) => [d.start, d.end, d.kind, d.name, d.value(), d.syntax]), whole.docs.map((d) => [d.start, d.end, d.kind, d.name, d.value(), d.syntax]));
+    assert.deepEqual(service.diagnostics(file), service.diagnostics(whole));
+  }
+});
+
+test('a document repeating thousands of keys lists the first 100 duplicate keys and counts the rest', () => {
+  const values = Array.from({ length: 5_050 }, (_, i) => `  key${i % 50}: v${i}\n`).join('');
+  const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dups\ndata:\n${values}`;
+  const dups = service.diagnostics(service.parse('file:///ws/dups.yaml', text)).filter((d) => d.code === 'duplicate-key');
+  assert.equal(dups.length, 100);
+  // The first repeated key is the 51st line of data (key0 again), and the last one listed says how many more there are.
+  assert.deepEqual(dups[0].range.start, { line: 55, character: 2 });
+  assert.match(dups[0].message, /^duplicate key `key0`: the API server rejects an object that repeats a key$/);
+  assert.match(dups[99].message, /^duplicate key `key49`: .* \(and 4900 more duplicate keys in this document, not listed\)$/);
+});

@@ -10,10 +10,16 @@
  * HUGE_PIECE_CHARS, or whose last edit took over SLOW_CHECK_MS to check) are
  * parsed, indexed and validated after typing pauses instead of on every
  * keystroke (its opening is checked at once; a 400 KB document takes the
- * YAML library about half a second to parse); any request, and any
- * validation of it, brings it up to date first, so answers never mix texts.
+ * YAML library about half a second to parse), and at least once a second
+ * while typing goes on. That parse runs in steps of a few milliseconds
+ * between messages (engine parseSteps); a text that arrives meanwhile waits
+ * for the next one. Until the newest text is checked, the index and the
+ * published findings stay those of the last checked version (published with
+ * that version), requests about the document are answered ContentModified
+ * (the editor asks again), and other answers' places in it are clamped to
+ * its current text: no request waits for the parse of a huge document.
  */
-import { TextDocuments, type Connection } from 'vscode-languageserver/node';
+import { TextDocuments, ResponseError, LSPErrorCodes, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LanguageService, YamlFile } from '../engine/index.ts';
 import { StatusNotification, notify } from './protocol.ts';
@@ -25,12 +31,21 @@ export interface DocumentStore {
   fileFor(doc: TextDocument): YamlFile;
   /** The open document's parse, or undefined when it is not open. */
   fileOf(uri: string): YamlFile | undefined;
+  /**
+   * The parse the index and the published findings are of: the last finished one while a newer text of a huge
+   * document waits to be checked, the current text's otherwise.
+   */
+  checkedFile(doc: TextDocument): YamlFile;
+  /** True while a newer text of the open document waits to be checked (its index and findings are older). */
+  pending(uri: string): boolean;
+  /** Before a request's work: throws ContentModified when the request is about a document whose check is pending. */
+  guard(name: string, params: unknown): void;
+  /** Places of an answer (`{ uri, range }` anywhere in it) that lie in a pending document, clamped to its current text. */
+  clampPlaces<T>(answer: T): T;
   /** Publishes the diagnostics of an open document (and schedules chart resolution unless told not to). */
   validate(doc: TextDocument, resolve?: boolean): void;
   /** An edit of an open document: index, validate and refresh now, or after a pause when the document is huge. */
   changed(doc: TextDocument): void;
-  /** Applies the edits of huge documents still waiting for a pause (before a request reads the workspace). */
-  flush(): void;
   /** Republishes a uri, open or not. */
   republish(uri: string): void;
   republishAll(): void;
@@ -68,6 +83,19 @@ const HUGE_PIECE_CHARS = 64_000;
 const SLOW_CHECK_MS = slowCheckMs(process.env.FLUXHELM_SLOW_CHECK_MS);
 const HUGE_PAUSE_MS = 200;
 
+/** Length of the longest `---` piece of a text, cut where the engine cuts it (a `---` line at column 0). */
+function largestPiece(text: string): number {
+  let largest = 0;
+  let start = 0;
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index === 0) continue;
+    largest = Math.max(largest, m.index - start);
+    start = m.index;
+  }
+  return Math.max(largest, text.length - start);
+}
+
 function slowCheckMs(setting: string | undefined): number {
   const n = setting === undefined || setting === '' ? NaN : Number(setting);
   return Number.isFinite(n) && n >= 0 ? n : 100;
@@ -86,11 +114,111 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   const toldHuge = new Set<string>();
   // Documents whose last check took longer than SLOW_CHECK_MS, with how long it took.
   const slowChecks = new Map<string, number>();
+  // Stepped parses of huge documents in progress (one per document, of the version it started on), when the
+  // first edit not in a finished or running parse arrived, and the documents the output channel was told wait.
+  const parseJobs = new Map<string, { version: number; steps: Generator<void, YamlFile, void> }>();
+  const pendingFrom = new Map<string, number>();
+  const toldPending = new Set<string>();
+  // Parses done whose indexing waits for the next turn (still pending until then).
+  const finishing = new Set<string>();
+  let parseDriver: NodeJS.Immediate | undefined;
 
-  /** Drops the pause a huge document's edits were waiting for. */
+  /** Drops the pause a huge document's edits were waiting for, and its stepped parse. */
   function cancelDeferred(uri: string): void {
     clearTimeout(deferred.get(uri));
     deferred.delete(uri);
+    parseJobs.get(uri)?.steps.return(undefined as unknown as YamlFile);
+    parseJobs.delete(uri);
+    finishing.delete(uri);
+    pendingFrom.delete(uri);
+    toldPending.delete(uri);
+  }
+
+  /** Starts the stepped parse of the document's current text (its edits stop waiting for a pause). */
+  function startParse(uri: string): void {
+    clearTimeout(deferred.get(uri));
+    deferred.delete(uri);
+    const doc = documents.get(uri);
+    if (!doc || parseJobs.has(uri)) return;
+    const text: unknown = doc.getText();
+    pendingFrom.delete(uri);
+    parseJobs.set(uri, {
+      version: doc.version,
+      steps: service.parseSteps(uri, typeof text === 'string' ? text : '', parsed.get(uri)?.file),
+    });
+    parseDriver ??= setImmediate(runParseSlice);
+  }
+
+  /** Runs the stepped parses for up to SLICE_MS, then lets other messages in. */
+  function runParseSlice(): void {
+    parseDriver = undefined;
+    const started = Date.now();
+    for (const [uri, job] of parseJobs) {
+      try {
+        for (let r = job.steps.next(); ; r = job.steps.next()) {
+          if (r.done) {
+            parseJobs.delete(uri);
+            // Indexing and checking the new parse is a block of its own: after other messages when this slice is used up.
+            if (Date.now() - started >= SLICE_MS) {
+              const file = r.value;
+              finishing.add(uri);
+              setImmediate(() => {
+                try {
+                  if (finishing.delete(uri)) finishParse(uri, job.version, file);
+                } catch (err) {
+                  runner.logError(`validation of ${uri}`, err);
+                }
+              });
+              if (parseJobs.size) parseDriver = setImmediate(runParseSlice);
+              return;
+            }
+            finishParse(uri, job.version, r.value);
+            break;
+          }
+          if (Date.now() - started >= SLICE_MS) {
+            parseDriver = setImmediate(runParseSlice);
+            return;
+          }
+        }
+      } catch (err) {
+        parseJobs.delete(uri);
+        runner.logError(`validation of ${uri}`, err);
+      }
+    }
+  }
+
+  /** A stepped parse finished: index and publish that version; a newer text starts over after a pause. */
+  function finishParse(uri: string, version: number, file: YamlFile): void {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    parsed.set(uri, { version, file });
+    const started = Date.now();
+    const changed = service.updateFile(uri, file.text, file);
+    publishFile(uri, version, file, true);
+    if (changed) store.scheduleWorkspaceRefresh();
+    const took = Date.now() - started;
+    if (took > SLOW_CHECK_MS) slowChecks.set(uri, took);
+    else slowChecks.delete(uri);
+    if (doc.version === version) toldPending.delete(uri);
+    else scheduleParse(uri);
+  }
+
+  /** After a pause of HUGE_PAUSE_MS, or at once when edits have waited for MAX_WAIT_MS; never two at a time. */
+  function scheduleParse(uri: string): void {
+    const now = Date.now();
+    const since = pendingFrom.get(uri) ?? now;
+    pendingFrom.set(uri, since);
+    if (parseJobs.has(uri) || finishing.has(uri)) return; // the running parse schedules the next when it finishes
+    clearTimeout(deferred.get(uri));
+    if (now - since >= MAX_WAIT_MS) {
+      deferred.delete(uri);
+      startParse(uri);
+      return;
+    }
+    deferred.set(
+      uri,
+      setTimeout(() => startParse(uri), Math.min(HUGE_PAUSE_MS, MAX_WAIT_MS - (now - since))),
+    );
   }
 
   /** Indexes and validates the document's current text; schedules the cross-file check when the index changed. */
@@ -112,17 +240,20 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   }
 
   function publish(doc: TextDocument, resolve: boolean): void {
-    const file = store.fileFor(doc);
+    publishFile(doc.uri, doc.version, store.fileFor(doc), resolve);
+  }
+
+  function publishFile(uri: string, version: number, file: YamlFile, resolve: boolean): void {
     const diagnostics = service.diagnostics(file);
-    if (resolve) service.scheduleReleases(doc.uri);
+    if (resolve) service.scheduleReleases(uri);
     // The engine's diagnostics lie inside `file`, which is this version's text.
     void connection.sendDiagnostics({
-      uri: doc.uri,
-      version: doc.version,
-      diagnostics: diagnostics.map((d) => toLspDiagnostic(doc.uri, d)),
+      uri,
+      version,
+      diagnostics: diagnostics.map((d) => toLspDiagnostic(uri, d)),
     });
     const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
-    counts.set(doc.uri, {
+    counts.set(uri, {
       flux,
       errors: diagnostics.filter((d) => d.severity === 'error').length,
       warnings: diagnostics.filter((d) => d.severity === 'warning').length,
@@ -202,9 +333,50 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       const doc = documents.get(uri);
       return doc ? store.fileFor(doc) : undefined;
     },
+    checkedFile(doc) {
+      const last = parsed.get(doc.uri);
+      return last && store.pending(doc.uri) ? last.file : store.fileFor(doc);
+    },
+    pending(uri) {
+      return deferred.has(uri) || parseJobs.has(uri) || finishing.has(uri);
+    },
+    guard(name, params) {
+      const p = params as { textDocument?: { uri?: unknown }; uri?: unknown } | null;
+      const uri = p?.textDocument?.uri ?? p?.uri;
+      if (typeof uri !== 'string' || !store.pending(uri)) return;
+      if (!toldPending.has(uri)) {
+        toldPending.add(uri);
+        connection.console.log(
+          `${uri}: a newer text is still being checked; requests about it (${name}...) are answered ContentModified until it is`,
+        );
+      }
+      throw new ResponseError(
+        LSPErrorCodes.ContentModified,
+        `fluxhelm ${name}: the document changed and is still being checked`,
+      );
+    },
+    clampPlaces(answer) {
+      if (!deferred.size && !parseJobs.size && !finishing.size) return answer;
+      const seen = new Set<unknown>();
+      const walk = (v: unknown): void => {
+        if (typeof v !== 'object' || v === null || seen.has(v)) return;
+        seen.add(v);
+        if (Array.isArray(v)) return v.forEach(walk);
+        const o = v as { uri?: unknown; range?: { start?: unknown; end?: unknown } };
+        const doc = typeof o.uri === 'string' && store.pending(o.uri) ? documents.get(o.uri) : undefined;
+        if (doc && o.range && typeof o.range === 'object') {
+          const clamp = (q: unknown) => doc.positionAt(doc.offsetAt(q as { line: number; character: number }));
+          o.range = { start: clamp(o.range.start), end: clamp(o.range.end) };
+        }
+        for (const x of Object.values(v)) walk(x);
+      };
+      walk(answer);
+      return answer;
+    },
     validate(doc, resolve = true) {
-      // A huge document with edits waiting: the index catches up first, so the findings are of one text.
-      if (deferred.has(doc.uri)) applyChange(doc);
+      // A huge document whose newest text waits: its last checked version's findings, under that version.
+      const last = parsed.get(doc.uri);
+      if (last && store.pending(doc.uri)) publishFile(doc.uri, last.version, last.file, resolve);
       else publish(doc, resolve);
     },
     changed(doc) {
@@ -213,10 +385,14 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       if (!last) return applyChange(doc);
       const text: unknown = doc.getText();
       const size = typeof text === 'string' ? text.length : 0;
-      const bigPiece = last.docs.some((d) => d.text.length > HUGE_PIECE_CHARS);
+      // Judged on the new text: the edit that pastes a large document in is the first to wait.
+      const bigPiece = typeof text === 'string' && size > HUGE_PIECE_CHARS && largestPiece(text) > HUGE_PIECE_CHARS;
       const slowMs = slowChecks.get(doc.uri);
       const huge = typeof text === 'string' && (size > HUGE_CHARS || bigPiece || slowMs !== undefined);
-      if (!huge) return applyEdit(doc);
+      if (!huge) {
+        cancelDeferred(doc.uri);
+        return applyEdit(doc);
+      }
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
         const why =
@@ -225,29 +401,11 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
             : bigPiece
               ? `is ${Math.round(size / 1024)} KB with a large document in it`
               : `took ${slowMs} ms to check`;
-        connection.console.log(`${doc.uri} ${why}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms`);
+        connection.console.log(
+          `${doc.uri} ${why}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms (at least once a second), in steps between messages`,
+        );
       }
-      clearTimeout(deferred.get(doc.uri));
-      deferred.set(
-        doc.uri,
-        setTimeout(() => {
-          const current = documents.get(doc.uri);
-          deferred.delete(doc.uri);
-          if (!current) return;
-          try {
-            applyEdit(current);
-          } catch (err) {
-            runner.logError(`validation of ${doc.uri}`, err);
-          }
-        }, HUGE_PAUSE_MS),
-      );
-    },
-    flush() {
-      for (const uri of [...deferred.keys()]) {
-        const doc = documents.get(uri);
-        if (doc) applyChange(doc);
-        else cancelDeferred(uri);
-      }
+      scheduleParse(doc.uri);
     },
     republish(uri) {
       const open = documents.get(uri);

@@ -15,6 +15,10 @@ export function runServer(): void {
   ) {
     process.argv.push('--stdio');
   }
+  // A plain copy of the environment: the YAML library looks up process.env.LOG_TOKENS for every token it reads and
+  // LOG_STREAM for every node, and Node's process.env answers each lookup from the C++ side; with a plain object a
+  // 700 KB document parses in about 1.0 s instead of 1.4 s. Nothing in the server changes its own environment.
+  process.env = { ...process.env };
   const connection = createConnection(ProposedFeatures.all);
   startServer(connection, createNodeHost());
 }

@@ -9,7 +9,8 @@
  *   and answered with the handler's empty result, so one bad document can
  *   never take the server down;
  * - hooks registered with `beforeRequests` run before every request's work
- *   (the document store applies the waiting edits of huge documents there).
+ *   and may answer for it by throwing a ResponseError (the document store
+ *   answers ContentModified about a huge document still being checked).
  */
 import {
   ResponseError,
@@ -77,13 +78,13 @@ export interface Runner {
   notification<P>(name: string, fn: (params: P) => void | Promise<void>): (params: P) => void;
   /** Logs a failure of background work once, in the same format. */
   logError(name: string, err: unknown): void;
-  /** Runs `fn` before the work of every request (after its params are checked). */
-  beforeRequests(fn: () => void): void;
+  /** Runs `fn` before the work of every request (after its params are checked); a ResponseError it throws is the answer. */
+  beforeRequests(fn: (name: string, params: unknown) => void): void;
 }
 
 export function createRunner(connection: Connection): Runner {
   const logError = (name: string, err: unknown) => connection.console.error(`${name} failed: ${formatError(err)}`);
-  const before: (() => void)[] = [];
+  const before: ((name: string, params: unknown) => void)[] = [];
   const runner: Runner = {
     logError,
     beforeRequests(fn) {
@@ -102,7 +103,7 @@ export function createRunner(connection: Connection): Runner {
         if (problem) return new ResponseError(ErrorCodes.InvalidParams, `fluxhelm ${name}: ${problem}`);
         if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
         try {
-          for (const b of before) b();
+          for (const b of before) b(name, params);
           const result = await fn(params, token);
           if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
           if (isRefused(result))

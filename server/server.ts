@@ -51,8 +51,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
   const run = createRunner(connection);
   const store = createDocumentStore(connection, service, run);
   const { documents } = store;
-  // A request reads the index: the waiting edits of huge documents are applied first.
-  run.beforeRequests(() => store.flush());
+  // A request about a huge document whose newest text is still being checked is answered ContentModified.
+  run.beforeRequests((name, params) => store.guard(name, params));
   let rootPath: string | undefined;
   let supportsConfiguration = false;
   let workspaceRoots: string[] = [];
@@ -194,7 +194,10 @@ export function startServer(connection: Connection, host: EngineHost): void {
       const started = Date.now();
       const ws = service.openWorkspace({ roots: workspaceRoots, exclude: workspaceExclude, clusterRoots, dotFolders });
       if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
-      for (const doc of documents.all()) service.updateFile(doc.uri, doc.getText(), store.fileFor(doc));
+      for (const doc of documents.all()) {
+        const file = store.checkedFile(doc);
+        service.updateFile(doc.uri, file.text, file);
+      }
       connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);
       store.refreshWorkspace();
       // Open documents may be patch files (checked as partial objects) or hold HelmReleases to resolve.

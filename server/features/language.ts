@@ -6,6 +6,8 @@
  */
 import {
   CodeLensRequest,
+  ResponseError,
+  LSPErrorCodes,
   type CancellationToken,
   type CodeActionParams,
   type CompletionList,
@@ -103,13 +105,13 @@ export function registerLanguageFeatures(
   onIndexed(
     'textDocument/definition',
     run.request('definition', [], withPosition, (p: TextDocumentPositionParams) =>
-      service.findDefinition(p.textDocument.uri, p.position),
+      store.clampPlaces(service.findDefinition(p.textDocument.uri, p.position)),
     ),
   );
   onIndexed(
     'textDocument/references',
     run.request('references', [], withPosition, (p: ReferenceParams) =>
-      service.findReferences(p.textDocument.uri, p.position, p.context?.includeDeclaration === true),
+      store.clampPlaces(service.findReferences(p.textDocument.uri, p.position, p.context?.includeDeclaration === true)),
     ),
   );
   onIndexed(
@@ -126,13 +128,22 @@ export function registerLanguageFeatures(
     run.request('rename', null, withPosition, (p: RenameParams) => {
       if (typeof p.newName !== 'string') return refuse('newName must be a string', true);
       const r = service.doRename(p.textDocument.uri, p.position, p.newName);
-      return 'error' in r ? refuse(r.error) : r.edit;
+      if ('error' in r) return refuse(r.error);
+      // Edits computed on the last checked text of a document with a newer one would land on the wrong lines.
+      const touched = [
+        ...Object.keys(r.edit.changes ?? {}),
+        ...(r.edit.documentChanges ?? []).map((c) => ('textDocument' in c ? c.textDocument.uri : '')),
+      ];
+      const waiting = touched.find((uri) => store.pending(uri));
+      if (waiting)
+        throw new ResponseError(LSPErrorCodes.ContentModified, `fluxhelm rename: ${waiting} is still being checked`);
+      return r.edit;
     }),
   );
   onIndexed(
     'workspace/symbol',
     run.request('workspaceSymbol', [], anyParams, (p: WorkspaceSymbolParams | null) =>
-      service.findWorkspaceSymbols(typeof p?.query === 'string' ? p.query : ''),
+      store.clampPlaces(service.findWorkspaceSymbols(typeof p?.query === 'string' ? p.query : '')),
     ),
   );
 

@@ -5,8 +5,10 @@
  * burst of edits costs one check instead of one per key. Over stdio with
  * the built server: a burst of 25 keystrokes in a 330 KB HelmRelease gets
  * diagnostics only for its last version, and they are this version's (the
- * misspelled key is found where it now is); a request sent in the middle of
- * a burst answers on the text the editor has at that moment.
+ * misspelled key is found where it now is); a request about the document in
+ * the middle of a burst is answered ContentModified at once (the editor asks
+ * again) and on the new text once it is checked; the parse runs in steps, so
+ * a request about another document is answered while it runs.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,7 +73,7 @@ test('a burst of keystrokes in a huge document is checked once, on its last text
   assert.deepEqual(published, [version], 'only the last version of the burst was checked and published');
 });
 
-test('a request in the middle of a burst answers on the editor’s current text', async () => {
+test('a request about a huge document still being checked is answered ContentModified at once, and on the new text once checked', async () => {
   const uri = 'file:///ws/huge-rename.yaml';
   const text = hugeRelease();
   const first = client.diagnostics(uri, 1, 60_000);
@@ -80,11 +82,44 @@ test('a request in the middle of a burst answers on the editor’s current text'
   // Rename the release while typing: `app` → `appx`, then ask for the outline at once.
   const published = client.diagnostics(uri, 2, 60_000);
   client.change(uri, 2, [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: 'x' }]);
-  const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } }, 60_000);
-  assert.ok(JSON.stringify(symbols).includes('appx'), `the outline names the release as typed: ${JSON.stringify(symbols).slice(0, 200)}`);
-  // The request brought the document up to date: its diagnostics are this version's, the typed name included.
+  const early = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } }, 60_000).then(
+    () => 'answered',
+    (err: Error) => err.message,
+  );
+  // The editor asks again on ContentModified; the outline of the old text (`app`) would be a wrong answer.
+  assert.match(early, /"code":-32801/, 'ContentModified while the new text is checked');
+  const said = client.notifications.filter((n) => n.method === 'window/logMessage' && String(n.params.message).startsWith(`${uri}: a newer text is still being checked`));
+  assert.equal(said.length, 1, 'the output channel says why');
+  // Once version 2 is checked, its diagnostics come and the same request answers on the typed name.
   const diags = (await published) as unknown as Diag[];
   assert.ok(diags.some((d) => d.code === 'unknown-field'));
+  const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } }, 60_000);
+  assert.ok(JSON.stringify(symbols).includes('appx'), `the outline names the release as typed: ${JSON.stringify(symbols).slice(0, 200)}`);
+});
+
+test('a request about another document does not wait for the parse of a huge document', async () => {
+  // About 1.2 MB in one YAML document: the library needs about a second for it, run in steps between messages.
+  const values = Array.from({ length: 50_000 }, (_, i) => `    key${i}: value-${i}\n`).join('');
+  // One repeated key at the end: the quick reader leaves the document to the YAML library.
+  const huge = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: big\nspec:\n  values:\n${values}    key0: again\n`;
+  const uri = 'file:///ws/huge-steps.yaml';
+  const small = 'file:///ws/small-beside.yaml';
+  const opened = client.diagnostics(uri, 1, 60_000);
+  client.open(uri, huge, 1);
+  await opened;
+  const smallOpened = client.diagnostics(small, 1, 60_000);
+  client.open(small, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: beside\n', 1);
+  await smallOpened;
+  const order: string[] = [];
+  const checked = client.diagnostics(uri, 2, 60_000).then(() => order.push('huge checked'));
+  client.change(uri, 2, [{ range: { start: { line: 3, character: 9 }, end: { line: 3, character: 9 } }, text: 'x' }]);
+  // Past the typing pause, the parse of version 2 is running: ask about the small document meanwhile.
+  await new Promise((r) => setTimeout(r, 300));
+  const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri: small } }, 60_000);
+  order.push('small answered');
+  assert.equal(symbols[0]?.name.includes('beside'), true, JSON.stringify(symbols));
+  await checked;
+  assert.deepEqual(order, ['small answered', 'huge checked'], 'the small document was answered while the huge one was being parsed');
 });
 
 test('a big file of many small documents is still checked on every keystroke', async () => {

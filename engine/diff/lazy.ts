@@ -30,7 +30,19 @@ import { isPlainMap } from '../kustomize/resource.ts';
 import { KUSTOMIZATION_FILE_NAMES } from '../kustomize/build.ts';
 import { selectChanged, sideModel, type SideModel, type Selection } from './changed.ts';
 
-const under = (file: string, prefix: string) => file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+/** `file` is `prefix` or lies below it (no string is built: this runs for every file and prefix). */
+function under(file: string, prefix: string): boolean {
+  if (file.length === prefix.length) return file === prefix;
+  if (file.length < prefix.length || !file.startsWith(prefix)) return false;
+  return prefix.endsWith('/') || file.charCodeAt(prefix.length) === 47;
+}
+
+/** Whether `file` is in a set of prefixes, or below one of them: its own path and each folder above it are looked up. */
+function inPrefixes(file: string, prefixes: Set<string>): boolean {
+  if (prefixes.has(file) || prefixes.has('/')) return true;
+  for (let i = file.lastIndexOf('/'); i > 0; i = file.lastIndexOf('/', i - 1)) if (prefixes.has(file.slice(0, i))) return true;
+  return false;
+}
 
 function isFluxKustomization(o: IndexedObject): boolean {
   return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
@@ -55,6 +67,8 @@ function patchPaths(v: unknown): string[] {
 
 interface ReachEntry {
   prefixes: string[];
+  /** The same, for lookups. */
+  set: Set<string>;
   /** Files the kustomization files followed name as patches. */
   patches: string[];
   /** The kustomization files followed, with the text read. */
@@ -92,7 +106,6 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
   let kept = reachMemo.get(ws);
   if (!kept || kept.fileSet !== index.fileSetVersion) reachMemo.set(ws, (kept = { fileSet: index.fileSetVersion, entries: new Map() }));
   const memo = kept;
-  const skippedReach: string[] = [];
   const patchFiles = new Set<string>();
 
   const indexed = new Set(files);
@@ -121,13 +134,13 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
    * whole (Flux generates its kustomization from every file below it), with
    * what the kustomization files below it name; a file is itself.
    */
-  function reach(dir: string, extra: string[]): string[] {
+  function reach(dir: string, extra: string[]): ReachEntry {
     const key = `${dir}\u0000${extra.join('\u0000')}`;
     let entry = memo.entries.get(key);
     if (entry && [...entry.deps].some(([f, text]) => (index.fileText(f) ?? ws.host.readFile(f)) !== text)) entry = undefined;
     if (!entry) memo.entries.set(key, (entry = computeReach(dir, extra)));
     for (const p of entry.patches) patchFiles.add(p);
-    return entry.prefixes;
+    return entry;
   }
 
   function computeReach(dir: string, extra: string[]): ReachEntry {
@@ -169,22 +182,23 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       prefixes.push(t);
       if (indexedDirs.has(t)) for (const k of kustomizationFiles) if (under(k, t)) follow(k);
     }
-    return { prefixes, patches, deps };
+    return { prefixes, set: new Set(prefixes.map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))), patches, deps };
   }
 
-  let touchedReaches: string[][] | undefined;
-  const holdsChanged = (prefixes: string[]) => {
-    for (const f of changed) if (prefixes.some((p) => under(f, p))) return true;
+  let touchedReaches: Set<string>[] | undefined;
+  const holdsChanged = (prefixes: Set<string>) => {
+    for (const f of changed) if (inPrefixes(f, prefixes)) return true;
     return false;
   };
+  const skippedSet = new Set<string>();
 
   /** The reach of a Flux Kustomization as applied: its spec.path folder and components. */
-  function reachOfObject(object: IndexedObject, applied: Record<string, unknown>): string[] {
+  function reachOfObject(object: IndexedObject, applied: Record<string, unknown>): Set<string> {
     const spec = isPlainMap(applied.spec) ? applied.spec : {};
     const written = typeof spec.path === 'string' ? spec.path : '';
     const dir = joinPath(ws.repoRootFor(object.file, written), written.replace(/^\/+/, '') || '.');
     const components = Array.isArray(spec.components) ? spec.components.filter((c): c is string => typeof c === 'string') : [];
-    return reach(dir, components);
+    return reach(dir, components).set;
   }
 
   return {
@@ -196,29 +210,29 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       if (spec.path !== undefined && typeof spec.path !== 'string') return 'changed';
       const prefixes = reachOfObject(object, applied);
       const holds = (list: Iterable<string>) => {
-        for (const f of list) if (prefixes.some((p) => under(f, p))) return true;
+        for (const f of list) if (inPrefixes(f, prefixes)) return true;
         return false;
       };
       if (holds(changed)) return 'changed';
       // Reached by no cluster root here, it may be reached (and applied differently) on the other side.
       if (loose && ws.fleet.rule().roots.length > 0) return 'build';
       if (wanted.has(object.file) || holds(wanted) || (follow && holds(fluxFiles))) return 'build';
-      skippedReach.push(...prefixes);
+      for (const p of prefixes) skippedSet.add(p);
       return false;
     },
     changesChildren({ object, applied }, reads) {
       for (const p of reads.keys()) if (changed.has(p)) return true;
       if (structural.size === 0) return false;
       const prefixes = reachOfObject(object, applied);
-      for (const f of structural) if (prefixes.some((p) => under(f, p))) return true;
+      for (const f of structural) if (inPrefixes(f, prefixes)) return true;
       return false;
     },
     isPatchFile: (file) => patchFiles.has(file),
     coveredBySkipped(file) {
-      if (!skippedReach.some((p) => under(file, p))) return false;
+      if (!inPrefixes(file, skippedSet)) return false;
       // A kustomize folder (an overlay) that can read both this file and a changed one may build it differently.
-      touchedReaches ??= kustomizationFiles.map((k) => reach(k.slice(0, k.lastIndexOf('/')), [])).filter(holdsChanged);
-      return !touchedReaches.some((prefixes) => prefixes.some((p) => under(file, p)));
+      touchedReaches ??= kustomizationFiles.map((k) => reach(k.slice(0, k.lastIndexOf('/')), []).set).filter(holdsChanged);
+      return !touchedReaches.some((prefixes) => inPrefixes(file, prefixes));
     },
   };
 }

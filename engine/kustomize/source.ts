@@ -4,7 +4,7 @@
  * nodes can be located as offsets in the file that holds them.
  */
 import { parseDocument, isScalar, isPair, isCollection, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse, parseAllQuietly } from '../yaml/documents.ts';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse, parseAllQuietly, aliasesTooCostly } from '../yaml/documents.ts';
 import { findAtPath, nodeRange } from '../yaml/nodes.ts';
 import type { FileSpan, KustomizeDiagnostic, PathSegment } from './types.ts';
 
@@ -127,6 +127,11 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     const c = doc.contents;
     if (c === null || (isScalar(c) && (c as Scalar).value === null)) return;
     let value: unknown;
+    const tooMany = aliasesTooCostly(doc, text);
+    if (tooMany) {
+      diagnostics.push({ file, start: map(doc.range[0]), end: map(doc.range[0] + 1), severity: 'error', code: 'kustomize-yaml', message: tooMany });
+      return;
+    }
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {

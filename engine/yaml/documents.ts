@@ -18,7 +18,7 @@
  * typically for the few documents that have findings. Documents fast.ts does
  * not read are parsed by the library at once, as before.
  */
-import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair, Composer, Lexer, Parser, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair, isAlias, Composer, Lexer, Parser, type Document, type Scalar, type YAMLMap, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { LineIndex } from './lines.ts';
 import { findAtPath, nodeRange, type PathSeg } from './nodes.ts';
 import { createFastReader } from './fast.ts';
@@ -140,6 +140,37 @@ export function* parseAllSteps(text: string, options: ParseOptions & DocumentOpt
 
 /** Bounds alias expansion so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Expanding aliases costs the library a walk of the whole document for an alias inside an anchored node (it
+ * counts the aliases under each anchor without its cache), so aliases times nodes is the work. Above this,
+ * a document's aliases are not expanded and it says so: the fuzz grew a 360 KB kustomization.yaml with a few
+ * hundred `<<: *x` under anchors whose expansion blocked the server for over 20 s.
+ */
+const MAX_ALIAS_WORK = 5_000_000;
+
+/** Why the aliases of a document (parsed from `text`) are not expanded, or undefined when they can be. */
+export function aliasesTooCostly(doc: Document.Parsed, text: string): string | undefined {
+  if (!text.includes('*')) return undefined;
+  const { aliases, nodes } = aliasWork(doc);
+  return aliases * nodes > MAX_ALIAS_WORK ? `YAML aliases were not expanded: ${aliases} aliases in a document of ${nodes} nodes would take too long` : undefined;
+}
+
+/** Aliases and nodes of a document (explicit stack: deep documents cannot overflow the call stack). */
+function aliasWork(doc: Document.Parsed): { aliases: number; nodes: number } {
+  let aliases = 0;
+  let nodes = 0;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    nodes++;
+    if (isAlias(node)) aliases++;
+    else if (isPair(node)) stack.push(node.key, node.value);
+    else if (isCollection(node)) for (const item of node.items as unknown[]) stack.push(item);
+  }
+  return { aliases, nodes };
+}
 
 export interface YamlDocument {
   /** Offset of this document's first character in the file. Offsets inside `doc` are relative to it. */
@@ -315,6 +346,12 @@ function makeDocument(text: string, start: number, doc: Document.Parsed, piecePa
     memo: new Map(),
     piecePart,
     value() {
+      const tooMany = cached ? undefined : aliasesTooCostly(doc, text);
+      if (tooMany) {
+        cached = { v: undefined };
+        result.syntax.push({ start: 0, end: Math.min(text.length, 1), severity: 'error', code: 'yaml-alias', message: `${tooMany}, so its content is not checked` });
+        result.broken = true;
+      }
       if (!cached) {
         try {
           cached = { v: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };

@@ -33,6 +33,8 @@ export interface SideModel {
   ws: Workspace;
   /** Changed-only evaluation: files in the reach of Kustomizations that were not built (applied the same on both sides). */
   covered?: (file: string) => boolean;
+  /** Changed-only evaluation: files in the reach of a Kustomization that was not built. */
+  inSkippedReach?: (file: string) => boolean;
   /** Changed-only evaluation: the Kustomizations not built, by the owner id each holds. */
   skipped?: Map<string, TreeKustomization>;
   /** Flux Kustomizations as evaluated (deduplicated), by owner id. */
@@ -69,7 +71,7 @@ function str(v: unknown): string | undefined {
  * changed-only evaluation), its HelmReleases and the applied objects
  * selection compares.
  */
-export function sideModel(ws: Workspace, partial?: { evaluations: TreeKustomization[]; covered: (file: string) => boolean; isPatchFile: (file: string) => boolean }): SideModel {
+export function sideModel(ws: Workspace, partial?: { evaluations: TreeKustomization[]; covered: (file: string) => boolean; inSkippedReach: (file: string) => boolean; isPatchFile: (file: string) => boolean }): SideModel {
   const fleet = partial ?? ws.fleet.get();
   const kustomizations = new Map<string, TreeKustomization>();
   const taken = new Set<string>();
@@ -96,7 +98,12 @@ export function sideModel(ws: Workspace, partial?: { evaluations: TreeKustomizat
       for (const p of r.patches) patchFiles.add(p.file);
       const o = r.object;
       if (o.kind === 'HelmRelease' && r.origin.type === 'file') {
-        const key = `${r.origin.file}:${r.origin.start}`;
+        // Keyed by the indexed document holding it: a build's span starts at the content, the index's at the
+        // document (a `---` line or a comment before `apiVersion` put them apart, and the release was then
+        // rendered as written instead of as applied).
+        const at = r.origin.start;
+        const doc = ws.index.objectsIn(r.origin.file).find((d) => d.start <= at && at < Math.max(d.end, d.start + 1));
+        const key = `${r.origin.file}:${doc?.start ?? at}`;
         applied.set(key, [...(applied.get(key) ?? []), { by: k.label, object: o }]);
       }
       if (typeof o.kind === 'string' && INPUT_KINDS.has(o.kind)) {
@@ -134,7 +141,7 @@ export function sideModel(ws: Workspace, partial?: { evaluations: TreeKustomizat
     declared.set(key, [...(declared.get(key) ?? []), o.file]);
     declaredText.set(key, `${declaredText.get(key) ?? ''}\u0000${writtenText(ws, o)}`);
   }
-  return { ws, kustomizations, releases, applied, inputs, declared, declaredText, ...(partial ? { covered: partial.covered, skipped } : {}) };
+  return { ws, kustomizations, releases, applied, inputs, declared, declaredText, ...(partial ? { covered: partial.covered, inSkippedReach: partial.inSkippedReach, skipped } : {}) };
 }
 
 /**

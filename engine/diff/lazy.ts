@@ -78,6 +78,8 @@ interface ReachEntry {
 const reachMemo = new WeakMap<Workspace, { fileSet: number; entries: Map<string, ReachEntry> }>();
 
 export interface LazyEvaluation extends LazyRule {
+  /** Whether a file lies in the reach of a Kustomization that was not built (it may apply objects of it). */
+  inSkippedReach(file: string): boolean;
   /** Whether a kustomization file read so far names this file as a patch (its HelmRelease documents are partial). */
   isPatchFile(file: string): boolean;
   /**
@@ -228,6 +230,7 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       return false;
     },
     isPatchFile: (file) => patchFiles.has(file),
+    inSkippedReach: (file) => inPrefixes(file, skippedSet),
     coveredBySkipped(file) {
       if (!inPrefixes(file, skippedSet)) return false;
       // A kustomize folder (an overlay) that can read both this file and a changed one may build it differently.
@@ -251,11 +254,12 @@ export function substitutedNames(sides: Workspace[], changed: Set<string>): Set<
 
 /**
  * Both sides' models for a changed-only diff and the owners selected. A
- * release selected although nothing its Kustomization reads changed (its
- * chart source or a valuesFrom object did) is rendered as that
- * Kustomization applies it: the Kustomizations whose reach holds it are
- * then built on both sides and the selection is made again (a few rounds
- * at most). `baseModel` may return a kept model for the same key.
+ * selected release is rendered as every Kustomization that applies it
+ * applies it (also when nothing one of them reads changed, or when it was
+ * selected for its chart source or a valuesFrom object): the
+ * Kustomizations whose reach holds its file are then built on both sides
+ * and the selection is made again (a few rounds at most). `baseModel` may
+ * return a kept model for the same key.
  */
 export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<string>, repoRoot: string, baseModel: (key: string, make: () => SideModel) => SideModel): { head: SideModel; base: SideModel; selection: Selection } {
   const substituted = substitutedNames([head, base], changed);
@@ -265,7 +269,7 @@ export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<
   const model = (ws: Workspace, wanted: Set<string>) => {
     const lazy = lazyEvaluation(ws, changed, substituted, wanted, structural);
     const evaluations = ws.fleet.evaluatePartial(lazy);
-    return sideModel(ws, { evaluations, covered: (f) => lazy.coveredBySkipped(f), isPatchFile: (f) => lazy.isPatchFile(f) });
+    return sideModel(ws, { evaluations, covered: (f) => lazy.coveredBySkipped(f), inSkippedReach: (f) => lazy.inSkippedReach(f), isPatchFile: (f) => lazy.isPatchFile(f) });
   };
   const wanted = new Set<string>();
   for (let round = 0; ; round++) {
@@ -281,7 +285,8 @@ export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<
     for (const id of selection.releases) {
       for (const side of [h, b]) {
         const hr = side.releases.get(id);
-        if (hr && !side.applied.has(`${hr.file}:${hr.start}`) && side.covered?.(hr.file) && !wanted.has(hr.file)) more.push(hr.file);
+        // Every Kustomization that may apply it is built: it is rendered once per distinct applied object.
+        if (hr && side.inSkippedReach?.(hr.file) && !wanted.has(hr.file)) more.push(hr.file);
       }
     }
     if (more.length === 0 || round >= 3) return { head: h, base: b, selection };

@@ -8,7 +8,7 @@
  * app's Flux Kustomization, a file added, a file removed), the owners
  * selected and what they apply are the same as when every Kustomization is
  * built, and the one-file values edit builds a handful of Kustomizations,
- * not the fleet.
+ * not the fleet, and renders its release as applied.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +135,13 @@ test('onedr0p-home-ops: typical edits select the same owners; a values edit buil
   const built = compare(files, values, 'radarr values');
   const all = sideModel(open(files)).kustomizations.size;
   assert.ok(built <= 3 && all > 50, `a values edit built ${built} Kustomizations (the fleet has ${all})`);
+  // The release is rendered as its Kustomization applies it (targetNamespace, the parent's patches), although its
+  // file starts with `---` and a comment (the build's span starts at apiVersion, the index's document at 0).
+  const sides = changedOnlySides(open(values), open(files), differing(files, values), ROOT, (_key, make) => make());
+  const radarr = sides.head.releases.get('default/radarr')!;
+  const applied = sides.head.applied.get(`${radarr.file}:${radarr.start}`)?.[0]?.object as { metadata?: { namespace?: string }; spec?: Record<string, unknown> } | undefined;
+  assert.equal(applied?.metadata?.namespace, 'default');
+  assert.ok(applied?.spec?.install && applied.spec.upgrade, 'the parent Kustomization patches install and upgrade in');
 
   const component = [...files.keys()].find((p) => p.startsWith(at('kubernetes/components/')) && p.endsWith('.yaml') && !p.endsWith('kustomization.yaml'))!;
   compare(files, new Map(files).set(component, `${files.get(component)}\n# edited\n`), `${component}: a comment`);

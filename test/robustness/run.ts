@@ -42,6 +42,8 @@ export function summarize(reports: SessionReport[]): string {
   const count = (k: string) => failures.filter((f) => f.kind === k).length;
   lines.push(`sessions ${reports.length}, edits ${reports.reduce((n, r) => n + r.edits, 0)}, requests ${reports.reduce((n, r) => n + r.requests, 0)} (refused as allowed: ${reports.reduce((n, r) => n + r.refused, 0)})`);
   lines.push(`failures: exits ${count('exit')}, exceptions ${count('exception')}, invariant violations ${count('violation')}, slow (> budget) ${count('slow')}, memory ${count('memory')}`);
+  const slowDiagnostics = failures.filter((f) => f.kind === 'slow' && f.method === 'validation').length;
+  lines.push(`slow: ${count('slow') - slowDiagnostics} requests answered late, ${slowDiagnostics} versions whose diagnostics came late`);
   lines.push(`request latency ms: p50 ${percentile(every, 50).toFixed(1)}, p95 ${percentile(every, 95).toFixed(1)}, p99 ${percentile(every, 99).toFixed(1)}, max ${percentile(every, 100).toFixed(0)}`);
   lines.push(`edit → diagnostics ms: p50 ${percentile(diags, 50).toFixed(1)}, p95 ${percentile(diags, 95).toFixed(1)}, p99 ${percentile(diags, 99).toFixed(1)}, max ${percentile(diags, 100).toFixed(0)} (${diags.length} versions)`);
   lines.push(`peak server RSS MB: ${Math.max(0, ...reports.map((r) => r.peakRssMb))}`);

@@ -14,7 +14,8 @@
 // on and the render features say they are unavailable.
 // Type checking is separate (`npm run typecheck`).
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const common = {
@@ -28,7 +29,31 @@ const common = {
   external: ['vscode'],
   // Sources find files beside them through import.meta.dirname; in the CJS bundle that is __dirname.
   define: { 'import.meta.dirname': '__dirname' },
+  plugins: [schemasAsText()],
 };
+
+/**
+ * The Flux schemas that schemas/index.ts imports go into the bundles as JSON
+ * text, parsed when a kind is first looked up (engine/schemas/registry.ts):
+ * about 900 KB of object literals that every start-up compiled and built
+ * although most runs validate a few kinds, and `resolve` none.
+ */
+function schemasAsText() {
+  return {
+    name: 'schemas-as-text',
+    setup(b) {
+      b.onResolve({ filter: /\.json$/ }, (args) => {
+        if (!/[\\/]schemas[\\/]index\.ts$/.test(args.importer)) return undefined;
+        return { path: resolvePath(args.resolveDir, args.path), namespace: 'schema-text' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'schema-text' }, (args) => ({
+        contents: `export default ${JSON.stringify(JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8'))))};`,
+        loader: 'js',
+        watchFiles: [args.path],
+      }));
+    },
+  };
+}
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' }),

@@ -26,6 +26,23 @@ export interface CrdLoadProblem {
   message: string;
 }
 
+/**
+ * The bundled schema of a key, parsed on first use. The bundles in dist/
+ * carry each schema as its JSON text (scripts/build.mjs): a command that
+ * validates one kind, or none (resolve), does not compile and build 900 KB
+ * of object literals at start-up. From the sources (tests) they are objects.
+ */
+const parsedBundled = new Map<string, JsonSchema>();
+function bundledSchema(key: string): JsonSchema | undefined {
+  const known = parsedBundled.get(key);
+  if (known) return known;
+  if (!Object.hasOwn(bundledSchemas, key)) return undefined;
+  const raw: unknown = bundledSchemas[key];
+  const schema = (typeof raw === 'string' ? JSON.parse(raw) : raw) as JsonSchema;
+  parsedBundled.set(key, schema);
+  return schema;
+}
+
 function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false });
   addFormats(ajv, ['date-time', 'date', 'time', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'byte']);
@@ -49,7 +66,7 @@ export class SchemaRegistry {
   get(apiVersion: string, kind: string): SchemaEntry | undefined {
     const key = schemaKey(apiVersion, kind);
     const o = this.overrides.get(key);
-    const b = bundledSchemas[key] as JsonSchema | undefined;
+    const b = bundledSchema(key);
     const entry: SchemaEntry | undefined = o ?? (b ? { key, schema: b, source: 'bundled' } : undefined);
     if (!entry || !this.fluxOperator) return entry;
     let schema = this.patchedSchemas.get(key);

@@ -51,7 +51,11 @@ function isFluxKustomization(o: IndexedObject): boolean {
 /** Strings of a value that may be paths (single line, not remote), in document order. */
 function pathLikeStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') {
-    if (v && v.length < 1024 && !v.includes('\n') && !isRemoteReference(v)) out.push(v);
+    if (!v || v.length >= 1024 || v.includes('\n') || isRemoteReference(v)) return;
+    out.push(v);
+    // A generator's file given as `key=path` (configMapGenerator/secretGenerator files) reads `path`.
+    const eq = v.indexOf('=');
+    if (eq >= 0 && eq < v.length - 1) out.push(v.slice(eq + 1));
   } else if (Array.isArray(v)) for (const x of v) pathLikeStrings(x, out);
   else if (isPlainMap(v)) for (const x of Object.values(v)) pathLikeStrings(x, out);
 }

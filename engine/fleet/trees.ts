@@ -78,8 +78,15 @@ function metaOf(o: Record<string, unknown>): { name: string; namespace?: string 
 
 const labelOf = (meta: { name: string; namespace?: string }) => `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
 
-/** A host that serves the workspace's current texts and records what was read. */
+/**
+ * A host that serves the workspace's current texts and records what was
+ * read. Binary reads (a generator's `files`) are recorded too, as the text
+ * `readFile` gives, and a file the workspace holds a text of (an unsaved
+ * edit) is served from that text: otherwise an edit of a generator's input
+ * would leave a build that read it looking fresh.
+ */
 export function trackingHost(ws: FluxWorkspace, host: EngineHost, reads: Map<string, string | undefined>): EngineHost {
+  const readBinary = host.readBinary?.bind(host);
   return {
     ...host,
     readFile: (p) => {
@@ -87,6 +94,13 @@ export function trackingHost(ws: FluxWorkspace, host: EngineHost, reads: Map<str
       if (!reads.has(p)) reads.set(p, text);
       return text;
     },
+    readBinary: readBinary
+      ? (p) => {
+          const held = ws.index.fileText(p);
+          if (!reads.has(p)) reads.set(p, held ?? host.readFile(p));
+          return held !== undefined ? new TextEncoder().encode(held) : readBinary(p);
+        }
+      : undefined,
   };
 }
 

@@ -50,6 +50,8 @@ function host(files: Map<string, string>): EngineHost {
   }
   return {
     readFile: (p) => files.get(p),
+    // As the Node host: generators read their files as bytes.
+    readBinary: (p) => (files.has(p) ? new TextEncoder().encode(files.get(p)) : undefined),
     readDir: (d) => {
       const e = dirs.get(d.replace(/\/+$/, '') || '/');
       return e && [...e].map(([name, isDirectory]) => ({ name, isDirectory }));
@@ -103,9 +105,14 @@ function edits(text: string): [string, string][] {
   return out;
 }
 
-for (const name of ['flux2-kustomize-helm-example', 'flux2-multi-tenancy', 'flux2-hub-spoke-example']) {
+const smallFleets: [string, string][] = [
+  ...['flux2-kustomize-helm-example', 'flux2-multi-tenancy', 'flux2-hub-spoke-example'].map((n): [string, string] => [n, join(SHARED, n)]),
+  // A configMapGenerator whose file is named `values.yaml=team-quotas-values.yaml` (a HelmRelease's valuesFrom).
+  ['examples/fleet', join(import.meta.dirname, '..', '..', 'examples', 'fleet')],
+];
+for (const [name, dir] of smallFleets) {
   test(`${name}: every YAML file edited, changed-only builds select what a full evaluation selects`, () => {
-    const files = readFleet(join(SHARED, name));
+    const files = readFleet(dir);
     let cases = 0;
     for (const [path, text] of files) {
       if (!/\.ya?ml$/.test(path)) continue;
@@ -154,4 +161,25 @@ test('onedr0p-home-ops: typical edits select the same owners; a values edit buil
   const removed = new Map(files);
   removed.delete(at('kubernetes/apps/default/radarr/app/externalsecret.yaml'));
   compare(files, removed, 'a file removed');
+});
+
+test("a generator's input read as bytes: an edit of it, saved or not, is built again with the new text", () => {
+  const files = readFleet(join(import.meta.dirname, '..', '..', 'examples', 'fleet'));
+  const input = `${ROOT}/infrastructure/configs/team-quotas-values.yaml`;
+  const ws = open(files);
+  const generated = () => {
+    for (const k of sideModel(ws).kustomizations.values())
+      for (const r of k.build.resources) {
+        const o = r.object as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> };
+        if (o.kind === 'ConfigMap' && o.metadata?.name === 'team-quotas-values') return o.data?.['values.yaml'];
+      }
+    return undefined;
+  };
+  assert.match(generated() ?? '', /cpu: "8"/);
+  // An unsaved edit: the workspace holds the new text, the disk (the host) still the old one.
+  ws.index.setFileText(input, files.get(input)!.replace('cpu: "8"', 'cpu: "12"'));
+  assert.match(generated() ?? '', /cpu: "12"/);
+  // Saved and back to the old text.
+  ws.index.setFileText(input, files.get(input)!);
+  assert.match(generated() ?? '', /cpu: "8"/);
 });

@@ -182,7 +182,7 @@ function inChartFolder(ws: Workspace, repoRoot: string, rel: string): boolean {
   const parts = rel.split('/');
   for (let i = parts.length - 1; i >= 1; i--) {
     const chart = `${repoRoot}/${parts.slice(0, i).join('/')}/Chart.yaml`;
-    if ((ws.index.fileText(chart) ?? ws.host.readFile(chart)) !== undefined) return true;
+    if (ws.readText(chart) !== undefined) return true;
   }
   return false;
 }

@@ -23,6 +23,7 @@
 import type { Workspace } from '../workspace/model.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import type { LazyRule } from '../fleet/trees.ts';
+import { isFluxKustomization } from '../fleet/roots.ts';
 import { parsedSource } from '../kustomize/parsed-sources.ts';
 import { isRemoteReference, joinPath } from '../kustomize/paths.ts';
 import { isKustomizationFile } from '../validation/kind.ts';
@@ -42,10 +43,6 @@ function inPrefixes(file: string, prefixes: Set<string>): boolean {
   if (prefixes.has(file) || prefixes.has('/')) return true;
   for (let i = file.lastIndexOf('/'); i > 0; i = file.lastIndexOf('/', i - 1)) if (prefixes.has(file.slice(0, i))) return true;
   return false;
-}
-
-function isFluxKustomization(o: IndexedObject): boolean {
-  return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 }
 
 /** Strings of a value that may be paths (single line, not remote), in document order. */
@@ -143,7 +140,7 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
   function reach(dir: string, extra: string[]): ReachEntry {
     const key = `${dir}\u0000${extra.join('\u0000')}`;
     let entry = memo.entries.get(key);
-    if (entry && [...entry.deps].some(([f, text]) => (index.fileText(f) ?? ws.host.readFile(f)) !== text)) entry = undefined;
+    if (entry && [...entry.deps].some(([f, text]) => ws.readText(f) !== text)) entry = undefined;
     if (!entry) memo.entries.set(key, (entry = computeReach(dir, extra)));
     for (const p of entry.patches) patchFiles.add(p);
     return entry;
@@ -162,7 +159,7 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
     };
     const follow = (file: string) => {
       if (deps.has(file)) return;
-      const text = index.fileText(file) ?? ws.host.readFile(file);
+      const text = ws.readText(file);
       deps.set(file, text);
       if (text === undefined) return;
       const base = file.slice(0, file.lastIndexOf('/'));
@@ -268,7 +265,7 @@ export function substitutedNames(sides: Workspace[], changed: Set<string>): Set<
 export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<string>, repoRoot: string, baseModel: (key: string, make: () => SideModel) => SideModel): { head: SideModel; base: SideModel; selection: Selection } {
   const substituted = substitutedNames([head, base], changed);
   const changedKey = [...changed].sort().join('\u0000');
-  const has = (ws: Workspace, f: string) => (ws.index.fileText(f) ?? ws.host.readFile(f)) !== undefined;
+  const has = (ws: Workspace, f: string) => ws.readText(f) !== undefined;
   const structural = new Set([...changed].filter((f) => has(head, f) !== has(base, f)));
   const model = (ws: Workspace, wanted: Set<string>) => {
     const lazy = lazyEvaluation(ws, changed, substituted, wanted, structural);

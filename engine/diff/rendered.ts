@@ -94,13 +94,13 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     // Changed-only: the files that differ (Git's list, and the editor's unsaved texts) decide which Kustomizations are built.
     const differing = all ? undefined : differingFiles(head.ws, bws, changedAbs);
     // Files added or removed can change what a build lists or which variables exist: then nothing is reused.
-    const addedOrRemoved = [...(differing ?? changedAbs)].some((f) => (bws.index.fileText(f) ?? bws.host.readFile(f)) === undefined || head.ws.readText(f) === undefined);
+    const addedOrRemoved = [...(differing ?? changedAbs)].some((f) => bws.readText(f) === undefined || head.ws.readText(f) === undefined);
     if (!base.model && !addedOrRemoved) {
       // The base reuses the working tree's builds of Kustomizations that read the same texts (taken on its first
       // evaluation, after the head side's): with the same files on both sides, a build that read the same texts
       // lists the same folders and builds the same objects.
       bws.fleet.seed(head.ws.fleet, ({ reads }) => {
-        for (const [p, text] of reads) if ((bws.index.fileText(p) ?? bws.host.readFile(p)) !== text) return false;
+        for (const [p, text] of reads) if (bws.readText(p) !== text) return false;
         return true;
       });
     }

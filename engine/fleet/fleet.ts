@@ -19,8 +19,8 @@ import type { EngineHost } from '../host.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
-import { findClusterRoots, thisRepository, type ClusterRoot } from './roots.ts';
-import { evaluateTree, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
+import { findClusterRoots, isFluxKustomization, thisRepository, type ClusterRoot } from './roots.ts';
+import { evaluateTree, labelOf, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
 import { buildKustomization } from '../kustomize/build.ts';
 import type { KustomizeBuild } from '../kustomize/types.ts';
 
@@ -69,10 +69,6 @@ export interface FleetState {
   /** File → documents checked as built objects (by a tree or a kustomize folder build) instead of as written. */
   checkedAsBuilt: Map<string, { start: number; end: number }[]>;
   isThisRepository: (ref: unknown, fromNamespace: string | undefined) => boolean;
-}
-
-function isFluxKustomization(o: IndexedObject): boolean {
-  return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 }
 
 const rootKey = (r: ClusterRoot) => `${r.id}\u0000${JSON.stringify(r.kustomization)}\u0000${r.url ?? ''}`;
@@ -133,13 +129,7 @@ export class FleetModel {
     const { roots, isThisRepository } = this.rule();
     const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
     const reuse = (old: ClusterTree | undefined): ClusterTree | undefined => (sameRepoRule && old && !treeIsStale(this.ws, old) ? old : undefined);
-    if (!previous || !sameRepoRule || this.memoFileSet !== index.fileSetVersion) this.memo.clear();
-    this.memoFileSet = index.fileSetVersion;
-    if (this.seedFrom) {
-      this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
-      this.seedFrom = undefined;
-    }
-    const memo = this.memo;
+    const memo = this.prepareMemo(!previous || !sameRepoRule);
     let evaluated = 0;
     const oldTrees = new Map((previous?.trees ?? []).map((t) => [rootKey(t.root), t]));
     const trees = roots.map((r) => {
@@ -196,14 +186,7 @@ export class FleetModel {
   evaluatePartial(lazy: LazyRule): TreeKustomization[] {
     const { index } = this.ws;
     const { roots, isThisRepository } = this.rule();
-    // The memo checks texts, not files that disappeared: it starts over when the set of files changed.
-    if (this.memoFileSet !== index.fileSetVersion) this.memo.clear();
-    this.memoFileSet = index.fileSetVersion;
-    if (this.seedFrom) {
-      this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
-      this.seedFrom = undefined;
-    }
-    const memo = this.memo;
+    const memo = this.prepareMemo(false);
     const trees = roots.map((r) => evaluateTree(this.ws, this.ws.host, r, { isThisRepository, memo, lazy }));
     const inTrees = new Set<string>();
     for (const t of trees) for (const f of t.reads.keys()) inTrees.add(f);
@@ -217,6 +200,22 @@ export class FleetModel {
   }
 
   private memoFileSet = -1;
+
+  /**
+   * The memo for an evaluation: emptied when asked (`clear`) or when the set
+   * of files changed (it checks texts, not files that disappeared), then
+   * given the builds of the workspace it was seeded from.
+   */
+  private prepareMemo(clear: boolean): EvaluationMemo {
+    const { fileSetVersion } = this.ws.index;
+    if (clear || this.memoFileSet !== fileSetVersion) this.memo.clear();
+    this.memoFileSet = fileSetVersion;
+    if (this.seedFrom) {
+      this.memo.adopt(this.seedFrom.fleet.memo, this.seedFrom.fresh);
+      this.seedFrom = undefined;
+    }
+    return this.memo;
+  }
 
   /** The clusters that apply objects of a file (undefined: no root reaches it, or there are no roots). */
   clustersOf(file: string): Set<string> | undefined {
@@ -250,7 +249,7 @@ export class FleetModel {
 
 /** A Kustomization no root reaches, evaluated alone. */
 function looseRoot(o: IndexedObject): ClusterRoot {
-  return { id: `loose:${o.file}:${o.start}:${o.namespace ?? ''}/${o.name}`, label: `Kustomization ${o.namespace ? `${o.namespace}/` : ''}${o.name}`, object: o, written: true, kustomization: { name: o.name, namespace: o.namespace ?? '', spec: {} }, source: { kind: '', name: '', namespace: '' } };
+  return { id: `loose:${o.file}:${o.start}:${o.namespace ?? ''}/${o.name}`, label: labelOf(o), object: o, written: true, kustomization: { name: o.name, namespace: o.namespace ?? '', spec: {} }, source: { kind: '', name: '', namespace: '' } };
 }
 
 function summarize(roots: ClusterRoot[], trees: ClusterTree[], loose: ClusterTree[], kustomizeBuilds: KustomizeFolderBuild[], isThisRepository: FleetState['isThisRepository']): FleetState {

@@ -59,7 +59,8 @@ export function normalizeGitUrl(url: string): string {
     .replace(/\.git$/, '');
 }
 
-function isFluxKustomization(o: IndexedObject): boolean {
+/** A Flux Kustomization (kustomize.toolkit.fluxcd.io), not a kustomize one. */
+export function isFluxKustomization(o: IndexedObject): boolean {
   return o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 }
 

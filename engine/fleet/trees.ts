@@ -76,7 +76,8 @@ function metaOf(o: Record<string, unknown>): { name: string; namespace?: string 
   return { name: typeof m.name === 'string' ? m.name : '', namespace: typeof m.namespace === 'string' && m.namespace ? m.namespace : undefined };
 }
 
-const labelOf = (meta: { name: string; namespace?: string }) => `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+/** How a Flux Kustomization is named in findings and owners: `Kustomization ns/name`. */
+export const labelOf = (meta: { name: string; namespace?: string }) => `Kustomization ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
 
 /**
  * A host that serves the workspace's current texts and records what was

@@ -101,14 +101,13 @@ export class ReleaseRenders {
     const none = (error: string, usage = false): RenderedRelease => ({ ok: false, release: q.release ?? '', overlays: [], objects: [], manifest: '', diagnostics: [], error, ...(usage ? { usage } : {}) });
     if (!ws) return none('no workspace is open');
     if (!r) return none('chart sources are not available in this front end');
+    // Given by the caller, or found by name, or by place.
     let hr: IndexedObject | undefined = q.object;
-    if (hr) {
-      // Given by the caller.
-    } else if (q.release) {
+    if (hr === undefined && q.release) {
       const found = findRelease(ws, q.release);
       if (!found.ok) return none(found.error, true);
       hr = found.release;
-    } else {
+    } else if (hr === undefined) {
       const path = q.uri ? uriToPath(q.uri) : undefined;
       const offset = path && q.position ? (ws.lines(path)?.offsetAt(q.position) ?? 0) : 0;
       hr = path ? releaseAt(ws, path, offset) : undefined;

@@ -25,7 +25,7 @@ export type { BuildQuery, BuildAnswer, BuildFinding } from './flux/build-use-cas
 export { formatObjects } from './flux/format-objects.ts';
 // Hosts the front ends implement.
 export type { SourceHost, FileStamp, FetchOptions, FetchResult, FetchFailure, FetchFailureKind, CacheEntry, CacheMeta } from './sources/host.ts';
-export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_MS } from './sources/host.ts';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_MS, sameStamp } from './sources/host.ts';
 export type { ClusterConnector, ClusterConnectOptions, ContextInfo } from './cluster/connector.ts';
 export type { ClusterTransport, ClusterResult, ClusterError, KubeObject, TransportRequest, TransportResponse, StopHandle } from './cluster/types.ts';
 export { ok as clusterOk, fail as clusterFail } from './cluster/types.ts';

@@ -24,6 +24,7 @@ import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_TIMEOUT_MS,
+  sameStamp,
   type CacheEntry,
   type CacheMeta,
   type FetchFailure,
@@ -314,14 +315,7 @@ function readRange(path: string, range: { start: number; end?: number; stamp?: F
   try {
     fd = openSync(path, 'r');
     const now = stampOf(fstatSync(fd));
-    if (
-      expect &&
-      (now.size !== expect.size ||
-        now.mtimeMs !== expect.mtimeMs ||
-        now.ctimeMs !== expect.ctimeMs ||
-        now.ino !== expect.ino)
-    )
-      return undefined;
+    if (expect && !sameStamp(now, expect)) return undefined;
     const end = range.end ?? now.size;
     if (!(start >= 0 && end >= start && end <= now.size)) return undefined;
     const bytes = Buffer.allocUnsafe(end - start);

@@ -88,6 +88,11 @@ export interface FileStamp {
   ino: number;
 }
 
+/** Whether two stamps are of the same version of a file. */
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
 /** Network, cache and config access for chart sources. */
 export interface SourceHost {
   fetch(url: string, options?: FetchOptions): Promise<FetchResult>;

@@ -24,9 +24,9 @@
  * chart's name) is not used. Hosts without `statFile`/`readFileRange` read
  * the file whole each time, as before.
  */
-import { decodeText, type FileStamp, type SourceHost } from './host.ts';
-import { scanIndex, type IndexEntry, type IndexParseResult } from './index-scan.ts';
-import { LAZY_MIN_BYTES, LayoutPass, lazyIndex, readIndexBytes, type IndexBytes, type Layout } from './index-lazy.ts';
+import { decodeText, sameStamp, type FileStamp, type SourceHost } from './host.ts';
+import type { IndexEntry, IndexParseResult } from './index-scan.ts';
+import { LAZY_MIN_BYTES, LayoutPass, lazyIndex, readIndexBytes, topLevelApiVersion, type IndexBytes, type Layout } from './index-lazy.ts';
 
 const VERSION = 1;
 const RACY_MS = 2_000;
@@ -78,10 +78,6 @@ function entriesFrom(value: unknown): IndexEntry[] | undefined {
     }
   }
   return value as IndexEntry[];
-}
-
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -223,8 +219,6 @@ function streamLayout(path: string, stamp: FileStamp, readFileRange: RangeReader
   // The top level without the entries block, checked by the scanner (apiVersion, layout), as readIndexBytes does.
   const before = readFileRange(path, { start: 0, end: layout.entriesLine, stamp });
   const after = readFileRange(path, { start: layout.end, end: stamp.size, stamp });
-  if (!before || !after) return undefined;
-  const top = scanIndex(`${decodeText(before)}entries: {}\n${decodeText(after)}`);
-  if (!top || !top.apiVersion) return undefined;
-  return { layout, apiVersion: top.apiVersion };
+  const apiVersion = before && after ? topLevelApiVersion(before, after) : undefined;
+  return apiVersion ? { layout, apiVersion } : undefined;
 }

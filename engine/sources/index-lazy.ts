@@ -345,11 +345,18 @@ export function readIndexBytes(bytes: Uint8Array, minBytes = LAZY_MIN_BYTES): La
   if (bytes.length < minBytes) return { result: parseIndex(decodeText(bytes)) };
   const layout = layoutOf(bytes);
   if (!layout) return { result: parseIndex(decodeText(bytes)) };
-  // The top level without the entries block, checked by the scanner (apiVersion, layout).
-  const outside = `${decodeText(bytes.subarray(0, layout.entriesLine))}entries: {}\n${decodeText(bytes.subarray(layout.end))}`;
-  const top = scanIndex(outside);
-  if (!top || !top.apiVersion) return { result: parseIndex(decodeText(bytes)) };
-  return { result: { ok: true, index: lazyIndex(memoryBytes(bytes), layout, top.apiVersion) }, lazy: { layout, apiVersion: top.apiVersion } };
+  const apiVersion = topLevelApiVersion(bytes.subarray(0, layout.entriesLine), bytes.subarray(layout.end));
+  if (!apiVersion) return { result: parseIndex(decodeText(bytes)) };
+  return { result: { ok: true, index: lazyIndex(memoryBytes(bytes), layout, apiVersion) }, lazy: { layout, apiVersion } };
+}
+
+/**
+ * The index's top level without its entries block (the bytes before and
+ * after it), checked by the scanner: its apiVersion, or undefined when there
+ * is none or the scanner does not take it.
+ */
+export function topLevelApiVersion(before: Uint8Array, after: Uint8Array): string | undefined {
+  return scanIndex(`${decodeText(before)}entries: {}\n${decodeText(after)}`)?.apiVersion || undefined;
 }
 
 /**

@@ -319,16 +319,16 @@ function syntaxDiagnostics(doc: Document.Parsed, text: string): { list: OffsetDi
 /** The findings of syntaxDiagnostics with their duplicate keys named, at most MAX_FINDINGS_PER_KIND of each code. */
 function namedFindings(doc: Document.Parsed, text: string): { list: OffsetDiagnostic[]; broken: boolean } {
   const { list, broken } = syntaxDiagnostics(doc, text);
-  const capped = capFindings(capFindings(list, 'yaml-syntax', 'YAML errors'), 'duplicate-key', 'duplicate keys');
-  for (const d of capped) {
-    if (d.code !== 'duplicate-key') continue;
+  // Only the duplicate keys the cap keeps (the first ones) are named; it then counts the rest on the last of them.
+  let named = 0;
+  for (const d of list) {
+    if (d.code !== 'duplicate-key' || named++ >= MAX_FINDINGS_PER_KIND) continue;
     const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]+?)(?=\s*:)/.exec(text.slice(d.start, d.start + 1000));
     const keyText = key ? key[0] : text.slice(d.start, d.end);
-    const more = / \(and \d+ more duplicate keys in this document, not listed\)$/.exec(d.message)?.[0] ?? '';
     d.end = d.start + keyText.length;
-    d.message = `duplicate key \`${keyText.replace(/^["']|["']$/g, '')}\`: the API server rejects an object that repeats a key${more}`;
+    d.message = `duplicate key \`${keyText.replace(/^["']|["']$/g, '')}\`: the API server rejects an object that repeats a key`;
   }
-  return { list: capped, broken };
+  return { list: capFindings(capFindings(list, 'yaml-syntax', 'YAML errors'), 'duplicate-key', 'duplicate keys'), broken };
 }
 
 function makeDocument(text: string, start: number, doc: Document.Parsed, piecePart = { index: 0, count: 1 }): YamlDocument {

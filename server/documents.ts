@@ -196,9 +196,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     const changed = service.updateFile(uri, file.text, file);
     publishFile(uri, version, file, true);
     if (changed) store.scheduleWorkspaceRefresh();
-    const took = Date.now() - started;
-    if (took > SLOW_CHECK_MS) slowChecks.set(uri, took);
-    else slowChecks.delete(uri);
+    noteCheckTime(uri, Date.now() - started);
     if (doc.version === version) toldPending.delete(uri);
     else scheduleParse(uri);
   }
@@ -234,9 +232,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   function applyEdit(doc: TextDocument): void {
     const started = Date.now();
     applyChange(doc);
-    const took = Date.now() - started;
-    if (took > SLOW_CHECK_MS) slowChecks.set(doc.uri, took);
-    else slowChecks.delete(doc.uri);
+    noteCheckTime(doc.uri, Date.now() - started);
+  }
+
+  /** Remembers a document whose check of one version took longer than SLOW_CHECK_MS (its edits then wait for pauses). */
+  function noteCheckTime(uri: string, took: number): void {
+    if (took > SLOW_CHECK_MS) slowChecks.set(uri, took);
+    else slowChecks.delete(uri);
   }
 
   function publish(doc: TextDocument, resolve: boolean): void {

@@ -30,6 +30,8 @@ export interface WorkerData {
   wasmPath: string;
   /** Cap of the module's memory (capMemory). */
   maxMemoryBytes: number;
+  /** The environment Go's runtime reads at start (GOGC, GOMEMLIMIT: see goRuntimeEnv in helm-render-host.ts). */
+  env?: Record<string, string>;
 }
 
 /** The worker's first message: ready to render, or why the module could not start. */
@@ -160,11 +162,11 @@ export function readCappedModule(path: string, maxBytes: number): Uint8Array {
   return buf.subarray(from);
 }
 
-function start(module: WasmModule): HelmExports {
+function start(module: WasmModule, env: Record<string, string>): HelmExports {
   const WASI = loadWasi();
   // Helm's own log lines (and Go's fatal errors) go to stderr; stdout goes there
   // too, since it may carry the language server's protocol.
-  const wasi = new WASI({ version: 'preview1', args: ['helm'], env: {}, returnOnExit: true, stdout: 2, stderr: 2 });
+  const wasi = new WASI({ version: 'preview1', args: ['helm'], env, returnOnExit: true, stdout: 2, stderr: 2 });
   // Node 20 runs WASI calls as V8 fast API calls; a garbage collection inside
   // one crashes the process after a few big renders (nodejs/node#46777,
   // #53087). Calling each function through a plain JS wrapper avoids the fast path.
@@ -224,7 +226,7 @@ const compiled = port ? compile(workerData as WorkerData) : undefined;
 if (port && compiled instanceof Error) {
   port.postMessage({ ready: false, error: compiled.message } satisfies WorkerStartMessage);
 } else if (port && compiled) {
-  const helm = start(compiled);
+  const helm = start(compiled, (workerData as WorkerData).env ?? {});
   port.postMessage({ ready: true } satisfies WorkerStartMessage);
   port.on('message', (msg: WorkerRenderMessage) => {
     let result: HelmRenderResult;

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
+import { readFilePieces } from './file-pieces.ts';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_REDIRECTS,
@@ -388,6 +389,7 @@ export function createNetHost(options: NetHostOptions = {}): SourceHost {
       }
     },
     readFileRange: readRange,
+    readFilePieces,
     env,
     now: () => Date.now(),
     platform: process.platform,

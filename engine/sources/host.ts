@@ -115,6 +115,15 @@ export interface SourceHost {
    * is shorter or cannot be read.
    */
   readFileRange?(path: string, range: { start: number; end?: number; stamp?: FileStamp }): Uint8Array | undefined;
+  /**
+   * Optional: the file (which must have `stamp`) in consecutive pieces of
+   * `pieceBytes` (the last shorter), the next one read ahead while the caller
+   * works on the current one. A piece's bytes may be reused for the piece
+   * after the next. `undefined` is yielded (and the pieces end) when the file
+   * changed or cannot be read. Without it, a first read goes piece by piece
+   * through `readFileRange`.
+   */
+  readFilePieces?(path: string, stamp: FileStamp, pieceBytes: number): AsyncIterable<Uint8Array | undefined>;
   env(name: string): string | undefined;
   /** Milliseconds since the epoch. */
   now(): number;

@@ -151,7 +151,7 @@ export async function readIndexFile(host: SourceHost, path: string, options: Ind
     const known = layoutFrom(record, path, stamp);
     if (known) return { ok: true, index: lazyIndex(fileBytes(host, path, stamp, known), known.layout, known.apiVersion) };
   }
-  const layout = stamp.size >= minBytes ? streamLayout(path, stamp, readFileRange.bind(host), pieceBytes) : undefined;
+  const layout = stamp.size >= minBytes ? await streamLayout(path, stamp, host, pieceBytes) : undefined;
   if (layout) {
     const streamed: KnownLayout = { ...layout, known: new Map() };
     const cache = !racy(stamp, host.now());
@@ -195,25 +195,80 @@ function fileBytes(host: SourceHost, path: string, stamp: FileStamp, cached?: Kn
   };
 }
 
+/** Lines longer than this end a first read in pieces (the caller reads the file whole). */
+const MAX_CARRIED_LINE = 1 << 20;
+
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /**
- * The lazy reader's pass over the file in pieces cut at line ends, so the
- * whole file is never in memory at once; then the top level outside the
- * entries block. Undefined when the layout is not the plain block layout, a
- * line is longer than a piece or the file changed while it was read (the
- * caller reads it whole).
+ * The pass fed from the host's read-ahead pieces (`readFilePieces`), which
+ * are cut anywhere: the part of a line at a piece's end is kept (copied: the
+ * host reuses its buffers) and fed with the start of the next piece. False
+ * when the layout is not the plain block layout or the file changed.
  */
-function streamLayout(path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): Omit<KnownLayout, 'known'> | undefined {
-  const pass = new LayoutPass();
+async function feedPieces(pass: LayoutPass, path: string, stamp: FileStamp, host: SourceHost, pieceBytes: number): Promise<boolean> {
+  let pos = 0; // bytes received so far
+  let carry: Uint8Array | undefined; // a line's start, at offset pos - carry.length
+  for await (const piece of host.readFilePieces!(path, stamp, pieceBytes)) {
+    if (!piece) return false;
+    let bytes = piece;
+    let base = pos;
+    pos += piece.length;
+    if (carry) {
+      const nl = piece.indexOf(10);
+      if (nl < 0 && pos < stamp.size) {
+        carry = joined(carry, piece);
+        if (carry.length > MAX_CARRIED_LINE) return false;
+        continue;
+      }
+      const end = nl < 0 ? piece.length : nl + 1;
+      if (!pass.feed(joined(carry, piece.subarray(0, end)), base - carry.length)) return false;
+      carry = undefined;
+      if (pass.ended) return true;
+      bytes = piece.subarray(end);
+      base += end;
+    }
+    const cut = pos >= stamp.size ? bytes.length : bytes.lastIndexOf(10) + 1;
+    if (cut < bytes.length) carry = new Uint8Array(bytes.subarray(cut)); // a copy (a Buffer's slice is a view)
+    if (cut > 0 && !pass.feed(cut === bytes.length ? bytes : bytes.subarray(0, cut), base)) return false;
+    if (pass.ended) return true;
+  }
+  return pos === stamp.size && carry === undefined;
+}
+
+/** The pass fed piece by piece through `readFileRange`, each piece cut at its last line end. */
+function feedRanges(pass: LayoutPass, path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): boolean {
   let pos = 0;
   while (pos < stamp.size && !pass.ended) {
     const piece = readFileRange(path, { start: pos, end: Math.min(stamp.size, pos + pieceBytes), stamp });
-    if (!piece) return undefined;
+    if (!piece) return false;
     const last = pos + piece.length >= stamp.size;
     const cut = last ? piece.length : piece.lastIndexOf(10) + 1;
-    if (cut <= 0) return undefined;
-    if (!pass.feed(cut === piece.length ? piece : piece.subarray(0, cut), pos)) return undefined;
+    if (cut <= 0) return false;
+    if (!pass.feed(cut === piece.length ? piece : piece.subarray(0, cut), pos)) return false;
     pos += cut;
   }
+  return true;
+}
+
+/**
+ * The lazy reader's pass over the file in pieces, so the whole file is never
+ * in memory at once (read ahead by the host when it can, else piece by piece
+ * by range); then the top level outside the entries block. Undefined when the
+ * layout is not the plain block layout, a line is too long (longer than a
+ * piece read by range, or than 1 MiB) or the file changed while it was read
+ * (the caller reads it whole).
+ */
+async function streamLayout(path: string, stamp: FileStamp, host: SourceHost, pieceBytes: number): Promise<Omit<KnownLayout, 'known'> | undefined> {
+  const readFileRange = host.readFileRange!.bind(host);
+  const pass = new LayoutPass();
+  const fed = host.readFilePieces ? await feedPieces(pass, path, stamp, host, pieceBytes) : feedRanges(pass, path, stamp, readFileRange, pieceBytes);
+  if (!fed) return undefined;
   const layout = pass.finish(stamp.size);
   if (!layout) return undefined;
   // The top level without the entries block, checked by the scanner (apiVersion, layout), as readIndexBytes does.

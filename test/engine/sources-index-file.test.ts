@@ -19,8 +19,14 @@ import { generateIndex } from '../sources/gen-index.ts';
 const enc = new TextEncoder();
 const PATH = '/helm/cache/repository/repo-index.yaml';
 
-/** An in-memory file system and source cache; counts what the reader reads. */
-function memoryFiles(now = 1_700_000_000_000.5) {
+/**
+ * An in-memory file system and source cache; counts what the reader reads.
+ * With `readAhead`, the host also reads ahead in pieces the way the Node host
+ * does (server/file-pieces.ts): two buffers take turns and the next piece is
+ * copied in before the current one is handed over, so a reader that keeps a
+ * view of a piece past the next one sees other bytes.
+ */
+function memoryFiles(now = 1_700_000_000_000.5, readAhead = false) {
   const files = new Map<string, { bytes: Uint8Array; stamp: FileStamp }>();
   const cache = new Map<string, CacheEntry>();
   let ino = 1;
@@ -43,9 +49,34 @@ function memoryFiles(now = 1_700_000_000_000.5) {
       else stats.rangeBytes += to - start;
       return f.bytes.subarray(start, to);
     },
+    readFilePieces: readAhead ? (p, stamp, pieceBytes) => pieces(p, stamp, pieceBytes) : undefined,
     env: () => undefined,
     now: () => now,
   };
+  async function* pieces(p: string, stamp: FileStamp, pieceBytes: number): AsyncGenerator<Uint8Array | undefined> {
+    const f = files.get(p);
+    if (!f || JSON.stringify(stamp) !== JSON.stringify(f.stamp)) {
+      yield undefined;
+      return;
+    }
+    // Node's Buffers, as the Node host hands over (their slice is a view, not a copy).
+    const buffers = [Buffer.alloc(pieceBytes), Buffer.alloc(pieceBytes)];
+    const fill = (turn: number, at: number) => {
+      const piece = f.bytes.subarray(at, at + pieceBytes);
+      buffers[turn]!.fill(0x21); // what a reader keeping a stale view would see
+      buffers[turn]!.set(piece);
+      stats.rangeBytes += piece.length;
+      return buffers[turn]!.subarray(0, piece.length);
+    };
+    let turn = 0;
+    let current = f.bytes.length > 0 ? fill(0, 0) : undefined;
+    for (let at = 0; current; turn = 1 - turn) {
+      const next = at + current.length < f.bytes.length ? fill(1 - turn, at + current.length) : undefined;
+      yield current;
+      at += current.length;
+      current = next;
+    }
+  }
   const write = (text: string, times?: { mtimeMs: number; ctimeMs: number }) => {
     const bytes = enc.encode(text);
     const t = times ?? { mtimeMs: now - 60_000 + ino * 0.25, ctimeMs: now - 60_000 + ino * 0.25 };
@@ -86,12 +117,22 @@ const tricky: [string, string][] = [
 
 for (const [label, text] of tricky) {
   test(`first read and reads through the cached layout agree with the full reader: ${label}`, async () => {
-    // The first read takes the file in pieces cut at line ends: one piece, many, and pieces shorter than a line.
-    for (const pieceBytes of [undefined, 64, 7]) {
-      const fs = memoryFiles();
-      fs.write(text);
-      await agrees(fs.host, text, `${label} (first read, pieces of ${pieceBytes ?? 'default'})`, pieceBytes);
-      await agrees(fs.host, text, `${label} (cached layout)`, pieceBytes);
+    // The first read takes the file in pieces: one piece, many, and pieces shorter than a line;
+    // by range (cut at line ends) or read ahead by the host (cut anywhere).
+    // Pieces read ahead are cut anywhere, so every piece size finds the layout one whole piece finds.
+    const whole = memoryFiles();
+    whole.write(text);
+    await readIndexFile(whole.host, PATH, { minBytes: 0 });
+    const hasLayout = whole.cache.has(layoutCacheKey(PATH));
+    for (const readAhead of [false, true]) {
+      for (const pieceBytes of [undefined, 64, 7]) {
+        const fs = memoryFiles(undefined, readAhead);
+        fs.write(text);
+        const how = `${readAhead ? 'read ahead' : 'by range'}, pieces of ${pieceBytes ?? 'default'}`;
+        await agrees(fs.host, text, `${label} (first read, ${how})`, pieceBytes);
+        if (readAhead) assert.equal(fs.cache.has(layoutCacheKey(PATH)), hasLayout, `${label} (${how}): a layout is cached as with one piece`);
+        await agrees(fs.host, text, `${label} (cached layout, ${how})`, pieceBytes);
+      }
     }
   });
 }

@@ -22,6 +22,7 @@ import { isPlainMap } from '../kustomize/resource.ts';
 import type { BuiltResource, FileSpan, KustomizeDiagnostic, PathSegment } from '../kustomize/types.ts';
 import { locateInBuilt } from '../kustomize/locate.ts';
 import { parsedSource, documentAt } from '../kustomize/parsed-sources.ts';
+import { readPlainDocument } from '../kustomize/fast-piece.ts';
 import { findAtOffset } from '../yaml/nodes.ts';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from '../yaml/documents.ts';
 import { substitute, VARIABLE_NAME } from './envsubst.ts';
@@ -463,6 +464,9 @@ export function substituteObject(obj: Record<string, unknown>, vars: ReadonlyMap
   const leafUses = usesInLeaves(obj, vars);
   const uses = leafUses && leafUses.length === r.uses.length ? leafUses : r.uses.map((u) => ({ name: u.name, path: pathAt(u.start), hasDefault: u.hasDefault, expression: text.slice(u.start, u.end) }));
   if (r.text === text) return { object: obj, uses, skipped: false }; // every variable stood for itself
+  // The library's text of a plain object is mostly plain block YAML: read quickly, else parsed (and its errors reported).
+  const quick = readPlainDocument(r.text, 'kustomization');
+  if (quick) return isPlainMap(quick.value) ? { object: quick.value, uses, skipped: false } : { object: obj, uses, skipped: false, error: { message: 'the substituted object is no longer an object', path: [] } };
   const post = parseDocument(r.text, YAML_OPTIONS);
   if (post.errors.length > 0) return { object: obj, uses, skipped: false, error: { message: `the substituted object is not valid YAML: ${post.errors[0].message.split('\n')[0]}`, path: uses[0]?.path ?? [] } };
   const value = post.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;

@@ -21,6 +21,7 @@
  * values it edits).
  */
 import { parseSource, type ParsedSource, type SourceDoc } from './source.ts';
+import { readFastPiece } from './fast-piece.ts';
 import type { KustomizeDiagnostic } from './types.ts';
 
 const MAX_FILES = 1024;
@@ -30,7 +31,7 @@ interface Piece {
   text: string;
   /** How many documents the YAML parser saw in the piece (empty ones included): later indexes follow it. */
   count: number;
-  docs: { local: number; doc: SourceDoc['doc']; value: unknown }[];
+  docs: { local: number; readonly doc: SourceDoc['doc']; value: unknown; ranges?: SourceDoc['ranges'] }[];
   diagnostics: KustomizeDiagnostic[];
 }
 
@@ -54,6 +55,20 @@ function pieceStarts(text: string): number[] {
 type Schema = 'resource' | 'kustomization';
 
 function parsePiece(file: string, text: string, schema: Schema): Piece {
+  // Plain block YAML: the value without the library; its nodes are composed only when a span inside is asked for.
+  const fast = readFastPiece(text, schema);
+  if (fast) {
+    let composed: SourceDoc['doc'] | undefined;
+    const doc = {
+      local: 0,
+      get doc() {
+        return (composed ??= parseSource(file, text, undefined, schema).docs[0]!.doc);
+      },
+      value: fast.value,
+      ranges: { root: fast.root, doc: fast.doc },
+    };
+    return { text, count: 1, docs: [doc], diagnostics: [] };
+  }
   const parsed = parseSource(file, text, undefined, schema);
   return { text, count: parsed.count ?? 0, docs: parsed.docs.map((d) => ({ local: d.index, doc: d.doc, value: d.value })), diagnostics: parsed.diagnostics };
 }
@@ -92,7 +107,10 @@ function assemble(file: string, text: string, previous: Piece[], schema: Schema)
     const piece = reuse.get(slice) ?? parsePiece(file, slice, schema);
     pieces.push(piece);
     const map = (o: number) => o + start;
-    for (const d of piece.docs) docs.push({ file, index: index + d.local, doc: d.doc, value: d.value, map, text: slice });
+    for (const d of piece.docs) {
+      // `doc` is read through, so a piece read quickly is composed only when asked.
+      docs.push({ file, index: index + d.local, get doc() { return d.doc; }, value: d.value, map, text: slice, ...(d.ranges ? { ranges: d.ranges } : {}) });
+    }
     for (const d of piece.diagnostics) diagnostics.push({ ...d, start: d.start + start, end: d.end + start });
     index += piece.count;
   }
@@ -101,6 +119,7 @@ function assemble(file: string, text: string, previous: Piece[], schema: Schema)
 
 /** A document's span in its file: from its start to the end of its last node or comment. */
 export function documentSpan(d: SourceDoc): [number, number] {
+  if (d.ranges) return [d.map(d.ranges.doc[0]), d.map(d.ranges.doc[1])];
   return [d.map(d.doc.range[0]), d.map(d.doc.range[2])];
 }
 

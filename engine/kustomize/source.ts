@@ -20,6 +20,11 @@ export interface SourceDoc {
   map: OffsetMap;
   /** The parsed text (the file, or the inline string). */
   text: string;
+  /**
+   * Known without composing `doc` (fast-piece.ts; `doc` is then composed on
+   * first use): the root node's range and the document's, in the parsed text.
+   */
+  ranges?: { root: [number, number]; doc: [number, number] };
 }
 
 export interface ParsedSource {
@@ -146,6 +151,10 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
 
 /** The span of the node at `path` in a document (the closest existing ancestor when it is missing). */
 export function spanAt(d: SourceDoc, path: PathSegment[]): FileSpan {
+  if (path.length === 0 && d.ranges) {
+    const [start, end] = d.ranges.root;
+    return { file: d.file, start: d.map(start), end: Math.max(d.map(start), d.map(end)) };
+  }
   const found = findAtPath(d.doc.contents, path);
   let node: unknown = found.node;
   if (!node) {

@@ -1,0 +1,122 @@
+// Algorithm test of engine/kustomize/fast-piece.ts against the `yaml` library: imports the module directly.
+/**
+ * A kustomize build reads plain pieces without the library (values from the
+ * quick reader, root and document ranges from the lines). Whenever it does,
+ * the value and both ranges must be the library's, under both schemas a build
+ * reads with: on every YAML piece of the fixtures, examples and shared fleets,
+ * on comment and block-scalar edge cases, and on random texts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { readFastPiece } from '../../engine/kustomize/fast-piece.ts';
+import { KUSTOMIZE_YAML_OPTIONS } from '../../engine/kustomize/source.ts';
+import { parsedSource, documentSpan } from '../../engine/kustomize/parsed-sources.ts';
+import { spanAt } from '../../engine/kustomize/source.ts';
+import { YAML_OPTIONS } from '../../engine/yaml/documents.ts';
+import { yamlFiles } from '../support/yaml-files.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const SCHEMAS = { resource: KUSTOMIZE_YAML_OPTIONS, kustomization: YAML_OPTIONS } as const;
+
+function pieces(text: string): string[] {
+  const starts = [0];
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
+  return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
+}
+
+/** When the quick path answers, the library agrees on value and ranges. Returns whether it answered. */
+function agrees(piece: string, where: string): boolean {
+  let answered = false;
+  for (const schema of ['resource', 'kustomization'] as const) {
+    const fast = readFastPiece(piece, schema);
+    if (!fast) continue;
+    answered = true;
+    const docs = parseAllDocuments(piece, SCHEMAS[schema]);
+    assert.ok(Array.isArray(docs) && docs.length === 1, `${where} (${schema}): not one document:\n${piece}`);
+    const doc = docs[0];
+    assert.deepEqual(doc.errors.map((e) => e.message), [], `${where} (${schema}): errors in:\n${piece}`);
+    assert.deepEqual(fast.value, doc.toJS({ maxAliasCount: 100 }), `${where} (${schema}): values differ for:\n${piece}`);
+    const contents = doc.contents as { range: [number, number, number] };
+    assert.deepEqual(fast.root, [contents.range[0], contents.range[1]], `${where} (${schema}): root range of:\n${JSON.stringify(piece)}`);
+    assert.deepEqual(fast.doc, [doc.range[0], doc.range[2]], `${where} (${schema}): document range of:\n${JSON.stringify(piece)}`);
+  }
+  return answered;
+}
+
+test('every piece of the corpus read quickly has the library\'s value and ranges, and most kustomize inputs are read quickly', () => {
+  const files = ['test/fixtures', 'examples', '../shared/fleets'].flatMap((d) => yamlFiles(join(root, d)));
+  assert.ok(files.length > 500, `${files.length} files`);
+  let read = 0;
+  let total = 0;
+  for (const f of files) {
+    for (const piece of pieces(readFileSync(f, 'utf8'))) {
+      total++;
+      if (agrees(piece, f)) read++;
+    }
+  }
+  assert.ok(read / total > 0.7, `${read} of ${total} pieces read quickly`);
+});
+
+test('comments, blank lines and block scalars at the end of a document', () => {
+  const cases = [
+    'a: |\n  x\n\n\n', 'a: |-\n  x\n\n', 'a:\n  b: |\n    x\n\n  # c\n', 'a: 1\n  # c\n', 'a: 1\n# c\n', 'a: 1', 'a: 1\n\n\n',
+    '---\na: 1\n', '--- # x\na: 1\n', '# c\n\na: 1\n', 'a:\n  - b: 1\n    c: |\n      z\n', 'a: 1   \n', 'a: 1 # t\n',
+    'a: |\n  x\n  # not a comment\n', 'a: 1\n  # c\n\n# d\n', 'a:\n  b: 1\n  # c\n# d\n  # e\n', 'a:\n  b: 1\n# d\n  c: 2\n',
+    'a:\n- 1\n  # x\n', 'a: 1\n # x\n\n', 'a: \n', 'a:\n', 'a: # c\n', 'a:\n  # c\n', 'a:\n- \n', 'a:\n  -\n', 'a: 1\nb:\n  # c\n', '---\n# only a comment\n', '---\n', '# c\n', 'a: 1\n---\n',
+  ];
+  let read = 0;
+  for (const c of cases) if (agrees(c, 'case')) read++;
+  assert.ok(read >= 10, `${read} of ${cases.length} cases read quickly`);
+});
+
+test('random texts: the quick path agrees with the library whenever it answers', () => {
+  const line = fc.record({
+    indent: fc.constantFrom(0, 0, 1, 2, 2, 4),
+    kind: fc.constantFrom('kv', 'kv', 'key', 'item', 'comment', 'blank', 'marker', 'literal', 'text'),
+    key: fc.constantFrom('a', 'b', 'name', 'on', 'yes', 'x y', '"q"'),
+    value: fc.constantFrom('', 'x', 'yes', 'on', 'true', '0755', '2001-12-14', '1.10', '~', '"s"', "'t'", '# c', 'a # c', '|', '|-', '[]', '{}'),
+  });
+  const texts = fc.array(line, { minLength: 1, maxLength: 10 }).map((ls) =>
+    ls
+      .map((l) => {
+        const pad = ' '.repeat(l.indent);
+        switch (l.kind) {
+          case 'kv': return `${pad}${l.key}: ${l.value}`;
+          case 'key': return `${pad}${l.key}:`;
+          case 'item': return `${pad}- ${l.value}`;
+          case 'comment': return `${pad}# ${l.value}`;
+          case 'blank': return pad;
+          case 'marker': return '---';
+          case 'literal': return `${pad}${l.key}: |`;
+          default: return `${pad}${l.value}`;
+        }
+      })
+      .join('\n') + '\n',
+  );
+  fc.assert(fc.property(texts, (text) => { for (const p of pieces(text)) agrees(p, 'random'); }), { numRuns: 20000 });
+});
+
+test('a build\'s parse of a file gives the same values and spans as the library, and composes the nodes only when asked', () => {
+  const text = '# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    v\n\n# trailing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n';
+  const parsed = parsedSource('/fast-piece/test.yaml', text);
+  assert.equal(parsed.docs.length, 2);
+  const quick = parsed.docs[0];
+  assert.ok(quick.ranges, 'the first document was not read quickly');
+  assert.equal(parsed.docs[1].ranges, undefined, 'a flow mapping is the library\'s');
+  const library = parseAllDocuments(text, KUSTOMIZE_YAML_OPTIONS)[0];
+  const libContents = library.contents as { range: [number, number, number] };
+  assert.deepEqual(spanAt(quick, []), { file: '/fast-piece/test.yaml', start: libContents.range[0], end: libContents.range[1] });
+  assert.deepEqual(documentSpan(quick), [library.range[0], library.range[2]]);
+  assert.deepEqual(quick.value, library.toJS());
+  // A deeper span composes the document: the same span as the library's node.
+  const lib = library.getIn(['metadata', 'name'], true) as { range: [number, number, number] };
+  assert.deepEqual(spanAt(quick, ['metadata', 'name']), { file: '/fast-piece/test.yaml', start: lib.range[0], end: lib.range[1] });
+  // Indexes as one parse of the whole text counts them (the comment before the first `---` is no document).
+  assert.equal(quick.index, 0);
+  assert.equal(parsed.docs[1].index, 1);
+});

@@ -219,7 +219,7 @@ async function serveIndex(file: string): Promise<Served> {
  * cache (repositories.yaml names the served URL), and `fluxhelm --help`.
  * Undefined when dist/cli.js is not built.
  */
-async function cliRuns(options: BenchOptions, dir: string, body: Buffer, url: string, chart: string, constraint: string, picked: string | undefined): Promise<{ resolve: Measurement; first: Measurement; help: Measurement; node: Measurement } | undefined> {
+async function cliRuns(options: BenchOptions, dir: string, body: Buffer, url: string, chart: string, constraint: string, picked: string | undefined): Promise<{ resolve: Measurement; first: Measurement; firstEver: Measurement; help: Measurement; node: Measurement } | undefined> {
   const cli = join(options.root, 'dist', 'cli.js');
   if (!existsSync(cli)) {
     options.log('index: dist/cli.js is missing (npm run build); CLI rows skipped');
@@ -239,12 +239,13 @@ async function cliRuns(options: BenchOptions, dir: string, body: Buffer, url: st
     );
     const fluxhelmCache = join(home, 'fluxhelm-cache');
     const env = { ...process.env, HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), FLUXHELM_CACHE: fluxhelmCache };
-    const measure = async (args: string[], check: (stdout: string) => boolean, emptyCache = false, script: string[] = [cli]): Promise<Measurement> => {
+    // empty: what of fluxhelm's cache each run starts without ('sources': the index's layout; 'all': also the V8 code cache of the CLI bundle).
+    const measure = async (args: string[], check: (stdout: string) => boolean, empty: 'none' | 'sources' | 'all' = 'none', script: string[] = [cli]): Promise<Measurement> => {
       const samples: number[] = [];
       const rss: number[] = [];
       const cpu: number[] = [];
       for (let r = 0; r < runs; r++) {
-        if (emptyCache) rmSync(fluxhelmCache, { recursive: true, force: true });
+        if (empty !== 'none') rmSync(empty === 'all' ? fluxhelmCache : join(fluxhelmCache, 'sources'), { recursive: true, force: true });
         const run = await runMeasured(process.execPath, [...script, ...args], env, 60_000, home);
         if (run.code !== 0 || !check(run.stdout)) return { samples, error: `fluxhelm ${args[0]} exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}` };
         samples.push(round2(run.wallMs));
@@ -254,14 +255,16 @@ async function cliRuns(options: BenchOptions, dir: string, body: Buffer, url: st
       return { ms: median(samples), samples, cpuMs: median(cpu), details: { peakRssMb: median(rss), rssSamples: rss, runs } };
     };
     const resolved = (out: string) => out.includes(`→ ${picked} `);
-    // The first run after `helm repo update`: nothing in fluxhelm's cache (each run starts with it empty).
-    const first = await measure(['resolve', 'fleet', '--offline'], resolved, true);
+    // The first run of a new install: nothing in fluxhelm's cache, not even the CLI's code cache.
+    const firstEver = await measure(['resolve', 'fleet', '--offline'], resolved, 'all');
+    // The first run after `helm repo update`: the index's layout is not in fluxhelm's cache (each run starts without it).
+    const first = await measure(['resolve', 'fleet', '--offline'], resolved, 'sources');
     // The runs after it: the layout the previous run cached (the last first-run sample left it).
     const resolve = await measure(['resolve', 'fleet', '--offline'], resolved);
     const help = await measure(['--help'], (out) => out.startsWith('fluxhelm '));
-    const node = await measure(['0'], () => true, false, ['-e']);
+    const node = await measure(['0'], () => true, 'none', ['-e']);
     options.log(`index: fluxhelm resolve process: first run ${first.ms?.toFixed(0) ?? first.error} ms, peak RSS ${first.details?.peakRssMb} MB; later runs ${resolve.ms?.toFixed(0) ?? resolve.error} ms, peak RSS ${resolve.details?.peakRssMb} MB; --help ${help.ms?.toFixed(0)} ms, ${help.details?.peakRssMb} MB; node -e 0 ${node.ms?.toFixed(0)} ms`);
-    return { resolve, first, help, node };
+    return { resolve, first, firstEver, help, node };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -529,7 +532,16 @@ export const indexSection: BenchSection = {
           peer,
           peerResult,
           targets: [],
-          note: `${note}; the same with fluxhelm's cache empty: the whole index is read and its layout cached; peak RSS ${cli.first.details?.peakRssMb} MB`,
+          note: `${note}; the same without the index's layout in fluxhelm's cache: the whole index is read and its layout cached; peak RSS ${cli.first.details?.peakRssMb} MB`,
+        });
+        rows.push({
+          section: 'index',
+          name: `${sizeDecimalMb} MB index · fluxhelm resolve (fresh CLI process, first run of a new install: no layout, no code cache)`,
+          fluxhelm: cli.firstEver,
+          peer,
+          peerResult,
+          targets: [],
+          note: `${note}; the same with fluxhelm's cache empty, also the V8 code cache of the CLI bundle (compiled and cached by this run); peak RSS ${cli.firstEver.details?.peakRssMb} MB`,
         });
         rows.push({ section: 'index', name: 'fluxhelm --help (fresh CLI process)', fluxhelm: cli.help, targets: [], note: `peak RSS ${cli.help.details?.peakRssMb} MB` });
         rows.push({ section: 'index', name: 'node -e 0 (Node start-up alone, same run)', fluxhelm: cli.node, targets: [], note: `peak RSS ${cli.node.details?.peakRssMb} MB` });

@@ -13,8 +13,7 @@
  * that cannot ask its user gets the same refusal the CLI gives without a
  * terminal, and nothing is written; `dryRun` shows the plan only.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import { z, type McpServer } from './vendor-mcp.ts';
 import type { Command, Out } from './command.ts';
 import { statusCommand } from './status.ts';
 import { diffCommand } from './diff.ts';

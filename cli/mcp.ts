@@ -20,9 +20,7 @@
  * default the current folder).
  */
 import { resolve as resolvePath, isAbsolute, relative } from 'node:path';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { z } from 'zod';
+import { McpServer, StdioServerTransport, z } from './vendor-mcp.ts';
 import { parseArgs } from './args.ts';
 import type { Command, Out } from './command.ts';
 import { checkCommand, VERSION } from './check.ts';

@@ -4,18 +4,18 @@
 //   dist/server.js       the language server (`node dist/server.js --stdio`): a small
 //                        loader that runs dist/server-main.js (the server bundle) with a
 //                        V8 code cache (server/code-cache.ts)
-//   dist/cli.js          the `fluxhelm` command: a small CommonJS entry that imports
-//                        dist/cli-main.mjs (ES modules split per command: a command
-//                        loads only its own code and the chunks it shares, in
-//                        dist/cli-chunk-*.mjs; see cli/main.ts)
+//   dist/cli.js          the `fluxhelm` command: a small loader that runs
+//                        dist/cli-main.js (the CLI bundle, cli/bin.ts) with the same
+//                        V8 code cache as the server (a command's modules are
+//                        initialised when it first needs them; see cli/main.ts)
 //   dist/helm-worker.js  the worker thread that runs dist/helm.wasm
 // dist/helm.wasm (Helm's template engine, helm-wasm/) is built by
 // scripts/build-helm-wasm.sh when Go is installed; without Go the build goes
 // on and the render features say they are unavailable.
 // Type checking is separate (`npm run typecheck`).
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { relative as relativePath, resolve as resolvePath } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const common = {
@@ -55,6 +55,35 @@ function schemasAsText() {
   };
 }
 
+/**
+ * Packages only some commands use, each built as a bundle of its own in
+ * dist/vendor/ and required from there when first needed, so that the CLI
+ * bundle every command loads stays small (2.8 MB instead of 6.5 MB): the
+ * Kubernetes client (cluster commands; what server/vendor-kube.ts
+ * re-exports), the LSP runtime (`fluxhelm lsp`), and the MCP SDK with zod
+ * (`fluxhelm mcp`; one bundle, cli/vendor-mcp.ts, so that the SDK and the
+ * tools' schemas share one zod).
+ */
+const CLI_VENDOR = {
+  'server/vendor-kube.ts': 'kubernetes-client',
+  'cli/vendor-mcp.ts': 'mcp',
+  'vscode-languageserver/node': 'vscode-languageserver-node',
+  'vscode-languageserver-textdocument': 'vscode-languageserver-textdocument',
+};
+
+function cliVendor() {
+  return {
+    name: 'cli-vendor',
+    setup(b) {
+      b.onResolve({ filter: /^(vscode-languageserver\/node|vscode-languageserver-textdocument|\.\/vendor-(kube|mcp)\.ts)$/ }, (args) => {
+        const key = args.path.startsWith('./') ? relativePath('.', resolvePath(args.resolveDir, args.path)).split('\\').join('/') : args.path;
+        const name = CLI_VENDOR[key];
+        return name ? { path: `./vendor/${name}.js`, external: true } : undefined;
+      });
+    },
+  };
+}
+
 await Promise.all([
   build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' }),
   build({ ...common, entryPoints: ['server/start.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
@@ -78,40 +107,27 @@ function buildHelmWasm() {
 }
 
 /**
- * The CLI as ES modules split at the dynamic imports of cli/main.ts, flat in
- * dist/ so that import.meta.dirname is dist/ in every chunk (the Helm worker
- * and wasm are found beside it). Bundled CommonJS packages get `require`,
- * `__filename` and `__dirname` from the banner. Chunks of earlier builds are
- * removed afterwards.
+ * The CLI: dist/cli.js (cli/start.ts) runs the CommonJS bundle
+ * dist/cli-main.js (cli/bin.ts) through the V8 code cache, like the server.
+ * The commands that cli/main.ts imports dynamically stay in the bundle as
+ * modules initialised on first use; the packages of CLI_VENDOR are in
+ * dist/vendor/. Files of the earlier ES-module build (cli-main.mjs,
+ * cli-chunk-*.mjs) are removed.
  */
 async function buildCli() {
-  const { define: _cjsOnly, ...esm } = common;
-  const result = await build({
-    ...esm,
-    format: 'esm',
-    splitting: true,
-    entryPoints: { 'cli-main': 'cli/bin.ts' },
-    outdir: 'dist',
-    chunkNames: 'cli-chunk-[hash]',
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-    banner: {
-      js: [
-        "import { createRequire as __fluxhelmRequire } from 'node:module';",
-        "import { fileURLToPath as __fluxhelmPath } from 'node:url';",
-        'const require = __fluxhelmRequire(import.meta.url);',
-        'const __filename = __fluxhelmPath(import.meta.url);',
-        "const __dirname = __fluxhelmPath(new URL('.', import.meta.url));",
-      ].join(' '),
-    },
-  });
-  writeFileSync(
-    'dist/cli.js',
-    "#!/usr/bin/env node\n// The fluxhelm command; its code is in cli-main.mjs and the chunks it imports (scripts/build.mjs).\nimport('./cli-main.mjs');\n",
+  const vendor = Object.entries(CLI_VENDOR).map(([spec, name]) =>
+    build({
+      ...common,
+      stdin: { contents: `export * from ${JSON.stringify(spec.endsWith('.ts') ? `./${spec}` : spec)};`, resolveDir: '.', loader: 'ts' },
+      outfile: `dist/vendor/${name}.js`,
+    }),
   );
-  rmSync('dist/cli.js.map', { force: true }); // the map of the single-file bundle of earlier builds
-  const written = new Set(Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\//, '')));
+  await Promise.all([
+    build({ ...common, entryPoints: ['cli/start.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: ['cli/bin.ts'], outfile: 'dist/cli-main.js', plugins: [...common.plugins, cliVendor()] }),
+    ...vendor,
+  ]);
   for (const f of readdirSync('dist')) {
-    if (/^cli-(main|chunk-[A-Z0-9]+)\.mjs(\.map)?$/.test(f) && !written.has(f)) rmSync(`dist/${f}`, { force: true });
+    if (/^cli-(main|chunk-[A-Z0-9]+)\.mjs(\.map)?$/.test(f)) rmSync(`dist/${f}`, { force: true });
   }
 }

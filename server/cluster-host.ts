@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { KubeConfig, Watch } from './vendor-kube.ts';
 import {
   createRestClusterHost,
   clusterFail as fail,

@@ -216,7 +216,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
     head: () => (workspace ? { ws: workspace, render: (q) => releases.renderRelease(q) } : undefined),
     workspaceOptions: () => workspaceOptions,
     openBase(baseHost, options) {
-      const ws = new Workspace(baseHost, options);
+      // Files with the working tree's text take its index entries (objects, parses) instead of being scanned again.
+      const ws = new Workspace(baseHost, options, workspace?.index);
       const rel = createReleaseService(baseHost, () => ws, settings, () => undefined, { capabilities: () => cluster.capabilities(), crds: () => crdObjects });
       return { ws, render: (q) => rel.renderRelease(q) };
     },

@@ -78,7 +78,11 @@ export class WorkspaceIndex {
   /** Bumped only when files appear or disappear (not on edits): caches of path existence key on it. */
   fileSetVersion = 0;
 
-  constructor(private readonly host: EngineHost, readonly options: IndexOptions) {
+  /**
+   * `seed`: another index over the same paths (the working tree's, for the base side of a rendered diff). A file
+   * whose text is the seed's takes the seed's objects and parse instead of scanning and parsing the text again.
+   */
+  constructor(private readonly host: EngineHost, readonly options: IndexOptions, private readonly seed?: WorkspaceIndex) {
     const patterns = options.exclude ?? [];
     const matcher = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
     this.isExcluded = (rel) => matcher(rel);
@@ -122,6 +126,14 @@ export class WorkspaceIndex {
   }
 
   private add(path: string, text: string, parsed?: YamlFile): void {
+    const same = parsed ? undefined : this.seed?.files.get(path);
+    if (same && same.text === text) {
+      // Objects depend on the path and the text only, and nothing changes them after they are made.
+      for (const obj of same.objects) addTo(this.byName, obj);
+      for (const obj of same.created) addTo(this.createdByName, obj);
+      this.files.set(path, { text, objects: same.objects, created: same.created, ...(same.parsed ? { parsed: same.parsed } : {}) });
+      return;
+    }
     const objects: IndexedObject[] = [];
     // Chart templates are Go templates that only look like YAML; they hold no objects of the workspace.
     if (isHelmTemplate(path, text)) {

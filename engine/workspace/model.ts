@@ -26,8 +26,9 @@ export class Workspace {
   /** The workspace as Flux applies it: cluster roots and their trees (fleet/). */
   readonly fleet: FleetModel;
 
-  constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string; clusterRoots?: string[] }) {
-    this.index = new WorkspaceIndex(host, options);
+  /** `seed`: an index over the same paths whose objects and parses a file with the same text reuses (WorkspaceIndex). */
+  constructor(readonly host: EngineHost, options: IndexOptions & { repoRoot?: string; clusterRoots?: string[] }, seed?: WorkspaceIndex) {
+    this.index = new WorkspaceIndex(host, options, seed);
     this.index.scan();
     const repoRoot = options.repoRoot ?? chooseRepoRoot(this.index, host, options.roots);
     this.repoRoot = repoRoot;

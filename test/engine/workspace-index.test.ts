@@ -78,6 +78,26 @@ test('file changes update the index incrementally', () => {
   assert.equal(index.setFileText('/elsewhere/x.yaml', repo), false, 'files outside the roots are ignored');
 });
 
+test('an index seeded with another (a rendered diff\'s base side) finds what a fresh scan finds, and reads changed files anew', () => {
+  const head = new WorkspaceIndex(host(), { roots: ['/ws'] });
+  head.scan();
+  head.setFileText('/ws/apps/podinfo.yaml', release.replace('name: "podinfo"', 'name: edited'));
+  head.valueOf(head.find('HelmRepository', 'podinfo')[0]);
+  const seeded = new WorkspaceIndex(host(), { roots: ['/ws'] }, head);
+  const fresh = new WorkspaceIndex(host(), { roots: ['/ws'] });
+  assert.deepEqual(seeded.scan(), fresh.scan());
+  const all = (i: WorkspaceIndex) => [...i.allObjects()].map((o) => ({ ...o }));
+  assert.deepEqual(all(seeded), all(fresh));
+  assert.deepEqual([...seeded.allCreated()].map((o) => ({ ...o })), [...fresh.allCreated()].map((o) => ({ ...o })));
+  // The edited file is the seed's own; the base reads its own text.
+  assert.equal(seeded.find('HelmRelease', 'edited').length, 0);
+  assert.equal(seeded.find('HelmRelease', 'podinfo').length, 1);
+  // An unchanged file shares the seed's objects and parse.
+  assert.equal(seeded.find('HelmRepository', 'podinfo')[0], head.find('HelmRepository', 'podinfo')[0]);
+  assert.equal(seeded.parsedFile('/ws/infra/sources.yaml'), head.parsedFile('/ws/infra/sources.yaml'));
+  assert.deepEqual(seeded.valueOf(seeded.find('ConfigMap', 'podinfo-values')[0]), fresh.valueOf(fresh.find('ConfigMap', 'podinfo-values')[0]));
+});
+
 test('the header scan agrees with the full parse', () => {
   for (const text of [repo, release, `${repo}---\n${release}`, "apiVersion: 'v1'\nkind: Secret\nmetadata:\n    namespace: a\n    name: b # c\n"]) {
     const headers = scanHeaders(text).filter((h) => h.kind);

@@ -100,11 +100,23 @@ export interface LazyEvaluation extends LazyRule {
  * rendered as its Kustomization applies it); `structural`: the changed
  * files that one side does not have (a folder listing differs).
  */
-export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted: Set<string>, wanted: Set<string> = new Set(), structural: Set<string> = new Set()): LazyEvaluation {
+export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted: Set<string>, wanted: Set<string> = new Set(), structural: Set<string> = new Set(), seed?: Workspace): LazyEvaluation {
   const index = ws.index;
   const files = index.filePaths();
   const kustomizationFiles = files.filter((f) => isKustomizationFile(f));
   const fluxFiles = [...new Set([...index.allObjects()].filter(isFluxKustomization).map((o) => o.file))];
+  // The files holding Flux Kustomizations and every folder above them: a reach holds one of those files when one of
+  // its prefixes is in this set (one lookup per prefix instead of one per file and folder).
+  const fluxPlaces = new Set<string>();
+  for (const f of fluxFiles) {
+    fluxPlaces.add(f);
+    for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) fluxPlaces.add(f.slice(0, i));
+  }
+  const holdsFlux = (prefixes: Set<string>) => {
+    if (prefixes.has('/')) return fluxFiles.length > 0;
+    for (const p of prefixes) if (fluxPlaces.has(p)) return true;
+    return false;
+  };
   // Reaches are kept per workspace while the kustomization files they followed read the same (and no file came or went).
   let kept = reachMemo.get(ws);
   if (!kept || kept.fileSet !== index.fileSetVersion) reachMemo.set(ws, (kept = { fileSet: index.fileSetVersion, entries: new Map() }));
@@ -141,7 +153,14 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
     const key = `${dir}\u0000${extra.join('\u0000')}`;
     let entry = memo.entries.get(key);
     if (entry && [...entry.deps].some(([f, text]) => ws.readText(f) !== text)) entry = undefined;
+    if (!entry && seed) {
+      // The other side's reach, when the kustomization files it followed read the same here (the caller seeds only
+      // when no file was added or removed between the sides, so folder listings are the same).
+      const other = reachMemo.get(seed)?.entries.get(key);
+      if (other && [...other.deps].every(([f, text]) => ws.readText(f) === text)) entry = other;
+    }
     if (!entry) memo.entries.set(key, (entry = computeReach(dir, extra)));
+    else if (!memo.entries.has(key)) memo.entries.set(key, entry);
     for (const p of entry.patches) patchFiles.add(p);
     return entry;
   }
@@ -219,7 +238,7 @@ export function lazyEvaluation(ws: Workspace, changed: Set<string>, substituted:
       if (holds(changed)) return 'changed';
       // Reached by no cluster root here, it may be reached (and applied differently) on the other side.
       if (loose && ws.fleet.rule().roots.length > 0) return 'build';
-      if (wanted.has(object.file) || holds(wanted) || (follow && holds(fluxFiles))) return 'build';
+      if (wanted.has(object.file) || holds(wanted) || (follow && holdsFlux(prefixes))) return 'build';
       for (const p of prefixes) skippedSet.add(p);
       return false;
     },
@@ -268,7 +287,8 @@ export function changedOnlySides(head: Workspace, base: Workspace, changed: Set<
   const has = (ws: Workspace, f: string) => ws.readText(f) !== undefined;
   const structural = new Set([...changed].filter((f) => has(head, f) !== has(base, f)));
   const model = (ws: Workspace, wanted: Set<string>) => {
-    const lazy = lazyEvaluation(ws, changed, substituted, wanted, structural);
+    // The base takes the head's reaches that followed the same texts, when both sides have the same files.
+    const lazy = lazyEvaluation(ws, changed, substituted, wanted, structural, ws === base && structural.size === 0 ? head : undefined);
     const evaluations = ws.fleet.evaluatePartial(lazy);
     return sideModel(ws, { evaluations, covered: (f) => lazy.coveredBySkipped(f), inSkippedReach: (f) => lazy.inSkippedReach(f), isPatchFile: (f) => lazy.isPatchFile(f) });
   };

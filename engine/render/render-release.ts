@@ -12,6 +12,7 @@ import type { IndexedObject } from '../workspace/index.ts';
 import type { Range, Severity } from '../types.ts';
 import type { ResolvedChart } from '../resolve/release-chart.ts';
 import type { ChartFetch } from '../resolve/fetch-chart.ts';
+import type { ValuesLookup } from '../values/merge.ts';
 import { computeReleaseValues, type ReleaseProblem, type ReleaseValues } from '../values/release.ts';
 import { overlayReleaseValues } from '../values/overlay-values.ts';
 import { workspaceValuesLookup } from '../resolve/values-lookup.ts';
@@ -171,7 +172,11 @@ async function render(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, o
   const hrValue = overlay ? overlay.builtObject : (opts.applied ?? written);
   let values: ReleaseValues & { noteFor?: ReturnType<typeof overlayReleaseValues>['noteFor'] };
   if (overlay) values = overlayReleaseValues(overlay, chart, ws.repoRoot);
-  else values = computeReleaseValues(opts.applied ?? written, namespace, chart, workspaceValuesLookup(ws));
+  else {
+    // The workspace's ConfigMaps and Secrets (generated ones built with kustomize) are gathered only for a release with valuesFrom.
+    let lookup: ValuesLookup | undefined;
+    values = computeReleaseValues(opts.applied ?? written, namespace, chart, (kind, ns, name) => (lookup ??= workspaceValuesLookup(ws))(kind, ns, name));
+  }
   // Problems of the values themselves are the effective-values feature's to report; here they only stop the render.
   const built = buildReleaseRequest(hrValue, values, chart, { kubeVersion: opts.kubeVersion, apiVersions: opts.apiVersions, action: opts.action, defaultNamespace: namespace });
   base.releaseName = built.settings.releaseName;

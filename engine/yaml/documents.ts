@@ -61,6 +61,12 @@ export function setFastReading(on: boolean): boolean {
 const SHARE_MIN_CHARS = 32_000;
 const SHARE_MAX_ENTRIES = 8;
 const shared = new Map<string, WeakRef<Document.Parsed[]> | { threw: string }>();
+/**
+ * What keeps a shared parse alive: the editor's documents hold the library's documents, not the list the share
+ * points to, so without this the list was collected at the first garbage collection after the parse (before the
+ * build that asks for it 150 ms later) and a build parsed a 1 MB piece again in one block.
+ */
+const keepShared = new WeakMap<YamlDocument, Document.Parsed[]>();
 
 function shareParse(text: string, result: Document.Parsed[] | { threw: string }): void {
   if (text.length < SHARE_MIN_CHARS) return;
@@ -497,6 +503,7 @@ export function* parseYamlFileSteps(uri: string, text: string, previous?: YamlFi
       // A `...` end marker inside the piece produced several documents; ranges stay relative to the piece.
       parsed.forEach((d, index) => docs.push(makeDocument(piece, start, d, { index, count: parsed.length })));
     }
+    if (piece.length >= SHARE_MIN_CHARS) for (const d of docs.slice(docs.length - parsed.length)) keepShared.set(d, parsed);
     yield;
   }
   return { uri, text, lines: new LineIndex(text), docs };

@@ -13,7 +13,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseAllSteps, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseAllSteps, sharedParse, YAML_OPTIONS } from '../../engine/yaml/documents.ts';
 import { createLanguageService, emptyHost } from '../../engine/index.ts';
 import { yamlFiles } from '../support/yaml-files.ts';
 
@@ -97,6 +99,21 @@ test('a document repeating thousands of keys lists the first 100 duplicate keys 
   assert.deepEqual(dups[0].range.start, { line: 55, character: 2 });
   assert.match(dups[0].message, /^duplicate key `key0`: the API server rejects an object that repeats a key$/);
   assert.match(dups[99].message, /^duplicate key `key49`: .* \(and 4900 more duplicate keys in this document, not listed\)$/);
+});
+
+test("the editor's parse of a large piece stays shared with builds while the file holds it, also after a garbage collection", async () => {
+  // Before, only a weak reference to the list of documents was kept, and nothing else held that list: the first
+  // collection after the parse dropped it, and the build that asked 150 ms later parsed a 1 MB piece again.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const piece = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n${Array.from({ length: 3_000 }, (_, i) => `  key${i % 50}: v${i}\n`).join('')}`;
+  const file = service.parse('file:///ws/shared.yaml', `a: 1\n${piece}`);
+  // A weak reference keeps its target until the current job ends: collect in a later turn, as the server would.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  const kept = sharedParse(piece);
+  assert.ok(Array.isArray(kept) && kept.length === 1, 'the parse is still shared');
+  assert.equal((kept as unknown[])[0], file.docs[1].doc);
 });
 
 test('hundreds of aliases under anchors in a large document are not expanded, and it says so; a few still are', () => {

@@ -150,33 +150,55 @@ export const MAX_ALIAS_COUNT = 100;
 /**
  * Expanding aliases costs the library a walk of the whole document for an alias inside an anchored node (it
  * counts the aliases under each anchor without its cache), so aliases times nodes is the work (about 0.3 µs a
- * node, so this is ~300 ms). Above this, a document's aliases are not expanded and it says so: the fuzz grew a
- * 360 KB kustomization.yaml with a few hundred `<<: *x` under anchors whose expansion blocked the server for
- * over 20 s, and 50 aliases in a 100,000-node document still cost 1.5 s.
+ * node, so this is ~60 ms on an idle machine, and several times that under load). Above this, a document's
+ * aliases are not expanded and it says so: the fuzz grew a 360 KB kustomization.yaml with a few hundred `<<: *x`
+ * under anchors whose expansion blocked the server for over 20 s, and at the earlier limit of 1,000,000 the
+ * library's alias counting was still a block of 300-450 ms per edit in fuzz profiles. The most any document of
+ * the examples, fixtures and shared fleets needs is 1,452 (4 aliases in 363 nodes, onedr0p-home-ops slskd).
  */
-const MAX_ALIAS_WORK = 1_000_000;
+const MAX_ALIAS_WORK = 200_000;
 
 /** Why the aliases of a document (parsed from `text`) are not expanded, or undefined when they can be. */
 export function aliasesTooCostly(doc: Document.Parsed, text: string): string | undefined {
   if (!text.includes('*')) return undefined;
-  const { aliases, nodes } = aliasWork(doc);
-  return aliases * nodes > MAX_ALIAS_WORK ? `YAML aliases were not expanded: ${aliases} aliases in a document of ${nodes} nodes would take too long` : undefined;
+  const { aliases, nested, nodes } = aliasWork(doc);
+  return (aliases + nested) * nodes > MAX_ALIAS_WORK ? `YAML aliases were not expanded: ${aliases} aliases in a document of ${nodes} nodes would take too long` : undefined;
 }
 
-/** Aliases and nodes of a document (explicit stack: deep documents cannot overflow the call stack). */
-function aliasWork(doc: Document.Parsed): { aliases: number; nodes: number } {
-  let aliases = 0;
-  let nodes = 0;
-  const stack: unknown[] = [doc.contents];
+/**
+ * Aliases and nodes of a document, and how many times the library walks the whole document for them: once per
+ * alias, and once more for every anchored node an alias lies inside (when the library counts the aliases under an
+ * anchor it resolves each of them by a walk of its own, so a chain of anchors inside anchors multiplies the work:
+ * fuzz profiles showed 600 ms blocks of that walk in documents whose plain alias count was under the limit).
+ * Nodes are listed in pre-order with an explicit stack (deep documents cannot overflow the call stack), then
+ * summed bottom-up.
+ */
+function aliasWork(doc: Document.Parsed): { aliases: number; nested: number; nodes: number } {
+  const nodes: unknown[] = [];
+  const parents: number[] = [];
+  const stack: [unknown, number][] = [[doc.contents, -1]];
   while (stack.length > 0) {
-    const node = stack.pop();
+    const [node, parent] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    nodes++;
-    if (isAlias(node)) aliases++;
-    else if (isPair(node)) stack.push(node.key, node.value);
-    else if (isCollection(node)) for (const item of node.items as unknown[]) stack.push(item);
+    const at = nodes.length;
+    nodes.push(node);
+    parents.push(parent);
+    if (isPair(node)) stack.push([node.key, at], [node.value, at]);
+    else if (isCollection(node)) for (const item of node.items as unknown[]) stack.push([item, at]);
   }
-  return { aliases, nodes };
+  // Aliases under each node; children come after their parent in pre-order, so a reverse pass sees them first.
+  const under = new Array<number>(nodes.length).fill(0);
+  let aliases = 0;
+  let nested = 0;
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (isAlias(node)) {
+      aliases++;
+      under[i]++;
+    } else if ((node as { anchor?: string }).anchor) nested += under[i];
+    if (parents[i] >= 0) under[parents[i]] += under[i];
+  }
+  return { aliases, nested, nodes: nodes.length };
 }
 
 export interface YamlDocument {

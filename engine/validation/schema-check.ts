@@ -143,6 +143,14 @@ export function schemaErrors(entry: SchemaEntry, registry: SchemaRegistry, value
   return validate.errors ?? [];
 }
 
+/**
+ * Schema errors of one kind (unknown fields, wrong types...) placed and described per document. A pasted block
+ * can put thousands of keys where the schema has no such field, and each one was placed in the node tree and
+ * given a "did you mean" (an edit distance to every field the schema has): a 480 ms block per edit in fuzz
+ * profiles. The same cap as the YAML findings (yaml/documents.ts MAX_FINDINGS_PER_KIND).
+ */
+const MAX_SCHEMA_FINDINGS = 100;
+
 export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: SchemaRegistry): OffsetDiagnostic[] {
   const value = doc.value();
   if (value === undefined || value === null || typeof value !== 'object') return [];
@@ -159,8 +167,13 @@ export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: Sch
 
   const out: OffsetDiagnostic[] = [];
   const seen = new Set<string>();
+  // At most MAX_SCHEMA_FINDINGS per kind of schema error; the last one listed counts the rest.
+  const listed = new Map<string, { count: number; last?: OffsetDiagnostic }>();
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && anyOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`))) continue;
+    const kind = listed.get(e.keyword) ?? { count: 0 };
+    listed.set(e.keyword, kind);
+    if (++kind.count > MAX_SCHEMA_FINDINGS) continue;
     const path = pointerToSegments(e.instancePath, value);
     const mapped = mapError(e, path, sourceText);
     if (!mapped) continue;
@@ -172,7 +185,11 @@ export function checkSchema(doc: YamlDocument, entry: SchemaEntry, registry: Sch
     const key = `${start}:${end}:${mapped.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ start, end, severity: 'error', code: mapped.code, message: mapped.message });
+    kind.last = { start, end, severity: 'error', code: mapped.code, message: mapped.message };
+    out.push(kind.last);
+  }
+  for (const { count, last } of listed.values()) {
+    if (count > MAX_SCHEMA_FINDINGS && last) last.message += ` (and ${count - MAX_SCHEMA_FINDINGS} more like this in this document, not listed)`;
   }
   return out;
 }

@@ -5,8 +5,8 @@
  * library's own parseAllDocuments gives (documents, values, errors and their
  * places) on every YAML file of the examples, fixtures and shared fleets and
  * on broken and huge generated texts; the façade's parseSteps the same file
- * as parse. A document that repeats thousands of keys lists the first 100
- * and says how many more there are.
+ * as parse. A document that repeats thousands of keys (or has thousands of
+ * unknown fields) lists the first 100 and says how many more there are.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +99,20 @@ test('a document repeating thousands of keys lists the first 100 duplicate keys 
   assert.deepEqual(dups[0].range.start, { line: 55, character: 2 });
   assert.match(dups[0].message, /^duplicate key `key0`: the API server rejects an object that repeats a key$/);
   assert.match(dups[99].message, /^duplicate key `key49`: .* \(and 4900 more duplicate keys in this document, not listed\)$/);
+});
+
+test('a pasted block of thousands of unknown fields lists the first 100 and counts the rest; 100 are all listed', () => {
+  const head = 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: pasted\nspec:\n  interval: 5m\n  url: https://charts.example.com\n';
+  const unknown = (n: number) => service.diagnostics(service.parse('file:///ws/pasted.yaml', head + Array.from({ length: n }, (_, i) => `  key${i}: v${i}\n`).join(''))).filter((d) => d.code === 'unknown-field');
+  const many = unknown(3_000);
+  assert.equal(many.length, 100);
+  assert.deepEqual(many[0].range.start, { line: 7, character: 2 });
+  assert.match(many[0].message, /^unknown field `key0` in spec/);
+  assert.doesNotMatch(many[98].message, /not listed/);
+  assert.match(many[99].message, /^unknown field `key99` in spec.* \(and 2900 more like this in this document, not listed\)$/);
+  const all = unknown(100);
+  assert.equal(all.length, 100);
+  assert.ok(all.every((d) => !/not listed/.test(d.message)));
 });
 
 test("the editor's parse of a large piece stays shared with builds while the file holds it, also after a garbage collection", async () => {

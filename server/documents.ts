@@ -12,8 +12,9 @@
  * keystroke (its opening is checked at once; a 400 KB document takes the
  * YAML library about half a second to parse), and at least once a second
  * while typing goes on. That parse runs in steps of a few milliseconds
- * between messages (engine parseSteps); a text that arrives meanwhile waits
- * for the next one. Until the newest text is checked, the index and the
+ * between messages (engine parseSteps), and so, after it, do the new
+ * documents' values, the index and the findings (each a step of its own);
+ * a text that arrives meanwhile waits for the next one. Until the newest text is checked, the index and the
  * published findings stay those of the last checked version (published with
  * that version), requests about the document are answered ContentModified
  * (the editor asks again), and other answers' places in it are clamped to
@@ -119,9 +120,10 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   const parseJobs = new Map<string, { version: number; steps: Generator<void, YamlFile, void> }>();
   const pendingFrom = new Map<string, number>();
   const toldPending = new Set<string>();
-  // Parses done whose indexing waits for the next turn (still pending until then).
-  const finishing = new Set<string>();
+  // Parses done whose values, indexing and findings are worked out in steps (still pending until published).
+  const finishing = new Map<string, Generator<void, void, void>>();
   let parseDriver: NodeJS.Immediate | undefined;
+  let finishDriver: NodeJS.Immediate | undefined;
 
   /** Drops the pause a huge document's edits were waiting for, and its stepped parse. */
   function cancelDeferred(uri: string): void {
@@ -129,6 +131,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     deferred.delete(uri);
     parseJobs.get(uri)?.steps.return(undefined as unknown as YamlFile);
     parseJobs.delete(uri);
+    finishing.get(uri)?.return();
     finishing.delete(uri);
     pendingFrom.delete(uri);
     toldPending.delete(uri);
@@ -158,21 +161,9 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
         for (let r = job.steps.next(); ; r = job.steps.next()) {
           if (r.done) {
             parseJobs.delete(uri);
-            // Indexing and checking the new parse is a block of its own: after other messages when this slice is used up.
-            if (Date.now() - started >= SLICE_MS) {
-              const file = r.value;
-              finishing.add(uri);
-              setImmediate(() => {
-                try {
-                  if (finishing.delete(uri)) finishParse(uri, job.version, file);
-                } catch (err) {
-                  runner.logError(`validation of ${uri}`, err);
-                }
-              });
-              if (parseJobs.size) parseDriver = setImmediate(runParseSlice);
-              return;
-            }
-            finishParse(uri, job.version, r.value);
+            // Values, index and findings of the new parse follow in steps of their own, after other messages.
+            finishing.set(uri, finishSteps(uri, job.version, r.value));
+            finishDriver ??= setImmediate(runFinishSlice);
             break;
           }
           if (Date.now() - started >= SLICE_MS) {
@@ -187,17 +178,52 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     }
   }
 
-  /** A stepped parse finished: index and publish that version; a newer text starts over after a pause. */
-  function finishParse(uri: string, version: number, file: YamlFile): void {
-    const doc = documents.get(uri);
-    if (!doc) return;
-    parsed.set(uri, { version, file });
+  /** Runs the steps after stepped parses for up to SLICE_MS (a step may take longer), then lets other messages in. */
+  function runFinishSlice(): void {
+    finishDriver = undefined;
     const started = Date.now();
+    for (const [uri, steps] of finishing) {
+      try {
+        for (let r = steps.next(); !r.done; r = steps.next()) {
+          if (Date.now() - started >= SLICE_MS) {
+            finishDriver = setImmediate(runFinishSlice);
+            return;
+          }
+        }
+      } catch (err) {
+        runner.logError(`validation of ${uri}`, err);
+      }
+      if (finishing.get(uri) === steps) finishing.delete(uri);
+    }
+  }
+
+  /**
+   * A stepped parse finished: each new document's plain value (a 1 MB document's takes the library a few hundred
+   * milliseconds), then the index, then the findings of that version, each a block of its own between messages.
+   * A newer text starts over after a pause.
+   */
+  function* finishSteps(uri: string, version: number, file: YamlFile): Generator<void, void, void> {
+    let took = 0;
+    for (const d of file.docs) {
+      const started = Date.now();
+      d.value();
+      took += Date.now() - started;
+      yield;
+    }
+    if (!documents.get(uri)) return;
+    parsed.set(uri, { version, file });
+    let started = Date.now();
     const changed = service.updateFile(uri, file.text, file);
+    took += Date.now() - started;
+    yield;
+    if (!documents.get(uri)) return;
+    started = Date.now();
     publishFile(uri, version, file, true);
     if (changed) store.scheduleWorkspaceRefresh();
-    noteCheckTime(uri, Date.now() - started);
-    if (doc.version === version) toldPending.delete(uri);
+    noteCheckTime(uri, took + Date.now() - started);
+    // Done: no longer pending (scheduleParse waits for a running finish).
+    finishing.delete(uri);
+    if (documents.get(uri)?.version === version) toldPending.delete(uri);
     else scheduleParse(uri);
   }
 

@@ -4,10 +4,11 @@
 # Steps: copy Helm's module from GOMODCACHE, trim it (helm-wasm/trim/trim.sh,
 # with the default API version list printed by helm-wasm/gen/apiversions run
 # natively), build our package against the copy through a `replace`
-# directive in a generated go.mod; likewise a copy of Helm's JSON Schema
-# validator whose draft metaschemas compile on first use instead of at
-# start (helm-wasm/trim/jsonschema-lazy.sh). Helm's source never enters the
-# repository.
+# directive in a generated go.mod (the copy's engine also keeps parsed
+# templates between renders: helm-wasm/trim/template-cache.sh); likewise a
+# copy of Helm's JSON Schema validator whose draft metaschemas compile on
+# first use instead of at start (helm-wasm/trim/jsonschema-lazy.sh). Helm's
+# source never enters the repository.
 # The result is cached under ${FLUXHELM_CACHE:-$HOME/.cache/fluxhelm}/helm-wasm/
 # by a hash of every input, so a rebuild with nothing changed is a copy.
 # Usage: bash scripts/build-helm-wasm.sh [OUT]   (default dist/helm.wasm)
@@ -53,6 +54,7 @@ log "API versions from Helm's default Capabilities (native run)"
 cp -r "$helm_dir" "$work/helm"
 chmod -R u+w "$work/helm"
 bash "$src/trim/trim.sh" "$work/helm" "$work/apiversions.txt"
+bash "$src/trim/template-cache.sh" "$work/helm"
 js_module=github.com/santhosh-tekuri/jsonschema/v6
 js_version=$(awk -v m="$js_module" '$1 == m { print $2; exit }' "$src/go.mod")
 [[ -n $js_version ]] || die "no $js_module requirement in $src/go.mod"

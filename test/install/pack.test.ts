@@ -9,8 +9,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync, rmSync, type Dirent } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packRepo, packedFiles, installPacked, repoRoot } from '../support/pack.ts';
 import { LspClient } from '../support/lsp-client.ts';
@@ -23,7 +23,10 @@ const installed = installPacked(tarball, work);
 
 test('the tarball holds the runtime files and nothing of the sources', () => {
   const files = packedFiles();
-  const runtime = readdirSync(join(repoRoot, 'dist')).filter((f) => !f.endsWith('.map')).map((f) => `dist/${f}`);
+  const runtime = (readdirSync(join(repoRoot, 'dist'), { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => e.isFile() && !e.name.endsWith('.map'))
+    .map((e) => relative(repoRoot, join(e.parentPath ?? e.path, e.name)).split(sep).join('/'));
+  assert.ok(runtime.includes('dist/vendor/mcp.js'), 'the runtime files include the bundles of dist/vendor');
   for (const f of runtime) assert.ok(files.includes(f), `${f} is missing from the package`);
   assert.ok(files.includes('schemas/src/fluxhelm-config.schema.json'));
   assert.deepEqual(files.filter((f) => /^(engine|server|cli|client|test)\//.test(f) || f.endsWith('.map')), []);

@@ -12,6 +12,7 @@
  * stamp at the end, or shorter than its stamp says) yields `undefined` and
  * ends.
  */
+import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileStamp } from '../engine/index.ts';
 import { sameStamp } from '../engine/index.ts';
@@ -29,12 +30,10 @@ async function fill(handle: Handle, bytes: Buffer, position: number): Promise<nu
   return got;
 }
 
-const stampOf = (st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileStamp => ({
-  size: st.size,
-  mtimeMs: st.mtimeMs,
-  ctimeMs: st.ctimeMs,
-  ino: st.ino,
-});
+/** The stamp of a file's stats (what tells one version of the file from the next). */
+export function stampOf(st: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>): FileStamp {
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+}
 
 export async function* readFilePieces(
   path: string,

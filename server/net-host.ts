@@ -11,7 +11,7 @@
  * `insecureSkipVerify`. Nothing here throws: failures are values.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { readFilePieces } from './file-pieces.ts';
+import { readFilePieces, stampOf } from './file-pieces.ts';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_REDIRECTS,
@@ -303,10 +303,6 @@ async function readWhole(path: string): Promise<Uint8Array | undefined> {
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-function stampOf(st: Stats): FileStamp {
-  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
 }
 
 /** Bytes [start, end) of a file (to its end without `end`) in one or a few positioned reads, if it still has `stamp` (when given). */

@@ -135,7 +135,8 @@ function setEngineFlags(tier: HelmEngineTier): void {
  */
 export function goRuntimeEnv(tier: HelmEngineTier, maxMemoryBytes: number): Record<string, string> {
   const mib = 1024 * 1024;
-  if (tier === 'baseline') return { GOGC: 'off', GOMEMLIMIT: `${Math.max(32, Math.floor(Math.min(384 * mib, maxMemoryBytes / 2) / mib))}MiB` };
+  if (tier === 'baseline')
+    return { GOGC: 'off', GOMEMLIMIT: `${Math.max(32, Math.floor(Math.min(384 * mib, maxMemoryBytes / 2) / mib))}MiB` };
   return {};
 }
 
@@ -241,7 +242,11 @@ export class NodeHelmRenderHost implements HelmRenderHost {
       this.flagsSet = true;
     }
     const path = this.opts.wasmPath!;
-    const worker = startWorker(this.opts.workerPath!, { wasmPath: path, maxMemoryBytes: this.opts.maxMemoryBytes, env: this.opts.goEnv });
+    const worker = startWorker(this.opts.workerPath!, {
+      wasmPath: path,
+      maxMemoryBytes: this.opts.maxMemoryBytes,
+      env: this.opts.goEnv,
+    });
     this.worker = worker;
     this.workersStarted++;
     this.ready = new Promise<boolean>((resolve) => {

@@ -91,18 +91,19 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
 }
 
 /**
- * From the line starting at `ls`, the start of the first line that is not
- * deeper than `chartIndent` (that has fewer than `chartIndent + 1` leading
- * spaces), or `n`. Nearly every line of an index is an entry's content: this
- * loop skips them with one native newline search each (`bytes` is a Node
- * Buffer), and being small and on its own, it is optimised early in the one
- * pass a cold run makes.
+ * From the line starting at `ls`, the start of the first line that is not an
+ * entry's content, or `n`. Content is a line deeper than `chartIndent` (at
+ * least `chartIndent + 1` leading spaces) or a version's first line (`- ` at
+ * the chart indentation, once that is known). Nearly every line of an index
+ * is content: this loop skips them with one native newline search each
+ * (`bytes` is a Node Buffer), and being small and on its own, it is
+ * optimised early in the one pass a cold run makes.
  */
 function skipDeeper(bytes: Uint8Array, ls: number, n: number, chartIndent: number): number {
   while (ls < n) {
     let k = 0;
     while (k <= chartIndent && bytes[ls + k] === SPACE) k++;
-    if (k <= chartIndent) return ls;
+    if (k < chartIndent || (k === chartIndent && bytes[ls + k] !== DASH)) return ls;
     const nl = bytes.indexOf(NL, ls + k);
     if (nl < 0) return n;
     ls = nl + 1;

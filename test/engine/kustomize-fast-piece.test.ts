@@ -17,17 +17,10 @@ import { KUSTOMIZE_YAML_OPTIONS } from '../../engine/kustomize/source.ts';
 import { parsedSource, documentSpan } from '../../engine/kustomize/parsed-sources.ts';
 import { spanAt } from '../../engine/kustomize/source.ts';
 import { YAML_OPTIONS } from '../../engine/yaml/documents.ts';
-import { yamlFiles } from '../support/yaml-files.ts';
+import { documentPieces as pieces, yamlFiles } from '../support/yaml-files.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const SCHEMAS = { resource: KUSTOMIZE_YAML_OPTIONS, kustomization: YAML_OPTIONS } as const;
-
-function pieces(text: string): string[] {
-  const starts = [0];
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
-  return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
-}
 
 /** When the quick path answers, the library agrees on value and ranges. Returns whether it answered. */
 function agrees(piece: string, where: string): boolean {

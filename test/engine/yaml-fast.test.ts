@@ -19,7 +19,7 @@ import { YAML_OPTIONS, duplicateKeyOffsets, setFastReading, parseYamlFile } from
 import { findAtPath, nodeRange, type PathSeg } from '../../engine/yaml/nodes.ts';
 import { createLanguageService, emptyHost } from '../../engine/index.ts';
 import { generateFile } from '../../bench/gen.ts';
-import { yamlFiles } from '../support/yaml-files.ts';
+import { documentPieces as pieces, yamlFiles } from '../support/yaml-files.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const reader = createFastReader(YAML_OPTIONS);
@@ -29,14 +29,6 @@ const corpus: { name: string; text: string }[] = [
   ...['test/fixtures', 'examples', '../shared/fleets', '../shared/charts'].flatMap((d) => yamlFiles(join(root, d))).map((p) => ({ name: p, text: readFileSync(p, 'utf8') })),
   { name: 'bench 1,000 documents', text: generateFile(1000).text },
 ];
-
-/** Pieces as documents.ts cuts a file: at every line that starts with `---`. */
-function pieces(text: string): string[] {
-  const starts = [0];
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
-  return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
-}
 
 /** When the reader answers for `piece`, the library must agree. Returns whether it answered. */
 function agrees(piece: string, where: string): boolean {

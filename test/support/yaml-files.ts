@@ -24,3 +24,11 @@ export function yamlFiles(dir: string, maxBytes = 2_000_000, out: string[] = [])
   }
   return out;
 }
+
+/** A file's documents as documents.ts cuts it: at every line that starts with `---` (not at the very start). */
+export function documentPieces(text: string): string[] {
+  const starts = [0];
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
+  return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
+}

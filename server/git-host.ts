@@ -46,7 +46,42 @@ function rootOf(dir: string, prefixLine: string): string {
 
 const NO_GIT = 'git is not installed (or not on PATH): reading another revision needs it';
 
+/** Answers of resolve and changedFiles kept while a one-shot command runs (keepGitAnswers), by arguments. */
+let kept: Map<string, unknown> | undefined;
+
+/**
+ * One-shot commands: the repository is taken to stay as it is while the command runs, so a revision resolved
+ * and a list of changed files are asked of git once (the CLI's diff asks before the engine asks again; every
+ * git process costs a fork of this process, about 10 ms). Until the returned function is called; the editor's
+ * hosts never call this.
+ */
+export function keepGitAnswers(): () => void {
+  const mine = new Map<string, unknown>();
+  kept = mine;
+  return () => {
+    if (kept === mine) kept = undefined;
+  };
+}
+
+function remembered<T>(key: string, ask: () => T): T {
+  if (!kept) return ask();
+  if (kept.has(key)) return kept.get(key) as T;
+  const answer = ask();
+  kept.set(key, answer);
+  return answer;
+}
+
 export function createGitHost(): GitHost {
+  const host = createGitProcesses();
+  return {
+    ...host,
+    resolve: (dir, ref) => remembered(JSON.stringify(['resolve', dir, ref]), () => host.resolve(dir, ref)),
+    changedFiles: (root, commit) =>
+      remembered(JSON.stringify(['changed', root, commit]), () => host.changedFiles(root, commit)),
+  };
+}
+
+function createGitProcesses(): GitHost {
   return {
     resolve(dir, ref) {
       if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };

@@ -19,10 +19,15 @@
  *   library: there the library's rules are not this simple);
  * - the document starts at its `---` marker (or at the root when there is
  *   none) and ends at the end of the piece.
+ * Anchors and aliases of one-line scalars (scalar-aliases.ts) and simple
+ * one-line flow collections (flow-lines.ts) are written out for the reader
+ * first; the ranges are still the original text's.
  */
 import { createFastReader } from '../yaml/fast.ts';
 import { YAML_OPTIONS } from '../yaml/documents.ts';
 import { KUSTOMIZE_YAML_OPTIONS } from './source.ts';
+import { writeOutScalarAliases } from './scalar-aliases.ts';
+import { writeOutFlowLines } from './flow-lines.ts';
 
 export interface FastPiece {
   value: Record<string, unknown>;
@@ -50,7 +55,16 @@ const MARKER = /^---(?:[ \t]|$)/;
 
 /** The piece's value and ranges, or undefined when the library must parse it (anything but one plain block mapping). */
 export function readFastPiece(text: string, schema: 'resource' | 'kustomization'): FastPiece | undefined {
-  const read = readers[schema].read(text);
+  const reader = readers[schema];
+  // Anchored scalars and their aliases (`name: &app radarr` … `*app`) written out for the reader; the ranges
+  // below are the original text's.
+  const plain = writeOutScalarAliases(text, (written) => {
+    const v = (reader.read(`v: ${written}\n`)?.value as { v?: unknown } | undefined)?.v;
+    return v !== undefined && (v === null || typeof v !== 'object');
+  });
+  if (plain === undefined) return undefined;
+  // One-line flow collections (`capabilities: { drop: ["ALL"] }`) written as block YAML for the reader.
+  const read = reader.read(writeOutFlowLines(plain));
   const value = read?.value;
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   let marker = -1;

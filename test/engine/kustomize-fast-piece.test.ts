@@ -67,12 +67,32 @@ test('comments, blank lines and block scalars at the end of a document', () => {
   assert.ok(read >= 10, `${read} of ${cases.length} cases read quickly`);
 });
 
+test('anchored scalars, their aliases and one-line flow collections are read quickly, with the library\'s value; other forms are left to it', () => {
+  const quick = [
+    'metadata:\n  name: &app radarr\nspec:\n  values:\n    fullnameOverride: *app\n    port: &port 80\n    probe:\n      port: *port\n',
+    'a: &q "quoted"\nb: *q\nc: &q 2\nd: *q\n',
+    'c:\n  - &i item\n  - *i\n  - k: *i\n',
+    'securityContext:\n  capabilities: { drop: ["ALL"] }\n  x: [a, \'b c\', 1.10, yes, ~, 0755]\n',
+    'a:\n  - k: {a: [1, {b: c}], d: {}}\n    e: [[], [x]]\n',
+    'a: |\n  k: [x]\n  l: &a b\n  m: *a\nb: [y]\n',
+  ];
+  for (const c of quick) assert.ok(agrees(c, 'case'), `not read quickly:\n${c}`);
+  const cases = [
+    'a: &x\n  b: 1\nc: *x\n', 'a: *x\nb: &x 1\n', 'a: &x 1\n<<: *x\n', 'a: &x 1 # c\nb: *x\n', 'a: &x one\n  two\nb: *x\n',
+    'a: &x |\n  t\nb: *x\n', 'a: &x !!str 1\nb: *x\n', '*x : 1\n', '"k: v": |\n  a: [x]\n  b: &y z\n', 'a: "s\n  b: [x]\n  "\n',
+    'a: [x,]\n', 'a: [a: b]\n', 'a: [x] # c\n', '- {a: b}\n', 'a: [\n  x]\n', 'a: {a: 1, a: 2}\n', 'a: ["x\\"y"]\n', "a: ['it''s']\n",
+    'a: {b: c d}\n', 'a: [-1, .5, 1e3]\n', 'a: [x #y]\n', 'a: &x 1\nb: &x 2\nc: *x\n', 'a: {b: *x}\n', 'a: > \n  &x y\nb: *x\n',
+  ];
+  for (const c of cases) agrees(c, 'case');
+});
+
 test('random texts: the quick path agrees with the library whenever it answers', () => {
   const line = fc.record({
     indent: fc.constantFrom(0, 0, 1, 2, 2, 4),
-    kind: fc.constantFrom('kv', 'kv', 'key', 'item', 'comment', 'blank', 'marker', 'literal', 'text'),
-    key: fc.constantFrom('a', 'b', 'name', 'on', 'yes', 'x y', '"q"'),
-    value: fc.constantFrom('', 'x', 'yes', 'on', 'true', '0755', '2001-12-14', '1.10', '~', '"s"', "'t'", '# c', 'a # c', '|', '|-', '[]', '{}'),
+    kind: fc.constantFrom('kv', 'kv', 'key', 'item', 'comment', 'blank', 'marker', 'literal', 'text', 'anchor', 'alias', 'itemkv'),
+    key: fc.constantFrom('a', 'b', 'name', 'on', 'yes', 'x y', '"q"', '"k: v"', '<<'),
+    anchor: fc.constantFrom('a', 'b', 'x:y'),
+    value: fc.constantFrom('', 'x', 'yes', 'on', 'true', '0755', '2001-12-14', '1.10', '~', '"s"', "'t'", '# c', 'a # c', '|', '|-', '>', '[]', '{}', '&a x', '*a', '*b', '&b 1', '&a', '&a |', '&a "q"', '&a [x]', '{ drop: ["ALL"] }', '[x, "y", 1]', '{a: [1, {b: c}]}', '[a: b]', '[x,]', '{ a: b } # c', '[{}, []]', "['s', yes, on]", '{ "k": v, k2: 2 }', '- x', 'x: [1]'),
   });
   const texts = fc.array(line, { minLength: 1, maxLength: 10 }).map((ls) =>
     ls
@@ -86,6 +106,9 @@ test('random texts: the quick path agrees with the library whenever it answers',
           case 'blank': return pad;
           case 'marker': return '---';
           case 'literal': return `${pad}${l.key}: |`;
+          case 'anchor': return `${pad}${l.key}: &${l.anchor} ${l.value}`;
+          case 'alias': return `${pad}${l.key}: *${l.anchor}`;
+          case 'itemkv': return `${pad}- ${l.key}: ${l.value}`;
           default: return `${pad}${l.value}`;
         }
       })
@@ -95,12 +118,12 @@ test('random texts: the quick path agrees with the library whenever it answers',
 });
 
 test('a build\'s parse of a file gives the same values and spans as the library, and composes the nodes only when asked', () => {
-  const text = '# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    v\n\n# trailing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n';
+  const text = '# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    v\n\n# trailing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b} # flow, then a comment\n';
   const parsed = parsedSource('/fast-piece/test.yaml', text);
   assert.equal(parsed.docs.length, 2);
   const quick = parsed.docs[0];
   assert.ok(quick.ranges, 'the first document was not read quickly');
-  assert.equal(parsed.docs[1].ranges, undefined, 'a flow mapping is the library\'s');
+  assert.equal(parsed.docs[1].ranges, undefined, 'a flow mapping with a comment after it is the library\'s');
   const library = parseAllDocuments(text, KUSTOMIZE_YAML_OPTIONS)[0];
   const libContents = library.contents as { range: [number, number, number] };
   assert.deepEqual(spanAt(quick, []), { file: '/fast-piece/test.yaml', start: libContents.range[0], end: libContents.range[1] });

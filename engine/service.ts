@@ -123,8 +123,10 @@ export interface LanguageService extends ReleaseService {
    * The same refresh cut into steps (the fleet, the reference check, the builds, then files in small groups):
    * the caller runs `next()` between other work (the server between messages). It returns the changed uris,
    * or undefined when the workspace changed under it (the work is dropped; the next refresh starts over).
+   * `forced`: not dropped when files change meanwhile: the fleet is evaluated in steps until it is of the current
+   * files (at most a few rounds), then the rest runs as one block, so the findings are of one state of the files.
    */
-  refreshWorkspaceSteps(): Generator<void, string[] | undefined, void>;
+  refreshWorkspaceSteps(options?: { forced?: boolean }): Generator<void, string[] | undefined, void>;
   findDefinition(uri: string, position: Position): Location[];
   findReferences(uri: string, position: Position, includeDeclaration: boolean): Location[];
   prepareRename(uri: string, position: Position): { range: Range; placeholder: string } | undefined;
@@ -227,6 +229,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
 
   /** Files per step when the cross-file findings are gathered in steps. */
   const FILES_PER_STEP = 40;
+  /** Rounds of a forced refresh's stepped fleet evaluation before the rest runs whatever changed meanwhile. */
+  const FORCED_FLEET_ROUNDS = 3;
 
   /**
    * Cross-file findings in steps; each `yield` is a point where the caller may do other work. Returns undefined
@@ -241,7 +245,8 @@ export function createLanguageService(host: EngineHost): LanguageService {
     const generation = registry.generation;
     const stale = () => dropStale && (workspace !== ws || ws.index.version !== version || registry.generation !== generation);
     // The fleet model (what each cluster root applies) first: the reference check and the builds read it.
-    ws.fleet.get();
+    // Its builds run as steps of their own (a fleet-grown kustomization file can take a second to build).
+    yield* ws.fleet.getSteps();
     yield;
     if (stale()) return undefined;
     const byFile = ws.check().byFile;
@@ -275,6 +280,19 @@ export function createLanguageService(host: EngineHost): LanguageService {
   function computeWorkspaceDiagnostics(): Map<string, Diagnostic[]> {
     const steps = workspaceDiagnosticsSteps(false);
     for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value ?? new Map();
+  }
+
+  /** A refresh edits cannot drop: the fleet's builds in steps (again while files changed meanwhile), then the rest at once. */
+  function* forcedRefreshSteps(): Generator<void, string[] | undefined, void> {
+    const ws = workspace;
+    if (!ws) return [];
+    for (let round = 0; round < FORCED_FLEET_ROUNDS && !ws.fleet.current(); round++) {
+      yield* ws.fleet.getSteps();
+      yield;
+      if (workspace !== ws) return undefined;
+    }
+    const steps = refreshSteps(false);
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
   }
 
   /** Refreshes the cross-file findings in steps; the uris whose findings changed, or undefined when dropped. */
@@ -415,7 +433,7 @@ export function createLanguageService(host: EngineHost): LanguageService {
       const steps = refreshSteps(false);
       for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value ?? [];
     },
-    refreshWorkspaceSteps: () => refreshSteps(),
+    refreshWorkspaceSteps: (options) => (options?.forced ? forcedRefreshSteps() : refreshSteps()),
     findDefinition: (uri, position) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findDefinition(ws, path, position))),
     findReferences: (uri, position, decl) => locationsInWorkspace(linesOf, withWs(uri, [], (ws, path) => findReferences(ws, path, position, decl))),
     prepareRename: (uri, position) => withWs(uri, undefined, (ws, path) => {

@@ -5,7 +5,10 @@
  * text), diagnostics of files that are not open, and the status-bar summary.
  * The cross-file check runs debounced after edits, off the typing path, in
  * steps of a few milliseconds between messages (so a keystroke never waits
- * for it); a check overtaken by a newer edit is dropped and started again.
+ * for it); a check overtaken by a newer edit is dropped and started again,
+ * until edits have overtaken checks for MAX_WAIT_MS: then one check that edits
+ * do not drop runs (its fleet builds still in steps; the edits since get the
+ * next one).
  * The edits of a huge document (over HUGE_CHARS, with a `---` piece over
  * HUGE_PIECE_CHARS, or whose last edit took over SLOW_CHECK_MS to check) are
  * parsed, indexed and validated after typing pauses instead of on every
@@ -110,6 +113,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   // The stepped cross-file check in progress, and since when edits wait for one to finish.
   let job: Generator<void, string[] | undefined, void> | undefined;
   let pendingSince: number | undefined;
+  // Whether the check in progress is a forced one (edits do not drop it).
+  let forced = false;
   // Huge documents whose latest edits wait for a pause, and those the output channel was told about.
   const deferred = new Map<string, NodeJS.Timeout>();
   const toldHuge = new Set<string>();
@@ -330,19 +335,18 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
 
   function startRefresh(): void {
     refreshTimer = undefined;
+    if (job && forced) {
+      // A forced check is not dropped: the edits since it started get a check of their own after it.
+      refreshTimer = setTimeout(startRefresh, DEBOUNCE_MS);
+      return;
+    }
     // A check still running was computed on older text: drop it.
     job?.return(undefined);
     job = undefined;
-    if (pendingSince !== undefined && Date.now() - pendingSince > MAX_WAIT_MS) {
-      // Edits kept overtaking the stepped check: finish one at once so cross-file findings follow within a second.
-      try {
-        store.refreshWorkspace();
-      } catch (err) {
-        runner.logError('workspace check', err);
-      }
-      return;
-    }
-    job = service.refreshWorkspaceSteps();
+    // Edits kept overtaking the stepped check: one that edits do not drop, so cross-file findings follow within
+    // about a second. Its fleet builds still run in steps between messages (engine refreshWorkspaceSteps).
+    forced = pendingSince !== undefined && Date.now() - pendingSince > MAX_WAIT_MS;
+    job = service.refreshWorkspaceSteps({ forced });
     runSlice();
   }
 

@@ -20,7 +20,7 @@ import type { IndexedObject } from '../workspace/index.ts';
 import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 import { findClusterRoots, isFluxKustomization, thisRepository, type ClusterRoot } from './roots.ts';
-import { evaluateTree, labelOf, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
+import { evaluateTree, evaluateTreeSteps, drain, labelOf, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
 import { buildKustomization } from '../kustomize/build.ts';
 import type { KustomizeBuild } from '../kustomize/types.ts';
 
@@ -123,8 +123,24 @@ export class FleetModel {
   }
 
   get(): FleetState {
+    return drain(this.getSteps());
+  }
+
+  /** Whether the last computed state is of the workspace's current files (`get()` would not evaluate anything). */
+  current(): boolean {
+    return this.state !== undefined && this.state.version === this.ws.index.version;
+  }
+
+  /**
+   * `get()` in steps: it yields after each Kustomization or kustomize folder it has to build, so the server can
+   * answer messages between the builds of a large fleet. The state is kept under the index version it started
+   * on: files changed meanwhile make the next `get()` evaluate again what read them.
+   */
+  *getSteps(): Generator<void, FleetState, void> {
     const { index } = this.ws;
     if (this.state && this.state.version === index.version) return this.state.value;
+    const version = index.version;
+    const fileSetVersion = index.fileSetVersion;
     const previous = this.state && this.state.fileSetVersion === index.fileSetVersion ? this.state.value : undefined;
     const { roots, isThisRepository } = this.rule();
     const sameRepoRule = previous && previous.roots.length === roots.length && previous.roots.every((r, i) => rootKey(r) === rootKey(roots[i]));
@@ -132,11 +148,8 @@ export class FleetModel {
     const memo = this.prepareMemo(!previous || !sameRepoRule);
     let evaluated = 0;
     const oldTrees = new Map((previous?.trees ?? []).map((t) => [rootKey(t.root), t]));
-    const trees = roots.map((r) => {
-      const hit = reuse(oldTrees.get(rootKey(r)));
-      if (hit) return hit;
-      return evaluateTree(this.ws, this.ws.host, r, { isThisRepository, memo });
-    });
+    const trees: ClusterTree[] = [];
+    for (const r of roots) trees.push(reuse(oldTrees.get(rootKey(r))) ?? (yield* evaluateTreeSteps(this.ws, this.ws.host, r, { isThisRepository, memo })));
     // Kustomizations in files some tree read (as a resource, a patch...) are covered by that tree.
     const inTrees = new Set<string>();
     for (const t of trees) for (const f of t.reads.keys()) inTrees.add(f);
@@ -150,7 +163,7 @@ export class FleetModel {
         loose.push(hit);
         continue;
       }
-      loose.push(evaluateTree(this.ws, this.ws.host, root, { isThisRepository, follow: false, memo }));
+      loose.push(yield* evaluateTreeSteps(this.ws, this.ws.host, root, { isThisRepository, follow: false, memo }));
     }
     const covered = new Set(inTrees);
     for (const t of loose) for (const f of t.reads.keys()) covered.add(f);
@@ -166,6 +179,7 @@ export class FleetModel {
         evaluated++;
         const reads = new Map<string, string | undefined>();
         b = { dir, build: buildKustomization(trackingHost(this.ws, this.ws.host, reads), dir), reads };
+        yield;
       }
       kustomizeBuilds.push(b);
       for (const f of b.reads.keys()) covered.add(f);
@@ -173,7 +187,8 @@ export class FleetModel {
     this.lastEvaluated = evaluated + memo.built;
     memo.sweep([...trees, ...loose].flatMap((t) => t.kustomizations.map((k) => k.memoKey)));
     const value = summarize(roots, trees, loose, kustomizeBuilds, isThisRepository);
-    this.state = { version: index.version, fileSetVersion: index.fileSetVersion, value };
+    // A newer evaluation (a `get()` between the steps) of a later index version stays.
+    if (!this.state || this.state.version <= version) this.state = { version, fileSetVersion, value };
     return value;
   }
 

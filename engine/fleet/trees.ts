@@ -171,6 +171,19 @@ export class EvaluationMemo {
 
 /** Evaluates the tree of one cluster root. Never throws on user input. */
 export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterRoot, opts: TreeOptions): ClusterTree {
+  return drain(evaluateTreeSteps(ws, host, root, opts));
+}
+
+/** Runs a stepped evaluation to its end. */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * evaluateTree in steps: it yields after each Kustomization it had to build (one not in the memo), so a caller
+ * can let other work in between the builds of a large tree.
+ */
+export function* evaluateTreeSteps(ws: FluxWorkspace, host: EngineHost, root: ClusterRoot, opts: TreeOptions): Generator<void, ClusterTree, void> {
   const reads = new Map<string, string | undefined>();
   const tree: ClusterTree = { root, kustomizations: [], external: [], reads, clusters: new Map([[root.id, root.label]]) };
   if (!root.object) return tree;
@@ -202,6 +215,7 @@ export function evaluateTree(ws: FluxWorkspace, host: EngineHost, root: ClusterR
       for (const v of build.variables.values()) if (!own.has(v.span.file)) own.set(v.span.file, ws.index.fileText(v.span.file));
       entry = { build, reads: own };
       opts.memo?.put(memoKey, entry);
+      yield;
     }
     for (const [p, text] of entry.reads) if (!reads.has(p)) reads.set(p, text);
     const build = entry.build;

@@ -40,7 +40,7 @@ export function buildDependencyGraph(ws: Workspace): DependencyGraph {
   const idOf = new Map<IndexedObject, string>();
   const edges: GraphEdge[] = [];
   // Objects in kustomize patch files are fragments of others, not objects of their own.
-  const patchFiles = ws.check().patchFiles;
+  const patchFiles = ws.currentPatchFiles();
   const objects = [...ws.index.allObjects()].filter((o) => NODE_KINDS.has(o.kind) && o.apiVersion.includes('.toolkit.fluxcd.io/') && !o.generated && !patchFiles.has(o.file));
   objects.sort((a, b) => a.file.localeCompare(b.file) || a.start - b.start);
   for (const o of objects) {

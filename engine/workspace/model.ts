@@ -148,6 +148,18 @@ export class Workspace {
     return (this.graph ?? { result: this.check() }).result.patchFiles;
   }
 
+  /**
+   * Files kustomizations use as patches now: the graph check's when it is of the current files, otherwise read
+   * from the references alone (the same set, without the check's fleet evaluation: a graph request after an edit
+   * does not build the fleet).
+   */
+  currentPatchFiles(): Set<string> {
+    if (this.graph && this.graph.version === this.index.version) return this.graph.result.patchFiles;
+    const out = new Set<string>();
+    for (const ref of this.refs.all()) if (ref.type === 'path' && ref.role === 'patch') out.add(ref.target);
+    return out;
+  }
+
   /** Graph diagnostics for the whole workspace, recomputed only after a change. */
   check(): GraphResult {
     if (this.graph && this.graph.version === this.index.version) return this.graph.result;

@@ -79,3 +79,53 @@ test('a duplicate key in a file a Flux Kustomization builds is reported once, no
   const found = service.diagnostics(file).map((d) => `${d.range.start.line + 1}:${d.range.start.character} ${d.code}`);
   assert.deepEqual(found, ['8:2 duplicate-key']);
 });
+
+test('the fleet is evaluated in steps, one per Kustomization it builds, to the state get() computes', async () => {
+  const { Workspace } = await import('../../engine/workspace/model.ts');
+  const fleetOf = () => new Workspace(loadFixture(join(import.meta.dirname, '..', '..', 'examples', 'fleet')), { roots: ['/ws'], repoRoot: '/ws' });
+  const a = fleetOf();
+  const b = fleetOf();
+  const whole = a.fleet.get();
+  const steps = b.fleet.getSteps();
+  let count = 0;
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) count++;
+  assert.ok(count >= whole.evaluations.length, `${count} steps for ${whole.evaluations.length} Kustomizations`);
+  assert.ok(b.fleet.current());
+  const summary = (s: typeof whole) => JSON.stringify({ reached: [...s.reached].sort(), applied: [...s.applied].sort(), labels: s.evaluations.map((k) => k.label), built: s.kustomizeBuilds.map((k) => k.dir) });
+  assert.equal(summary(r.value), summary(whole));
+});
+
+test('a forced refresh is not dropped by an edit between its steps: it reports the edited workspace', () => {
+  const { host, service } = open();
+  service.refreshWorkspaceDiagnostics();
+  assert.ok(published(service, kustomization).some((d) => d.endsWith('missing-path')));
+  // An edit the fleet has not seen yet (so the refresh starts with its stepped fleet evaluation), then another one
+  // between its steps: the missing file appears.
+  service.updateFile(pathToUri(kustomization), `${host.files[kustomization]}# note\n`);
+  host.files[monitoring] = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n';
+  const job = service.refreshWorkspaceSteps({ forced: true });
+  let r = job.next();
+  assert.equal(r.done, false);
+  service.updateFile(pathToUri(monitoring), host.files[monitoring]);
+  for (; !r.done; r = job.next());
+  assert.deepEqual(r.value, [pathToUri(kustomization)]);
+  assert.deepEqual(published(service, kustomization), [], 'the findings are of the edited workspace');
+});
+
+test('the graph after an edit does not evaluate the fleet, and has the patch files the check finds', async () => {
+  const { Workspace } = await import('../../engine/workspace/model.ts');
+  const { buildDependencyGraph } = await import('../../engine/graph/model.ts');
+  const host = loadFixture(join(import.meta.dirname, '..', '..', 'examples', 'fleet'));
+  const ws = new Workspace(host, { roots: ['/ws'], repoRoot: '/ws' });
+  ws.check();
+  const path = Object.keys(host.files).find((p) => p.endsWith('kustomization.yaml') && host.files[p].includes('patches:'))!;
+  ws.index.setFileText(path, `${host.files[path]}# edited\n`);
+  assert.equal(ws.fleet.current(), false);
+  const stale = buildDependencyGraph(ws);
+  assert.equal(ws.fleet.current(), false, 'the graph request built the fleet');
+  const patches = ws.currentPatchFiles();
+  assert.ok(patches.size > 0);
+  assert.deepEqual([...ws.check().patchFiles].sort(), [...patches].sort());
+  assert.deepEqual(buildDependencyGraph(ws), stale);
+});

@@ -245,8 +245,16 @@ export function createLanguageService(host: EngineHost): LanguageService {
     const generation = registry.generation;
     const stale = () => dropStale && (workspace !== ws || ws.index.version !== version || registry.generation !== generation);
     // The fleet model (what each cluster root applies) first: the reference check and the builds read it.
-    // Its builds run as steps of their own (a fleet-grown kustomization file can take a second to build).
-    yield* ws.fleet.getSteps();
+    // Its builds run as steps of their own (a fleet-grown kustomization file can take a second to build); an edit
+    // between two of them drops the rest (the builds done stay in the fleet's memo for the next refresh).
+    const fleetSteps = ws.fleet.getSteps();
+    for (let r = fleetSteps.next(); !r.done; r = fleetSteps.next()) {
+      yield;
+      if (stale()) {
+        fleetSteps.return(undefined as never);
+        return undefined;
+      }
+    }
     yield;
     if (stale()) return undefined;
     const byFile = ws.check().byFile;

@@ -129,3 +129,30 @@ test('the graph after an edit does not evaluate the fleet, and has the patch fil
   assert.deepEqual([...ws.check().patchFiles].sort(), [...patches].sort());
   assert.deepEqual(buildDependencyGraph(ws), stale);
 });
+
+test('an edit during the fleet evaluation drops the rest of it; the next refresh equals a one-go refresh', () => {
+  const fleet = join(import.meta.dirname, '..', '..', 'examples', 'fleet');
+  const edit = (host: ReturnType<typeof loadFixture>, service: LanguageService) => {
+    const path = '/ws/clusters/staging/infrastructure.yaml';
+    service.updateFile(pathToUri(path), host.files[path].replace(/interval: \S+/, 'interval: 7m'));
+  };
+  const openFleet = () => {
+    const host = loadFixture(fleet);
+    const service = createLanguageService(host);
+    service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+    return { host, service };
+  };
+  const whole = openFleet();
+  const full = runSteps(whole.service).steps;
+  const a = openFleet();
+  const dropped = runSteps(a.service, (step) => {
+    if (step === 1) edit(a.host, a.service);
+  });
+  assert.equal(dropped.result, undefined);
+  assert.ok(dropped.steps < full / 2, `${dropped.steps} steps of ${full} before the refresh stopped`);
+  runSteps(a.service);
+  const b = openFleet();
+  edit(b.host, b.service);
+  b.service.refreshWorkspaceDiagnostics();
+  assert.deepEqual(findings(a.service), findings(b.service));
+});

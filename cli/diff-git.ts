@@ -10,7 +10,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { formatDiff } from '../engine/index.ts';
-import { createGitHost, keepGitAnswers } from '../server/git-host.ts';
+import { createGitHost } from '../server/git-host.ts';
 import { parseArgs, oneOf, UsageError } from './args.ts';
 import { createService, workspaceRoots } from './workspace.ts';
 import { parseTimeout } from './sources.ts';
@@ -55,16 +55,6 @@ const OPTIONS = {
 const FORMATS = ['human', 'unified', 'json', 'github', 'html'] as const;
 
 export async function diffGit(argv: string[], out: Out, err: Out): Promise<number> {
-  // The engine asks git the same questions again: one process each is enough while this command runs.
-  const release = keepGitAnswers();
-  try {
-    return await diffGitOnce(argv, out, err);
-  } finally {
-    release();
-  }
-}
-
-async function diffGitOnce(argv: string[], out: Out, err: Out): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.positional.length > 1) throw new UsageError('diff --base takes at most one PATH');
   const ref = args.options.get('base')?.[0];
@@ -74,13 +64,15 @@ async function diffGitOnce(argv: string[], out: Out, err: Out): Promise<number> 
   const [dir] = workspaceRoots(args.positional);
   const target = resolvePath(args.positional[0] ?? '.');
   // The workspace is the whole repository: Flux Kustomization paths are relative to its root.
-  const git = createGitHost();
+  // One host for this command and the engine: each question is asked of git once.
+  const git = createGitHost({ remember: true });
   const repo = git.resolve(dir!, ref);
   if ('error' in repo) {
     err(`fluxhelm diff: ${repo.error}\n`);
     return 2;
   }
   const service = createService({
+    git,
     network: !args.flags.has('offline'),
     timeoutMs: parseTimeout(args.options.get('timeout')?.[0], 10_000),
   });

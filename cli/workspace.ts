@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { createLanguageService, type LanguageService } from '../engine/index.ts';
+import { createLanguageService, type GitHost, type LanguageService } from '../engine/index.ts';
 import { createNodeHost } from '../server/node-host.ts';
 import { UsageError } from './args.ts';
 
@@ -33,11 +33,13 @@ export interface OpenOptions {
   timeoutMs?: number;
   /** A render follows: Helm's engine starts in the background while the workspace is indexed. */
   prepareRender?: boolean;
+  /** The Git host the engine reads other revisions through (default: the Node host's own). */
+  git?: GitHost;
 }
 
 export function createService(opts: OpenOptions = {}): LanguageService {
   // One-shot commands render a few releases and exit: Helm's module is compiled by V8's baseline tier only.
-  const service = createLanguageService(createNodeHost({ renderTier: 'baseline' }));
+  const service = createLanguageService(createNodeHost({ renderTier: 'baseline', git: opts.git }));
   service.configure({ network: opts.network ?? true, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   return service;
 }

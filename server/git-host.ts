@@ -46,33 +46,21 @@ function rootOf(dir: string, prefixLine: string): string {
 
 const NO_GIT = 'git is not installed (or not on PATH): reading another revision needs it';
 
-/** Answers of resolve and changedFiles kept while a one-shot command runs (keepGitAnswers), by arguments. */
-let kept: Map<string, unknown> | undefined;
-
 /**
- * One-shot commands: the repository is taken to stay as it is while the command runs, so a revision resolved
- * and a list of changed files are asked of git once (the CLI's diff asks before the engine asks again; every
- * git process costs a fork of this process, about 10 ms). Until the returned function is called; the editor's
- * hosts never call this.
+ * The Node Git host. `remember`: for one-shot commands, which take the
+ * repository to stay as it is while they run: a revision resolved and a list
+ * of changed files are asked of git once per host (the CLI's diff asks before
+ * the engine asks again with the same host; every git process costs a fork
+ * of this process, about 10 ms). The editor's hosts do not remember.
  */
-export function keepGitAnswers(): () => void {
-  const mine = new Map<string, unknown>();
-  kept = mine;
-  return () => {
-    if (kept === mine) kept = undefined;
-  };
-}
-
-function remembered<T>(key: string, ask: () => T): T {
-  if (!kept) return ask();
-  if (kept.has(key)) return kept.get(key) as T;
-  const answer = ask();
-  kept.set(key, answer);
-  return answer;
-}
-
-export function createGitHost(): GitHost {
+export function createGitHost(options: { remember?: boolean } = {}): GitHost {
   const host = createGitProcesses();
+  if (!options.remember) return host;
+  const answers = new Map<string, unknown>();
+  const remembered = <T>(key: string, ask: () => T): T => {
+    if (!answers.has(key)) answers.set(key, ask());
+    return answers.get(key) as T;
+  };
   return {
     ...host,
     resolve: (dir, ref) => remembered(JSON.stringify(['resolve', dir, ref]), () => host.resolve(dir, ref)),

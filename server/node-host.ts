@@ -7,7 +7,7 @@
  * place fs, sockets and timers are touched on the engine's behalf.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import type { EngineHost, Clock } from '../engine/index.ts';
+import type { EngineHost, Clock, GitHost } from '../engine/index.ts';
 import { createNetHost } from './net-host.ts';
 import { createHelmRenderHost, type HelmEngineTier, type NodeHelmRenderHost } from './helm-render-host.ts';
 import { createGitHost } from './git-host.ts';
@@ -24,6 +24,8 @@ export interface NodeHostOptions {
    * one-shot CLI commands, `optimizing` (default) for long-lived processes.
    */
   renderTier?: HelmEngineTier;
+  /** The Git host (default: a new one, see git-host.ts). */
+  git?: GitHost;
 }
 
 export function createNodeHost(options: NodeHostOptions = {}): EngineHost {
@@ -63,7 +65,7 @@ export function createNodeHost(options: NodeHostOptions = {}): EngineHost {
       helm ??= createHelmRenderHost({ startTimeoutMs: 120_000, tier: options.renderTier });
       return helm.available ? helm : undefined;
     },
-    git: createGitHost(),
+    git: options.git ?? createGitHost(),
     cluster: {
       connect: async (opts) => (await import('./cluster-host.ts')).connectCluster(opts),
       listContexts: async (opts) => (await import('./cluster-host.ts')).listContexts(opts),

@@ -20,7 +20,7 @@ import { sameStamp } from '../engine/index.ts';
 type Handle = Awaited<ReturnType<typeof open>>;
 
 /** Fills `bytes` from `position` until it is full or the file ends; the count read. */
-async function fill(handle: Handle, bytes: Buffer, position: number): Promise<number> {
+export async function fill(handle: Handle, bytes: Buffer, position: number): Promise<number> {
   let got = 0;
   while (got < bytes.length) {
     const { bytesRead } = await handle.read(bytes, got, bytes.length - got, position + got);

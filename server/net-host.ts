@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { readFilePieces, stampOf } from './file-pieces.ts';
+import { fill, readFilePieces, stampOf } from './file-pieces.ts';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_REDIRECTS,
@@ -291,12 +291,7 @@ async function readWhole(path: string): Promise<Uint8Array | undefined> {
     const { size } = await handle.stat();
     if (size === 0) return await readFile(path); // special files report 0
     const bytes = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await handle.read(bytes, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
+    const got = await fill(handle, bytes, 0);
     return got === size ? bytes : bytes.subarray(0, got);
   } catch {
     return undefined;

@@ -5,7 +5,7 @@
  * The lazy reader (index-lazy.ts) needs one pass over the whole index to find
  * where each chart's lines are; for a 52 MB index, reading the file and that
  * pass are most of a cold `fluxhelm resolve`. A first read makes the pass
- * over pieces of the file (4 MiB, cut at line ends) instead of holding all of
+ * over pieces of the file (4 MiB, read ahead when the host can) instead of holding all of
  * it in memory, and the index it returns reads charts by range too. The
  * pass's result (the layout:
  * where `entries:` is and each chart's byte range, plus the top-level
@@ -206,15 +206,16 @@ function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
- * The pass fed from the host's read-ahead pieces (`readFilePieces`), which
- * are cut anywhere: the part of a line at a piece's end is kept (copied: the
- * host reuses its buffers) and fed with the start of the next piece. False
- * when the layout is not the plain block layout or the file changed.
+ * The pass fed from pieces of the file cut anywhere (the host's read-ahead,
+ * or ranges): the part of a line at a piece's end is kept (copied: the host
+ * may reuse its buffers) and fed with the start of the next piece. False
+ * when the layout is not the plain block layout, a line is longer than
+ * 1 MiB, or the file changed.
  */
-async function feedPieces(pass: LayoutPass, path: string, stamp: FileStamp, host: SourceHost, pieceBytes: number): Promise<boolean> {
+async function feedPieces(pass: LayoutPass, stamp: FileStamp, pieces: AsyncIterable<Uint8Array | undefined>): Promise<boolean> {
   let pos = 0; // bytes received so far
   let carry: Uint8Array | undefined; // a line's start, at offset pos - carry.length
-  for await (const piece of host.readFilePieces!(path, stamp, pieceBytes)) {
+  for await (const piece of pieces) {
     if (!piece) return false;
     let bytes = piece;
     let base = pos;
@@ -241,33 +242,27 @@ async function feedPieces(pass: LayoutPass, path: string, stamp: FileStamp, host
   return pos === stamp.size && carry === undefined;
 }
 
-/** The pass fed piece by piece through `readFileRange`, each piece cut at its last line end. */
-function feedRanges(pass: LayoutPass, path: string, stamp: FileStamp, readFileRange: RangeReader, pieceBytes: number): boolean {
-  let pos = 0;
-  while (pos < stamp.size && !pass.ended) {
+/** Consecutive pieces read by range, for hosts that do not read ahead; undefined (and the end) when a read fails. */
+async function* rangePieces(readFileRange: RangeReader, path: string, stamp: FileStamp, pieceBytes: number): AsyncGenerator<Uint8Array | undefined> {
+  for (let pos = 0; pos < stamp.size; pos += pieceBytes) {
     const piece = readFileRange(path, { start: pos, end: Math.min(stamp.size, pos + pieceBytes), stamp });
-    if (!piece) return false;
-    const last = pos + piece.length >= stamp.size;
-    const cut = last ? piece.length : piece.lastIndexOf(10) + 1;
-    if (cut <= 0) return false;
-    if (!pass.feed(cut === piece.length ? piece : piece.subarray(0, cut), pos)) return false;
-    pos += cut;
+    yield piece;
+    if (!piece) return;
   }
-  return true;
 }
 
 /**
  * The lazy reader's pass over the file in pieces, so the whole file is never
  * in memory at once (read ahead by the host when it can, else piece by piece
  * by range); then the top level outside the entries block. Undefined when the
- * layout is not the plain block layout, a line is too long (longer than a
- * piece read by range, or than 1 MiB) or the file changed while it was read
- * (the caller reads it whole).
+ * layout is not the plain block layout, a line is longer than 1 MiB or the
+ * file changed while it was read (the caller reads it whole).
  */
 async function streamLayout(path: string, stamp: FileStamp, host: SourceHost, pieceBytes: number): Promise<Omit<KnownLayout, 'known'> | undefined> {
   const readFileRange = host.readFileRange!.bind(host);
   const pass = new LayoutPass();
-  const fed = host.readFilePieces ? await feedPieces(pass, path, stamp, host, pieceBytes) : feedRanges(pass, path, stamp, readFileRange, pieceBytes);
+  const pieces = host.readFilePieces ? host.readFilePieces(path, stamp, pieceBytes) : rangePieces(readFileRange, path, stamp, pieceBytes);
+  const fed = await feedPieces(pass, stamp, pieces);
   if (!fed) return undefined;
   const layout = pass.finish(stamp.size);
   if (!layout) return undefined;

@@ -161,14 +161,16 @@ export class NodeHelmRenderHost implements HelmRenderHost {
   workersStarted = 0;
 
   constructor(options: HelmRenderHostOptions = {}) {
+    const tier = options.tier ?? 'optimizing';
+    const maxMemoryBytes = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
     this.opts = {
-      tier: options.tier ?? 'optimizing',
-      goEnv: options.goEnv ?? goRuntimeEnv(options.tier ?? 'optimizing', options.maxMemoryBytes ?? 1024 * 1024 * 1024),
+      tier,
+      goEnv: options.goEnv ?? goRuntimeEnv(tier, maxMemoryBytes),
       timeoutMs: options.timeoutMs ?? 10_000,
       maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
       recycleMemoryBytes: options.recycleMemoryBytes ?? 1024 * 1024 * 1024,
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
-      maxMemoryBytes: options.maxMemoryBytes ?? 1024 * 1024 * 1024,
+      maxMemoryBytes,
       wasmPath: options.wasmPath ?? defaultHelmWasmPath(),
       workerPath: options.workerPath ?? defaultWorkerPath(),
     };

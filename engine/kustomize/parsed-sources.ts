@@ -23,6 +23,7 @@
 import { parseSource, type ParsedSource, type SourceDoc } from './source.ts';
 import { readFastPiece } from './fast-piece.ts';
 import type { KustomizeDiagnostic } from './types.ts';
+import { pieceStarts } from '../yaml/documents.ts';
 
 const MAX_FILES = 1024;
 
@@ -43,14 +44,6 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
-
-/** Start offsets of the pieces of `text`: 0, then every line that starts with `---` (always a document marker). */
-function pieceStarts(text: string): number[] {
-  const starts = [0];
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
-  return starts;
-}
 
 type Schema = 'resource' | 'kustomization';
 

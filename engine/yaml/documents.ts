@@ -237,8 +237,12 @@ export interface YamlFile {
   docs: YamlDocument[];
 }
 
-/** Start offsets of the pieces of `text`: 0, then every line that starts with `---`. */
-function pieceStarts(text: string): number[] {
+/**
+ * Start offsets of the pieces of `text`: 0, then every line that starts with
+ * `---` (at column 0 it always ends a document). The editor's parse, the
+ * builds' parse cache and the server's huge-document check all cut here.
+ */
+export function pieceStarts(text: string): number[] {
   const starts = [0];
   const re = /^---(?=[ \t\r\n]|$)/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);

@@ -7,6 +7,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pieceStarts } from '../../engine/yaml/documents.ts';
 
 export function yamlFiles(dir: string, maxBytes = 2_000_000, out: string[] = []): string[] {
   let entries: string[];
@@ -27,8 +28,6 @@ export function yamlFiles(dir: string, maxBytes = 2_000_000, out: string[] = [])
 
 /** A file's documents as documents.ts cuts it: at every line that starts with `---` (not at the very start). */
 export function documentPieces(text: string): string[] {
-  const starts = [0];
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index !== 0) starts.push(m.index);
+  const starts = pieceStarts(text);
   return starts.map((s, i) => text.slice(s, starts[i + 1] ?? text.length));
 }

@@ -75,7 +75,11 @@ function cliVendor() {
   return {
     name: 'cli-vendor',
     setup(b) {
-      b.onResolve({ filter: /^(vscode-languageserver\/node|vscode-languageserver-textdocument|\.\/vendor-(kube|mcp)\.ts)$/ }, (args) => {
+      // Packages are imported by name, our vendor files as `./<file>` next to their importer: the filter is made
+      // from CLI_VENDOR's keys, and each hit is checked against the full key below.
+      const escape = (t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      const specs = Object.keys(CLI_VENDOR).map((k) => (k.endsWith('.ts') ? `\\./${escape(k.split('/').pop())}` : escape(k)));
+      b.onResolve({ filter: new RegExp(`^(${specs.join('|')})$`) }, (args) => {
         const key = args.path.startsWith('./') ? relativePath('.', resolvePath(args.resolveDir, args.path)).split('\\').join('/') : args.path;
         const name = CLI_VENDOR[key];
         return name ? { path: `./vendor/${name}.js`, external: true } : undefined;

@@ -5,7 +5,9 @@
 # with the default API version list printed by helm-wasm/gen/apiversions run
 # natively), build our package against the copy through a `replace`
 # directive in a generated go.mod (the copy's engine also keeps parsed
-# templates between renders: helm-wasm/trim/template-cache.sh); likewise a
+# templates between renders: helm-wasm/trim/template-cache.sh, and its
+# toYaml/fromYaml skip the JSON text in between for plain values:
+# helm-wasm/trim/yaml-direct.sh); likewise a
 # copy of Helm's JSON Schema validator whose draft metaschemas compile on
 # first use instead of at start (helm-wasm/trim/jsonschema-lazy.sh). Helm's
 # source never enters the repository.
@@ -55,6 +57,7 @@ cp -r "$helm_dir" "$work/helm"
 chmod -R u+w "$work/helm"
 bash "$src/trim/trim.sh" "$work/helm" "$work/apiversions.txt"
 bash "$src/trim/template-cache.sh" "$work/helm"
+bash "$src/trim/yaml-direct.sh" "$work/helm"
 js_module=github.com/santhosh-tekuri/jsonschema/v6
 js_version=$(awk -v m="$js_module" '$1 == m { print $2; exit }' "$src/go.mod")
 [[ -n $js_version ]] || die "no $js_module requirement in $src/go.mod"

@@ -60,6 +60,24 @@ export interface SchemaCheckOptions {
 
 const CACHE_LIMIT = 64;
 const cache = new Map<string, CompiledValuesSchema>();
+/**
+ * What the remote resolver answered while a schema that then failed on a
+ * missing remote schema was compiled: URL and document, in order. The
+ * compile depends on nothing else, so a later caller whose resolver gives the
+ * same answers gets the same failure without compiling again (app-template's
+ * schema refers to files its package leaves out: offline, every render of it
+ * compiled the schema anew to fail the same way).
+ */
+const remoteAnswers = new WeakMap<CompiledValuesSchema, Array<[string, unknown]>>();
+
+function sameAnswers(asked: Array<[string, unknown]>, resolve: (url: string) => unknown): boolean {
+  for (const [url, before] of asked) {
+    const now = resolve(url);
+    if (now === before) continue;
+    if (now === undefined || before === undefined || JSON.stringify(now) !== JSON.stringify(before)) return false;
+  }
+  return true;
+}
 
 function draftOf(schema: unknown): SchemaDraft | { unknown: string } {
   const id = schema && typeof schema === 'object' ? (schema as JsonSchemaNode).$schema : undefined;
@@ -123,7 +141,7 @@ function metaErrorText(errors: ErrorObject[] | null | undefined): string {
     .join('; ');
 }
 
-function compile(text: string, options: SchemaCheckOptions): CompiledValuesSchema {
+function compile(text: string, options: SchemaCheckOptions, asked: Array<[string, unknown]>): CompiledValuesSchema {
   let schema: unknown;
   try {
     schema = JSON.parse(text);
@@ -165,6 +183,7 @@ function compile(text: string, options: SchemaCheckOptions): CompiledValuesSchem
         }
         if (/^https?:/.test(missing)) {
           const remote = options.resolveRemote?.(missing);
+          asked.push([missing, remote]);
           if (remote !== undefined && remote !== null && (typeof remote === 'object' || typeof remote === 'boolean')) {
             try {
               ajv.addSchema(remote as JsonSchemaNode, missing);
@@ -186,17 +205,24 @@ function compile(text: string, options: SchemaCheckOptions): CompiledValuesSchem
 /** Parses and compiles a values.schema.json text (cached by text). Never throws. */
 export function compileValuesSchema(text: string, options: SchemaCheckOptions = {}): CompiledValuesSchema {
   const hit = cache.get(text);
-  if (hit && !(hit.ok === false && hit.remote && options.resolveRemote)) {
+  // A failure for want of a remote schema stands while the resolver answers as it did then.
+  const stands = (h: CompiledValuesSchema) => {
+    const asked = remoteAnswers.get(h);
+    return !!asked && !!options.resolveRemote && sameAnswers(asked, options.resolveRemote);
+  };
+  if (hit && (!(hit.ok === false && hit.remote && options.resolveRemote) || stands(hit))) {
     cache.delete(text);
     cache.set(text, hit);
     return hit;
   }
   let result: CompiledValuesSchema;
+  const asked: Array<[string, unknown]> = [];
   try {
-    result = compile(text, options);
+    result = compile(text, options, asked);
   } catch (e) {
     result = { ok: false, error: `values.schema.json cannot be compiled: ${e instanceof Error ? e.message : String(e)}` };
   }
+  if (!result.ok && result.remote) remoteAnswers.set(result, asked);
   cache.set(text, result);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return result;

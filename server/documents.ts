@@ -21,7 +21,9 @@
  * published findings stay those of the last checked version (published with
  * that version), requests about the document are answered ContentModified
  * (the editor asks again), and other answers' places in it are clamped to
- * its current text: no request waits for the parse of a huge document.
+ * its current text: no request waits for the parse of a huge document. A
+ * version whose check runs past its budget first gets a note that the check
+ * continues (check-budget.ts), then its findings.
  */
 import { TextDocuments, ResponseError, LSPErrorCodes, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -29,6 +31,7 @@ import type { LanguageService, YamlFile } from '../engine/index.ts';
 import { StatusNotification, notify } from './protocol.ts';
 import { toLspDiagnostic } from './convert.ts';
 import type { Runner } from './runner.ts';
+import { createCheckBudget, largestPiece, slowCheckMs } from './check-budget.ts';
 
 export interface DocumentStore {
   readonly documents: TextDocuments<TextDocument>;
@@ -87,24 +90,6 @@ const HUGE_PIECE_CHARS = 64_000;
 const SLOW_CHECK_MS = slowCheckMs(process.env.FLUXHELM_SLOW_CHECK_MS);
 const HUGE_PAUSE_MS = 200;
 
-/** Length of the longest `---` piece of a text, cut where the engine cuts it (a `---` line at column 0). */
-function largestPiece(text: string): number {
-  let largest = 0;
-  let start = 0;
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m.index === 0) continue;
-    largest = Math.max(largest, m.index - start);
-    start = m.index;
-  }
-  return Math.max(largest, text.length - start);
-}
-
-function slowCheckMs(setting: string | undefined): number {
-  const n = setting === undefined || setting === '' ? NaN : Number(setting);
-  return Number.isFinite(n) && n >= 0 ? n : 100;
-}
-
 export function createDocumentStore(connection: Connection, service: LanguageService, runner: Runner): DocumentStore {
   const documents = new TextDocuments(TextDocument);
   const parsed = new Map<string, { version: number; file: YamlFile }>();
@@ -122,13 +107,15 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   const slowChecks = new Map<string, number>();
   // Stepped parses of huge documents in progress (one per document, of the version it started on), when the
   // first edit not in a finished or running parse arrived, and the documents the output channel was told wait.
-  const parseJobs = new Map<string, { version: number; steps: Generator<void, YamlFile, void> }>();
+  const parseJobs = new Map<string, { version: number; text: string; steps: Generator<void, YamlFile, void> }>();
   const pendingFrom = new Map<string, number>();
   const toldPending = new Set<string>();
   // Parses done whose values, indexing and findings are worked out in steps (still pending until published).
   const finishing = new Map<string, Generator<void, void, void>>();
   let parseDriver: NodeJS.Immediate | undefined;
   let finishDriver: NodeJS.Immediate | undefined;
+  // A version whose stepped check runs past its budget gets a note that it continues as its first publish.
+  const budget = createCheckBudget(connection);
 
   /** Drops the pause a huge document's edits were waiting for, and its stepped parse. */
   function cancelDeferred(uri: string): void {
@@ -150,9 +137,11 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     if (!doc || parseJobs.has(uri)) return;
     const text: unknown = doc.getText();
     pendingFrom.delete(uri);
+    const current = typeof text === 'string' ? text : '';
     parseJobs.set(uri, {
       version: doc.version,
-      steps: service.parseSteps(uri, typeof text === 'string' ? text : '', parsed.get(uri)?.file),
+      text: current,
+      steps: service.parseSteps(uri, current, parsed.get(uri)?.file),
     });
     parseDriver ??= setImmediate(runParseSlice);
   }
@@ -171,6 +160,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
             finishDriver ??= setImmediate(runFinishSlice);
             break;
           }
+          budget.due(uri, job.version, job.text);
           if (Date.now() - started >= SLICE_MS) {
             parseDriver = setImmediate(runParseSlice);
             return;
@@ -210,6 +200,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   function* finishSteps(uri: string, version: number, file: YamlFile): Generator<void, void, void> {
     let took = 0;
     for (const d of file.docs) {
+      budget.due(uri, version, file.text);
       const started = Date.now();
       d.value();
       took += Date.now() - started;
@@ -217,11 +208,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     }
     if (!documents.get(uri)) return;
     parsed.set(uri, { version, file });
+    budget.due(uri, version, file.text);
     let started = Date.now();
     const changed = service.updateFile(uri, file.text, file);
     took += Date.now() - started;
     yield;
     if (!documents.get(uri)) return;
+    budget.due(uri, version, file.text);
     started = Date.now();
     publishFile(uri, version, file, true);
     if (changed) store.scheduleWorkspaceRefresh();
@@ -285,6 +278,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       version,
       diagnostics: diagnostics.map((d) => toLspDiagnostic(uri, d)),
     });
+    budget.published(uri, version);
     const flux = file.docs.filter((d) => d.apiVersion?.includes('fluxcd.io')).length;
     counts.set(uri, {
       flux,
@@ -408,10 +402,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     validate(doc, resolve = true) {
       // A huge document whose newest text waits: its last checked version's findings, under that version.
       const last = parsed.get(doc.uri);
+      // Unless the newest version's note that its check continues is out: older findings would replace it.
+      if (last && store.pending(doc.uri) && budget.noted(doc.uri)) return;
       if (last && store.pending(doc.uri)) publishFile(doc.uri, last.version, last.file, resolve);
       else publish(doc, resolve);
     },
     changed(doc) {
+      budget.arrived(doc.uri, doc.version);
       // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
       const last = parsed.get(doc.uri)?.file;
       if (!last) return applyChange(doc);
@@ -469,6 +466,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     },
     forget(uri) {
       cancelDeferred(uri);
+      budget.forget(uri);
       toldHuge.delete(uri);
       slowChecks.delete(uri);
       parsed.delete(uri);

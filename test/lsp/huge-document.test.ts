@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { LspClient } from '../support/lsp-client.ts';
+import { LspClient, isPendingNote } from '../support/lsp-client.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const server = join(root, 'dist', 'server.js');
@@ -67,7 +67,7 @@ test('a burst of keystrokes in a huge document is checked once, on its last text
   );
   const published = client.notifications
     .slice(before)
-    .filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri)
+    .filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri && !isPendingNote(n.params))
     .map((n) => n.params.version)
     .filter((v) => v !== 1); // version 1 is republished when the (empty) workspace is indexed
   assert.deepEqual(published, [version], 'only the last version of the burst was checked and published');
@@ -184,4 +184,38 @@ test('a document whose edits are slow to check waits for typing pauses whatever 
   } finally {
     await slow.shutdown();
   }
+});
+
+test('a huge document whose check passes its budget first gets a note that it continues, then its full findings', async () => {
+  // About 1.5 MB in one YAML document that only the YAML library reads (a repeated key): its check takes the
+  // library well over a second, so version 2's first publish is the note, within the budget.
+  const values = Array.from({ length: 60_000 }, (_, i) => `    key${i}: value-${i}\n`).join('');
+  const text = `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: noted\nspec:\n  intervall: 5m\n  values:\n${values}    key0: again\n`;
+  assert.ok(text.length > 1_400_000);
+  const uri = 'file:///ws/huge-noted.yaml';
+  const opened = client.diagnostics(uri, 1, 60_000);
+  client.open(uri, text, 1);
+  await opened;
+  const publishes = (v: number) => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri && n.params.version === v).map((n) => n.params);
+  const done = client.diagnostics(uri, 2, 60_000);
+  client.change(uri, 2, [{ range: { start: { line: 3, character: 13 }, end: { line: 3, character: 13 } }, text: 'x' }]);
+  const findings = (await done) as unknown as Diag[];
+  const [first, ...rest] = publishes(2);
+  assert.ok(first && isPendingNote(first), `the first publish of version 2 is the note: ${JSON.stringify(first).slice(0, 300)}`);
+  const note = (first.diagnostics as { message: string; severity: number; range: unknown }[])[0]!;
+  assert.equal(note.severity, 3, 'Information, not a finding');
+  assert.match(note.message, /still checking this 1\d\d\d KB document/);
+  assert.deepEqual(note.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 37 } });
+  assert.ok(rest.length >= 1 && rest.every((p) => !isPendingNote(p)), 'then the findings of the same version');
+  assert.deepEqual(
+    findings.filter((d) => d.code === 'unknown-field' || d.code === 'duplicate-key').map((d) => [d.code, d.range.start.line]),
+    [['unknown-field', 5], ['duplicate-key', 60_007]],
+  );
+  const said = client.notifications.filter((n) => n.method === 'window/logMessage' && String(n.params.message).startsWith(`${uri}: the check of this`));
+  assert.equal(said.length, 1, 'the output channel says so once');
+  // The findings are those the server gives the same text checked at once (opened): the note changed nothing.
+  const twin = 'file:///ws/huge-noted-twin.yaml';
+  const direct = client.diagnostics(twin, 1, 60_000);
+  client.open(twin, text.replace('name: noted', 'name: notedx'), 1);
+  assert.deepEqual(await direct, findings as unknown);
 });

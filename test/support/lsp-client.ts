@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { PENDING_SOURCE } from '../../server/check-budget.ts';
 
 type Json = Record<string, unknown>;
 interface Pending {
@@ -142,9 +143,12 @@ export class LspClient {
     });
   }
 
-  /** Waits for publishDiagnostics of `uri` (and `version`, when the server reports versions). */
+  /**
+   * Waits for publishDiagnostics of `uri` (and `version`, when the server reports versions): its findings, not the
+   * note a version whose check passed its budget gets first (server/check-budget.ts).
+   */
   diagnostics(uri: string, version?: number, timeoutMs = 30000): Promise<Json[]> {
-    return this.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && (version === undefined || p.version === undefined || p.version === version), timeoutMs).then((p) => p.diagnostics as Json[]);
+    return this.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && (version === undefined || p.version === undefined || p.version === version) && !isPendingNote(p), timeoutMs).then((p) => p.diagnostics as Json[]);
   }
 
   async initialize(rootPath: string, initializationOptions: unknown = {}, capabilities: Json = {}): Promise<Json> {
@@ -202,4 +206,10 @@ export class LspClient {
   get alive(): boolean {
     return this.proc.exitCode === null;
   }
+}
+
+/** A publish that is only the note that a version's check continues (its findings follow). */
+export function isPendingNote(params: Json): boolean {
+  const list = params.diagnostics;
+  return Array.isArray(list) && list.length === 1 && (list[0] as Json)?.source === PENDING_SOURCE;
 }

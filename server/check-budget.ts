@@ -1,0 +1,97 @@
+/**
+ * The budget of a huge document's check (issue 16): the stepped parse,
+ * values, index and findings of one version of a document of a megabyte can
+ * take longer than a second in all. When the check of a version is still
+ * running CHECK_BUDGET_MS after that version arrived, the version gets a
+ * first publish at once: one Information diagnostic on the first line that
+ * says the check of this N KB document continues (never an empty list, which
+ * would claim there are no problems), and the output channel says so once
+ * per document. The full findings of that version replace it when the check
+ * is done, the same publish as without the note. Also the measures
+ * documents.ts tells huge documents by (largestPiece, slowCheckMs).
+ */
+import type { Connection, Diagnostic } from 'vscode-languageserver/node';
+
+/** How long a version's check may run before its first publish is the note. */
+export const CHECK_BUDGET_MS = 500;
+
+/** The source of the note, so the editor (and tests) can tell it from findings. */
+export const PENDING_SOURCE = 'fluxhelm (check continues)';
+
+export interface CheckBudget {
+  /** A new version of the document arrived (its budget counts from now). */
+  arrived(uri: string, version: number): void;
+  /**
+   * Between steps of the check of `version`: when its budget has passed and it got no publish yet, publishes the
+   * note for it.
+   */
+  due(uri: string, version: number, text: string): void;
+  /** The findings of `version` were published (the note, if any, is replaced). */
+  published(uri: string, version: number): void;
+  /** True while the note is the last thing published for the document. */
+  noted(uri: string): boolean;
+  forget(uri: string): void;
+}
+
+export function createCheckBudget(connection: Connection, now: () => number = Date.now): CheckBudget {
+  const arrivals = new Map<string, { version: number; at: number }>();
+  const notes = new Map<string, number>();
+  const told = new Set<string>();
+  return {
+    arrived(uri, version) {
+      arrivals.set(uri, { version, at: now() });
+    },
+    due(uri, version, text) {
+      const a = arrivals.get(uri);
+      if (!a || a.version !== version || notes.get(uri) === version) return;
+      const waited = now() - a.at;
+      if (waited < CHECK_BUDGET_MS) return;
+      notes.set(uri, version);
+      const kb = Math.round(text.length / 1024);
+      const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
+      const note: Diagnostic = {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine } },
+        severity: 3,
+        source: PENDING_SOURCE,
+        message: `fluxhelm is still checking this ${kb} KB document: its findings for this text follow when the check is done`,
+      };
+      void connection.sendDiagnostics({ uri, version, diagnostics: [note] });
+      if (!told.has(uri)) {
+        told.add(uri);
+        connection.console.log(
+          `${uri}: the check of this ${kb} KB document took over ${CHECK_BUDGET_MS} ms; a note that it continues was published for version ${version}, its findings follow when it is done`,
+        );
+      }
+    },
+    published(uri, version) {
+      if (notes.has(uri) && (notes.get(uri) ?? 0) <= version) notes.delete(uri);
+    },
+    noted(uri) {
+      return notes.has(uri);
+    },
+    forget(uri) {
+      arrivals.delete(uri);
+      notes.delete(uri);
+      told.delete(uri);
+    },
+  };
+}
+
+/** Length of the longest `---` piece of a text, cut where the engine cuts it (a `---` line at column 0). */
+export function largestPiece(text: string): number {
+  let largest = 0;
+  let start = 0;
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index === 0) continue;
+    largest = Math.max(largest, m.index - start);
+    start = m.index;
+  }
+  return Math.max(largest, text.length - start);
+}
+
+/** FLUXHELM_SLOW_CHECK_MS read as a number of milliseconds (100 when unset or not a number). */
+export function slowCheckMs(setting: string | undefined): number {
+  const n = setting === undefined || setting === '' ? NaN : Number(setting);
+  return Number.isFinite(n) && n >= 0 ? n : 100;
+}

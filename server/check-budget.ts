@@ -22,8 +22,8 @@ export interface CheckBudget {
   /** A new version of the document arrived (its budget counts from now). */
   arrived(uri: string, version: number): void;
   /**
-   * Between steps of the check of `version`: when its budget has passed and it got no publish yet, publishes the
-   * note for it.
+   * Between steps of the check of `version`: when its budget (or that of a newer version waiting for this check)
+   * has passed and it got no publish yet, publishes the note for it.
    */
   due(uri: string, version: number, text: string): void;
   /** The findings of `version` were published (the note, if any, is replaced). */
@@ -33,38 +33,55 @@ export interface CheckBudget {
   forget(uri: string): void;
 }
 
-export function createCheckBudget(connection: Connection, now: () => number = Date.now): CheckBudget {
-  const arrivals = new Map<string, { version: number; at: number }>();
+/**
+ * `current` gives the document's newest version and text: a version that arrived while an older one was being
+ * checked waits for that check, and gets its note during it when the wait passes its budget.
+ */
+export function createCheckBudget(
+  connection: Connection,
+  current: (uri: string) => { version: number; text: string } | undefined,
+  now: () => number = Date.now,
+): CheckBudget {
+  // When each recent version of a document arrived: typing goes on while an older version is checked.
+  const arrivals = new Map<string, Map<number, number>>();
   const notes = new Map<string, number>();
   const told = new Set<string>();
+
+  function noteIfLate(uri: string, version: number, text: string): void {
+    const at = arrivals.get(uri)?.get(version);
+    if (at === undefined || notes.get(uri) === version || now() - at < CHECK_BUDGET_MS) return;
+    notes.set(uri, version);
+    const kb = Math.round(text.length / 1024);
+    const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
+    const note: Diagnostic = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine } },
+      severity: 3,
+      source: PENDING_SOURCE,
+      message: `fluxhelm is still checking this ${kb} KB document: its findings for this text follow when the check is done`,
+    };
+    void connection.sendDiagnostics({ uri, version, diagnostics: [note] });
+    if (!told.has(uri)) {
+      told.add(uri);
+      connection.console.log(
+        `${uri}: the check of this ${kb} KB document took over ${CHECK_BUDGET_MS} ms; a note that it continues was published for version ${version}, its findings follow when it is done`,
+      );
+    }
+  }
+
   return {
     arrived(uri, version) {
-      arrivals.set(uri, { version, at: now() });
+      const times = arrivals.get(uri) ?? new Map<number, number>();
+      arrivals.set(uri, times);
+      times.set(version, now());
+      if (times.size > 100) times.delete(times.keys().next().value as number);
     },
     due(uri, version, text) {
-      const a = arrivals.get(uri);
-      if (!a || a.version !== version || notes.get(uri) === version) return;
-      const waited = now() - a.at;
-      if (waited < CHECK_BUDGET_MS) return;
-      notes.set(uri, version);
-      const kb = Math.round(text.length / 1024);
-      const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
-      const note: Diagnostic = {
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine } },
-        severity: 3,
-        source: PENDING_SOURCE,
-        message: `fluxhelm is still checking this ${kb} KB document: its findings for this text follow when the check is done`,
-      };
-      void connection.sendDiagnostics({ uri, version, diagnostics: [note] });
-      if (!told.has(uri)) {
-        told.add(uri);
-        connection.console.log(
-          `${uri}: the check of this ${kb} KB document took over ${CHECK_BUDGET_MS} ms; a note that it continues was published for version ${version}, its findings follow when it is done`,
-        );
-      }
+      const newest = current(uri);
+      if (newest && newest.version !== version) noteIfLate(uri, newest.version, newest.text);
+      noteIfLate(uri, version, text);
     },
     published(uri, version) {
-      if (notes.has(uri) && (notes.get(uri) ?? 0) <= version) notes.delete(uri);
+      if ((notes.get(uri) ?? Infinity) <= version) notes.delete(uri);
     },
     noted(uri) {
       return notes.has(uri);

@@ -115,7 +115,11 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
   let parseDriver: NodeJS.Immediate | undefined;
   let finishDriver: NodeJS.Immediate | undefined;
   // A version whose stepped check runs past its budget gets a note that it continues as its first publish.
-  const budget = createCheckBudget(connection);
+  const budget = createCheckBudget(connection, (uri) => {
+    const doc = documents.get(uri);
+    const text: unknown = doc?.getText();
+    return doc && typeof text === 'string' ? { version: doc.version, text } : undefined;
+  });
 
   /** Drops the pause a huge document's edits were waiting for, and its stepped parse. */
   function cancelDeferred(uri: string): void {

@@ -6,8 +6,10 @@
  * first publish at once: one Information diagnostic on the first line that
  * says the check of this N KB document continues (never an empty list, which
  * would claim there are no problems), and the output channel says so once
- * per document. The full findings of that version replace it when the check
- * is done, the same publish as without the note. Also the measures
+ * per document (checked between the check's steps, and by a timer at the
+ * deadline of the newest version, for the time it waits for a typing pause
+ * or behind other messages). The full findings of that version replace it
+ * when the check is done, the same publish as without the note. Also the measures
  * documents.ts tells huge documents by (largestPiece, slowCheckMs).
  */
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
@@ -45,11 +47,15 @@ export function createCheckBudget(
   // When each recent version of a document arrived: typing goes on while an older version is checked.
   const arrivals = new Map<string, Map<number, number>>();
   const notes = new Map<string, number>();
+  // The newest version of each document whose findings were published, and the timer of its newest version.
+  const done = new Map<string, number>();
+  const timers = new Map<string, NodeJS.Timeout>();
   const told = new Set<string>();
 
   function noteIfLate(uri: string, version: number, text: string): void {
     const at = arrivals.get(uri)?.get(version);
-    if (at === undefined || notes.get(uri) === version || now() - at < CHECK_BUDGET_MS) return;
+    if (at === undefined || notes.get(uri) === version || (done.get(uri) ?? -Infinity) >= version) return;
+    if (now() - at < CHECK_BUDGET_MS) return;
     notes.set(uri, version);
     const kb = Math.round(text.length / 1024);
     const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
@@ -74,6 +80,16 @@ export function createCheckBudget(
       arrivals.set(uri, times);
       times.set(version, now());
       if (times.size > 100) times.delete(times.keys().next().value as number);
+      // Also when no step of a check runs at its deadline (waiting for a typing pause, or behind other messages).
+      clearTimeout(timers.get(uri));
+      timers.set(
+        uri,
+        setTimeout(() => {
+          timers.delete(uri);
+          const newest = current(uri);
+          if (newest?.version === version) noteIfLate(uri, version, newest.text);
+        }, CHECK_BUDGET_MS + 1),
+      );
     },
     due(uri, version, text) {
       const newest = current(uri);
@@ -81,12 +97,16 @@ export function createCheckBudget(
       noteIfLate(uri, version, text);
     },
     published(uri, version) {
+      done.set(uri, Math.max(version, done.get(uri) ?? -Infinity));
       if ((notes.get(uri) ?? Infinity) <= version) notes.delete(uri);
     },
     noted(uri) {
       return notes.has(uri);
     },
     forget(uri) {
+      clearTimeout(timers.get(uri));
+      timers.delete(uri);
+      done.delete(uri);
       arrivals.delete(uri);
       notes.delete(uri);
       told.delete(uri);

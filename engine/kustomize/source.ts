@@ -6,6 +6,7 @@
 import { parseDocument, isScalar, isPair, isCollection, type Scalar, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type ScalarTag } from 'yaml';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT, duplicateKeyOffsets, sharedParse, parseAllQuietly, aliasesTooCostly } from '../yaml/documents.ts';
 import { findAtPath, nodeRange } from '../yaml/nodes.ts';
+import { collectionKeysTooCostly } from '../yaml/collection-keys.ts';
 import type { FileSpan, KustomizeDiagnostic, PathSegment } from './types.ts';
 
 /** Maps an offset in parsed text to an offset in `file`. */
@@ -132,7 +133,7 @@ export function parseSource(file: string, text: string, map: OffsetMap = (o) => 
     const c = doc.contents;
     if (c === null || (isScalar(c) && (c as Scalar).value === null)) return;
     let value: unknown;
-    const tooMany = aliasesTooCostly(doc, text);
+    const tooMany = aliasesTooCostly(doc, text) ?? collectionKeysTooCostly(doc, text);
     if (tooMany) {
       diagnostics.push({ file, start: map(doc.range[0]), end: map(doc.range[0] + 1), severity: 'error', code: 'kustomize-yaml', message: tooMany });
       return;

@@ -22,6 +22,7 @@ import { parseAllDocuments, parseDocument, isScalar, isMap, isCollection, isPair
 import { LineIndex } from './lines.ts';
 import { findAtPath, nodeRange, type PathSeg } from './nodes.ts';
 import { createFastReader } from './fast.ts';
+import { collectionKeysTooCostly } from './collection-keys.ts';
 import type { OffsetDiagnostic } from '../types.ts';
 
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
@@ -383,6 +384,12 @@ function makeDocument(text: string, start: number, doc: Document.Parsed, piecePa
       if (tooMany) {
         cached = { v: undefined };
         result.syntax.push({ start: 0, end: Math.min(text.length, 1), severity: 'error', code: 'yaml-alias', message: `${tooMany}, so its content is not checked` });
+        result.broken = true;
+      }
+      const keys = cached ? undefined : collectionKeysTooCostly(doc, text);
+      if (keys) {
+        cached = { v: undefined };
+        result.syntax.push({ start: 0, end: Math.min(text.length, 1), severity: 'error', code: 'yaml-syntax', message: `${keys}, so its content is not checked` });
         result.broken = true;
       }
       if (!cached) {

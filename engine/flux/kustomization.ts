@@ -149,7 +149,9 @@ function makeVirtual(host: EngineHost, dir: string, ks: SourceDoc, spec: Record<
   const copied = new Set<string>();
   if (existing) {
     const src = host.readFile(existing)!;
-    const parsed = parseSource(existing, src, undefined, 'kustomization');
+    // The build's own piecewise parse of the file (shared with the editor's): a 1 MB kustomization file being
+    // typed in is not composed whole again here for every build.
+    const parsed = parsedSource(existing, src, 'kustomization');
     orig = parsed.docs[0];
     if (parsed.diagnostics.some((d) => d.severity === 'error') || !orig || !isPlainMap(orig.value)) return undefined; // the build reports it
     value = orig.value;
@@ -161,7 +163,7 @@ function makeVirtual(host: EngineHost, dir: string, ks: SourceDoc, spec: Record<
         const key = String(item.key?.value ?? '');
         const drop = (OVERRIDDEN as readonly string[]).includes(key) ? over[key as keyof typeof over] !== undefined : (key === 'patches' && fluxPatches.length > 0) || (key === 'components' && fluxComponents.length > 0);
         if (!drop || !item.key?.range) continue;
-        text = blankRange(text, item.key.range[0], item.value?.range?.[2] ?? item.key.range[2]);
+        text = blankRange(text, orig.map(item.key.range[0]), orig.map(item.value?.range?.[2] ?? item.key.range[2]));
         copied.delete(key);
       }
       if (!text.endsWith('\n')) text += '\n';

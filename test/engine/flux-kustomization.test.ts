@@ -228,6 +228,32 @@ spec:
   assert.ok(lineOf(host, bogus.file, bogus.start) >= 15 && lineOf(host, bogus.file, bogus.start) <= 19, `at the Flux patch (line ${lineOf(host, bogus.file, bogus.start)})`);
 });
 
+test('Flux overrides of a kustomization file whose document is not its first piece keep the file\'s other fields and places', () => {
+  // The file is read piece by piece (shared with the build and the editor): offsets inside a piece are mapped to the file.
+  const ks = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./app
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  targetNamespace: prod
+`;
+  const host = memoryHost({
+    '/r/ks.yaml': ks,
+    '/r/app/kustomization.yaml': '# generated\n---\n---\nnamespace: dev\nnamePrefix: p-\nresources:\n  - cm.yaml\n  - missing.yaml\n',
+    '/r/app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n',
+  });
+  const b = evaluate(host, 'app');
+  assert.deepEqual(b.resources.map((r) => [get(r.object, ['metadata', 'namespace']), get(r.object, ['metadata', 'name'])]), [['prod', 'p-cm']]);
+  assert.deepEqual(b.diagnostics.map((d) => [d.code, d.file, host.readFile(d.file)!.slice(d.start, d.end)]), [['kustomize-missing', '/r/app/kustomization.yaml', 'missing.yaml']]);
+});
+
 test('ignoreMissingComponents drops missing components; otherwise they are an error', () => {
   const ks = (ignore: boolean) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization

@@ -21,7 +21,7 @@ import type { FluxWorkspace } from '../flux/kustomization.ts';
 import { valueAt } from '../util/value-at.ts';
 import { findClusterRoots, isFluxKustomization, thisRepository, type ClusterRoot } from './roots.ts';
 import { evaluateTree, evaluateTreeSteps, drain, labelOf, treeIsStale, trackingHost, EvaluationMemo, type ClusterTree, type LazyRule, type TreeKustomization } from './trees.ts';
-import { buildKustomization } from '../kustomize/build.ts';
+import { buildKustomizationSteps } from '../kustomize/build.ts';
 import type { KustomizeBuild } from '../kustomize/types.ts';
 
 export interface FleetWorkspace extends FluxWorkspace {
@@ -178,7 +178,7 @@ export class FleetModel {
       if (!b) {
         evaluated++;
         const reads = new Map<string, string | undefined>();
-        b = { dir, build: buildKustomization(trackingHost(this.ws, this.ws.host, reads), dir), reads };
+        b = { dir, build: yield* buildKustomizationSteps(trackingHost(this.ws, this.ws.host, reads), dir), reads };
         yield;
       }
       kustomizeBuilds.push(b);

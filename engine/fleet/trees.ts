@@ -14,7 +14,7 @@
  */
 import type { EngineHost } from '../host.ts';
 import type { IndexedObject } from '../workspace/index.ts';
-import { evaluateFluxKustomization, type FluxKustomizationBuild, type FluxWorkspace } from '../flux/kustomization.ts';
+import { evaluateFluxKustomizationSteps, type FluxKustomizationBuild, type FluxWorkspace } from '../flux/kustomization.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
 import type { ClusterRoot } from './roots.ts';
 
@@ -210,7 +210,7 @@ export function* evaluateTreeSteps(ws: FluxWorkspace, host: EngineHost, root: Cl
     if (!entry) {
       const own = new Map<string, string | undefined>();
       own.set(object.file, ws.index.fileText(object.file));
-      const build = evaluateFluxKustomization(ws, trackingHost(ws, host, own), object, { applied, isThisRepository: opts.isThisRepository });
+      const build = yield* evaluateFluxKustomizationSteps(ws, trackingHost(ws, host, own), object, { applied, isThisRepository: opts.isThisRepository });
       // The postBuild variables come from ConfigMaps/Secrets read through the index: their files count as read.
       for (const v of build.variables.values()) if (!own.has(v.span.file)) own.set(v.span.file, ws.index.fileText(v.span.file));
       entry = { build, reads: own };

@@ -15,7 +15,7 @@
  */
 import type { EngineHost } from '../host.ts';
 import type { WorkspaceIndex, IndexedObject } from '../workspace/index.ts';
-import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../kustomize/build.ts';
+import { buildKustomization, buildKustomizationSteps, KUSTOMIZATION_FILE_NAMES } from '../kustomize/build.ts';
 import { parseSource, spanAt, nodeAt, scalarOffsetMap, type SourceDoc } from '../kustomize/source.ts';
 import { joinPath, normalizePath } from '../kustomize/paths.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
@@ -536,6 +536,12 @@ const defaultThisRepository = (ref: unknown) => isPlainMap(ref) && ref.kind === 
 
 /** Evaluates one Flux Kustomization of the workspace. Never throws on user input. */
 export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, ks: IndexedObject, opts: EvaluateOptions = {}): FluxKustomizationBuild {
+  const steps = evaluateFluxKustomizationSteps(ws, host, ks, opts);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/** evaluateFluxKustomization in steps: its kustomize build yields between entries (buildKustomizationSteps). */
+export function* evaluateFluxKustomizationSteps(ws: FluxWorkspace, host: EngineHost, ks: IndexedObject, opts: EvaluateOptions = {}): Generator<void, FluxKustomizationBuild, void> {
   const diagnostics: KustomizeDiagnostic[] = [];
   let sd = sourceDocOf(host, ws.index, ks);
   if (!sd && opts.applied && ks.createdBy) {
@@ -543,7 +549,7 @@ export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, k
     // anything about the Kustomization itself at the start of the file that stands for it.
     const synthetic = parseSource(ks.file, stringify(opts.applied)).docs[0];
     if (synthetic) {
-      const result = evaluateFluxKustomization(ws, host, { ...ks, createdBy: undefined, start: 0, end: 0 }, { ...opts, source: synthetic });
+      const result = yield* evaluateFluxKustomizationSteps(ws, host, { ...ks, createdBy: undefined, start: 0, end: 0 }, { ...opts, source: synthetic });
       const pin = <T extends FileSpan>(x: T): T => (x.file === ks.file ? { ...x, start: ks.start, end: ks.start } : x);
       return { ...result, source: { ...result.source, span: pin(result.source.span) }, diagnostics: result.diagnostics.map(pin) };
     }
@@ -574,7 +580,7 @@ export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, k
   result.dir = dir;
   result.implicit = kustomizationFileIn(host, dir) === undefined;
   const virtual = makeVirtual(host, dir, sd, spec, diagnostics);
-  const built = buildKustomization(virtual ? overlayHost(host, virtual) : host, dir);
+  const built = yield* buildKustomizationSteps(virtual ? overlayHost(host, virtual) : host, dir);
   const remap = <T extends FileSpan>(s: T): T => (virtual ? mapSpan(virtual, s) : s);
   for (const d of built.diagnostics) diagnostics.push(remap(d));
   const appliedNs = isPlainMap(applied.metadata) && typeof applied.metadata.namespace === 'string' ? applied.metadata.namespace : undefined;

@@ -8,7 +8,8 @@
  */
 import type { EngineHost } from '../host.ts';
 import { joinPath } from './paths.ts';
-import { parseSource, scalarOffsetMap, spanAt, nodeAt, mustBeQuoted, plainScalarText, type SourceDoc } from './source.ts';
+import { scalarOffsetMap, spanAt, nodeAt, mustBeQuoted, plainScalarText, type OffsetMap, type SourceDoc } from './source.ts';
+import { parseInline } from './inline-patches.ts';
 import { parsedSource } from './parsed-sources.ts';
 import { applyStrategicMerge, mergeSchemaFor } from './smp.ts';
 import { applyJsonPatch, readJsonPatch, type JsonPatchOp } from './json6902.ts';
@@ -43,9 +44,15 @@ function loadPatch(ctx: PatchContext, entryPath: PathSegment[], inline: string |
     // the merge and JSON patches clone what they take from these documents.
     parsed = parsedSource(full, text);
   } else {
-    const located = nodeAt(ctx.kdoc, inlineNodePath);
-    const map = located ? scalarOffsetMap(ctx.kdoc.text, located.node, ctx.kdoc.map) : () => spanAt(ctx.kdoc, inlineNodePath).start;
-    parsed = parseSource(ctx.kdoc.file, inline ?? '', map);
+    // Where the patch's text lies in the kustomization file is worked out when a span inside it is first asked
+    // for: finding the string's node composes the kustomization's YAML (fast-piece.ts reads it without), which
+    // for a 1 MB file is half a second, and most builds place no span inside most inline patches.
+    let located: OffsetMap | undefined;
+    const locate = (): OffsetMap => {
+      const at = nodeAt(ctx.kdoc, inlineNodePath);
+      return at ? scalarOffsetMap(ctx.kdoc.text, at.node, ctx.kdoc.map) : () => spanAt(ctx.kdoc, inlineNodePath).start;
+    };
+    parsed = parseInline(ctx.kdoc.file, inline ?? '', (o) => (located ??= locate())(o));
   }
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
@@ -159,91 +166,106 @@ function select(ctx: PatchContext, all: Res[], sel: Selector, entryPath: PathSeg
 }
 
 /** The `patches` field. */
-export function runPatches(ctx: PatchContext, all: Res[], entries: unknown): void {
+export function* runPatches(ctx: PatchContext, all: Res[], entries: unknown): Generator<void, void, void> {
   if (!Array.isArray(entries)) return;
-  entries.forEach((entry, i) => {
-    const entryPath: PathSegment[] = ['patches', i];
-    if (!isPlainMap(entry)) {
-      diag(ctx, entryPath, 'a patches entry must be a map with `path` or `patch`');
-      return;
-    }
-    const hasPath = typeof entry.path === 'string' && entry.path !== '';
-    const hasPatch = typeof entry.patch === 'string' && entry.patch !== '';
-    if (hasPath === hasPatch) {
-      diag(ctx, entryPath, hasPath ? 'a patch has either `path` or `patch`, not both' : 'a patches entry needs `path` or `patch`');
-      return;
-    }
-    const docs = loadPatch(ctx, entryPath, hasPatch ? (entry.patch as string) : undefined, hasPath ? (entry.path as string) : undefined, [...entryPath, 'patch']);
-    if (!docs || docs.length === 0) return;
-    const loaded = classify(ctx, entryPath, docs);
-    if (!loaded) return;
-    const options = isPlainMap(entry.options) ? { allowNameChange: entry.options.allowNameChange === true, allowKindChange: entry.options.allowKindChange === true } : {};
-    const sel = readSelector(entry.target);
-    if (loaded.kind === 'json') {
-      if (!sel) {
-        diag(ctx, entryPath, 'a JSON 6902 patch needs a `target`');
-        return;
-      }
-      for (const r of select(ctx, all, sel, entryPath)) applyJsonTo(ctx, r, loaded, entryPath);
-      return;
-    }
-    for (const patch of loaded.docs) {
-      if (sel) {
-        for (const r of select(ctx, all, sel, entryPath)) if (all.includes(r)) applySmpTo(ctx, all, r, patch, options);
-      } else {
-        const r = patchTargetById(ctx, all, patch, entryPath);
-        if (r) applySmpTo(ctx, all, r, patch, options);
-      }
-    }
-  });
+  for (let i = 0; i < entries.length; i++) {
+    yield;
+    runPatch(ctx, all, entries[i], i);
+  }
 }
 
-/** The legacy `patchesStrategicMerge` field: inline YAML or file paths. */
-export function runPatchesStrategicMerge(ctx: PatchContext, all: Res[], entries: unknown): void {
-  if (!Array.isArray(entries)) return;
-  entries.forEach((entry, i) => {
-    const entryPath: PathSegment[] = ['patchesStrategicMerge', i];
-    if (typeof entry !== 'string') {
-      diag(ctx, entryPath, 'a patchesStrategicMerge entry must be a file path or an inline patch');
-      return;
-    }
-    const inlineDocs = parseSource(ctx.kdoc.file, entry).docs;
-    const isInline = inlineDocs.length > 0 && inlineDocs.every((d) => isPlainMap(d.value));
-    const docs = loadPatch(ctx, entryPath, isInline ? entry : undefined, isInline ? undefined : entry, entryPath);
-    if (!docs) return;
-    for (const patch of docs) {
-      if (!isPlainMap(patch.value)) {
-        diag(ctx, entryPath, 'a strategic merge patch must be an object');
-        continue;
-      }
-      const r = patchTargetById(ctx, all, patch, entryPath);
-      if (r) applySmpTo(ctx, all, r, patch, {});
-    }
-  });
-}
-
-/** The legacy `patchesJson6902` field. */
-export function runPatchesJson6902(ctx: PatchContext, all: Res[], entries: unknown): void {
-  if (!Array.isArray(entries)) return;
-  entries.forEach((entry, i) => {
-    const entryPath: PathSegment[] = ['patchesJson6902', i];
-    if (!isPlainMap(entry)) {
-      diag(ctx, entryPath, 'a patchesJson6902 entry must be a map with `target` and `path` or `patch`');
-      return;
-    }
-    const sel = readSelector(entry.target);
+function runPatch(ctx: PatchContext, all: Res[], entry: unknown, i: number): void {
+  const entryPath: PathSegment[] = ['patches', i];
+  if (!isPlainMap(entry)) {
+    diag(ctx, entryPath, 'a patches entry must be a map with `path` or `patch`');
+    return;
+  }
+  const hasPath = typeof entry.path === 'string' && entry.path !== '';
+  const hasPatch = typeof entry.patch === 'string' && entry.patch !== '';
+  if (hasPath === hasPatch) {
+    diag(ctx, entryPath, hasPath ? 'a patch has either `path` or `patch`, not both' : 'a patches entry needs `path` or `patch`');
+    return;
+  }
+  const docs = loadPatch(ctx, entryPath, hasPatch ? (entry.patch as string) : undefined, hasPath ? (entry.path as string) : undefined, [...entryPath, 'patch']);
+  if (!docs || docs.length === 0) return;
+  const loaded = classify(ctx, entryPath, docs);
+  if (!loaded) return;
+  const options = isPlainMap(entry.options) ? { allowNameChange: entry.options.allowNameChange === true, allowKindChange: entry.options.allowKindChange === true } : {};
+  const sel = readSelector(entry.target);
+  if (loaded.kind === 'json') {
     if (!sel) {
       diag(ctx, entryPath, 'a JSON 6902 patch needs a `target`');
       return;
     }
-    const hasPath = typeof entry.path === 'string' && entry.path !== '';
-    const docs = loadPatch(ctx, entryPath, hasPath ? undefined : typeof entry.patch === 'string' ? entry.patch : '', hasPath ? (entry.path as string) : undefined, [...entryPath, 'patch']);
-    if (!docs || docs.length === 0) return;
-    const r = readJsonPatch(docs[0].value);
-    if ('error' in r) {
-      diag(ctx, entryPath, r.error);
-      return;
+    for (const r of select(ctx, all, sel, entryPath)) applyJsonTo(ctx, r, loaded, entryPath);
+    return;
+  }
+  for (const patch of loaded.docs) {
+    if (sel) {
+      for (const r of select(ctx, all, sel, entryPath)) if (all.includes(r)) applySmpTo(ctx, all, r, patch, options);
+    } else {
+      const r = patchTargetById(ctx, all, patch, entryPath);
+      if (r) applySmpTo(ctx, all, r, patch, options);
     }
-    for (const res of select(ctx, all, sel, entryPath)) applyJsonTo(ctx, res, { doc: docs[0], ops: r.ops }, entryPath);
-  });
+  }
+}
+
+/** The legacy `patchesStrategicMerge` field: inline YAML or file paths. */
+export function* runPatchesStrategicMerge(ctx: PatchContext, all: Res[], entries: unknown): Generator<void, void, void> {
+  if (!Array.isArray(entries)) return;
+  for (let i = 0; i < entries.length; i++) {
+    yield;
+    runPatchStrategicMerge(ctx, all, entries[i], i);
+  }
+}
+
+function runPatchStrategicMerge(ctx: PatchContext, all: Res[], entry: unknown, i: number): void {
+  const entryPath: PathSegment[] = ['patchesStrategicMerge', i];
+  if (typeof entry !== 'string') {
+    diag(ctx, entryPath, 'a patchesStrategicMerge entry must be a file path or an inline patch');
+    return;
+  }
+  const inlineDocs = parseInline(ctx.kdoc.file, entry).docs;
+  const isInline = inlineDocs.length > 0 && inlineDocs.every((d) => isPlainMap(d.value));
+  const docs = loadPatch(ctx, entryPath, isInline ? entry : undefined, isInline ? undefined : entry, entryPath);
+  if (!docs) return;
+  for (const patch of docs) {
+    if (!isPlainMap(patch.value)) {
+      diag(ctx, entryPath, 'a strategic merge patch must be an object');
+      continue;
+    }
+    const r = patchTargetById(ctx, all, patch, entryPath);
+    if (r) applySmpTo(ctx, all, r, patch, {});
+  }
+}
+
+/** The legacy `patchesJson6902` field. */
+export function* runPatchesJson6902(ctx: PatchContext, all: Res[], entries: unknown): Generator<void, void, void> {
+  if (!Array.isArray(entries)) return;
+  for (let i = 0; i < entries.length; i++) {
+    yield;
+    runPatchJson6902(ctx, all, entries[i], i);
+  }
+}
+
+function runPatchJson6902(ctx: PatchContext, all: Res[], entry: unknown, i: number): void {
+  const entryPath: PathSegment[] = ['patchesJson6902', i];
+  if (!isPlainMap(entry)) {
+    diag(ctx, entryPath, 'a patchesJson6902 entry must be a map with `target` and `path` or `patch`');
+    return;
+  }
+  const sel = readSelector(entry.target);
+  if (!sel) {
+    diag(ctx, entryPath, 'a JSON 6902 patch needs a `target`');
+    return;
+  }
+  const hasPath = typeof entry.path === 'string' && entry.path !== '';
+  const docs = loadPatch(ctx, entryPath, hasPath ? undefined : typeof entry.patch === 'string' ? entry.patch : '', hasPath ? (entry.path as string) : undefined, [...entryPath, 'patch']);
+  if (!docs || docs.length === 0) return;
+  const r = readJsonPatch(docs[0].value);
+  if ('error' in r) {
+    diag(ctx, entryPath, r.error);
+    return;
+  }
+  for (const res of select(ctx, all, sel, entryPath)) applyJsonTo(ctx, res, { doc: docs[0], ops: r.ops }, entryPath);
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryHost } from '../support/memory-host.ts';
-import { buildKustomization, type KustomizeBuild } from '../../engine/kustomize/index.ts';
+import { buildKustomization, buildKustomizationSteps, type KustomizeBuild } from '../../engine/kustomize/index.ts';
 
 const cm = (name: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 const names = (b: KustomizeBuild) => b.resources.map((r) => `${r.object.kind}/${(r.object.metadata as { name: string }).name}`);
@@ -185,4 +185,35 @@ test('arbitrary kustomization content never throws and never hits the internal-e
     }),
     { seed: 42, numRuns: 300 },
   );
+});
+
+test('a build in steps pauses between patch entries and gives the same resources, places and findings', () => {
+  // A fuzz-grown kustomization of thousands of inline patches blocked the language server for seconds in one build.
+  let k = 'resources:\n  - app.yaml\npatches:\n';
+  for (let i = 0; i < 300; i++) k += `  - patch: |\n      - op: add\n        path: /metadata/labels/l${i % 7}\n        value: v${i}\n    target:\n      kind: Deployment\n`;
+  k += '  - patch: |\n      - op: bogus\n        path: /x\n    target:\n      kind: Deployment\n';
+  const host = memoryHost({ '/ws/kustomization.yaml': k, '/ws/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  labels: {}\n' });
+  const steps = buildKustomizationSteps(host, '/ws');
+  let pauses = 0;
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) pauses++;
+  assert.ok(pauses > 300, `paused ${pauses} times`);
+  assert.deepEqual(r.value, buildKustomization(host, '/ws'));
+  const labels = (r.value.resources[0].object.metadata as { labels: Record<string, string> }).labels;
+  assert.deepEqual(labels, Object.fromEntries(Array.from({ length: 7 }, (_, j) => [`l${j}`, `v${j + 7 * Math.floor((299 - j) / 7)}`])));
+  // The same patch text at 300 places (kept parses of equal texts): every change points into its own entry.
+  const changes = r.value.resources[0].patches.map((p) => p.changes[0]);
+  assert.equal(changes.length, 300);
+  changes.forEach((c, i) => assert.equal(k.slice(c.start, c.end), `v${i}`));
+  assert.deepEqual(r.value.diagnostics.map((d) => [d.code, d.start]), [['kustomize-patch', k.lastIndexOf('patch: |')]], 'on the last entry');
+});
+
+test('inline patches with the same text in two places report their YAML errors in each place', () => {
+  const bad = '  - patch: |\n      a: [\n    target:\n      kind: Deployment\n';
+  const k = `resources:\n  - app.yaml\npatches:\n${bad}${bad}`;
+  const host = memoryHost({ '/ws/kustomization.yaml': k, '/ws/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n' });
+  const found = buildKustomization(host, '/ws').diagnostics.filter((d) => d.code === 'kustomize-yaml');
+  assert.ok(found.length >= 2, JSON.stringify(found));
+  const lines = found.map((d) => k.slice(0, d.start).split('\n').length);
+  assert.ok(lines.some((l) => l <= 6) && lines.some((l) => l > 6 && l <= 10), `in both entries: lines ${lines.join(', ')}`);
 });

@@ -28,6 +28,7 @@ import { createRunner } from './runner.ts';
 import { SETTINGS_SECTION, type FluxhelmSettings } from './protocol.ts';
 import { createDocumentStore } from './documents.ts';
 import { checkedDocumentSync } from './document-sync.ts';
+import { createDiskChanges } from './disk-changes.ts';
 import { registerDynamicCapabilities, registerLanguageFeatures } from './features/language.ts';
 import { registerViews } from './features/views.ts';
 import { registerClusterRequests, clusterStateNotifier } from './features/cluster.ts';
@@ -51,6 +52,13 @@ export function startServer(connection: Connection, host: EngineHost): void {
   const run = createRunner(connection);
   const store = createDocumentStore(connection, service, run);
   const { documents } = store;
+  const disk = createDiskChanges(
+    service,
+    host,
+    run,
+    (uri) => documents.get(uri) !== undefined,
+    () => store.scheduleWorkspaceRefresh(),
+  );
   // A request about a huge document whose newest text is still being checked is answered ContentModified.
   run.beforeRequests((name, params) => store.guard(name, params));
   let rootPath: string | undefined;
@@ -237,7 +245,8 @@ export function startServer(connection: Connection, host: EngineHost): void {
         }
         if (documents.get(change.uri)) continue; // the editor's text wins while a file is open
         try {
-          changed = service.updateFile(change.uri, change.type === 3 ? null : undefined) || changed;
+          // A large file is parsed in steps, and indexed (then checked) when its parse is done.
+          changed = disk.changed(change.uri, change.type === 3) || changed;
         } catch (err) {
           run.logError('watchedFiles', err);
         }

@@ -79,7 +79,7 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
   // The workspace is the whole repository: Flux Kustomization paths are relative to its root.
   // One host for this command and the engine: each question is asked of git once.
   const git = createGitHost({ remember: true });
-  const repo = git.resolve(dir!, ref);
+  const repo = git.changes(dir!, ref);
   if ('error' in repo) {
     err(`fluxhelm diff: ${repo.error}\n`);
     return 2;
@@ -91,8 +91,7 @@ export async function diffGit(argv: string[], out: Out, err: Out): Promise<numbe
   });
   if (!rendererAvailable(service, err)) return 2;
   // Files differ: releases will likely render, so Helm's engine starts while the repository is indexed.
-  const changed = git.changedFiles(repo.root, repo.commit);
-  if (!Array.isArray(changed) || changed.length > 0 || args.flags.has('all')) service.prepareRender();
+  if (repo.changed.length > 0 || args.flags.has('all')) service.prepareRender();
   service.openWorkspace({ roots: [repo.root], repoRoot: repo.root });
   const stripAttributes = args.options.get('strip-attr');
   const result = await service.diffRendered({

@@ -60,6 +60,12 @@ export interface GitHost {
   readFiles(root: string, commit: string, paths: string[]): Map<string, Uint8Array>;
   /** Files whose working-tree content differs from the commit: tracked changes (staged or not), deletions, untracked non-ignored files. */
   changedFiles(root: string, commit: string): string[] | { error: string };
+  /**
+   * `resolve` and `changedFiles` in one question, for hosts that can answer it
+   * more cheaply than the two (the Node host: one `git status` for HEAD where
+   * the two take three processes). Optional: without it the engine asks both.
+   */
+  changes?(dir: string, ref: string): { root: string; commit: string; label: string; changed: string[] } | { error: string };
 }
 
 /**

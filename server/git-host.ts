@@ -3,12 +3,18 @@
  * synchronously (the engine's file reads are synchronous). A tree is listed
  * with one `ls-tree`, many files are read with one `cat-file --batch`, and
  * the files that differ from the working tree come from `git diff` plus the
- * untracked, non-ignored files. Failures are messages a user can act on:
+ * untracked, non-ignored files; against HEAD, the commit and those files come
+ * from one `git status` instead. Failures are messages a user can act on:
  * git not installed, not a repository, an unknown revision, a shallow clone
  * that does not reach the commit.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { GitHost, GitTreeFile } from '../engine/index.ts';
+
+type Changes = ReturnType<NonNullable<GitHost['changes']>>;
+type NodeGitHost = GitHost & { changes: NonNullable<GitHost['changes']> };
 
 interface Run {
   ok: boolean;
@@ -53,7 +59,7 @@ const NO_GIT = 'git is not installed (or not on PATH): reading another revision 
  * the engine asks again with the same host; every git process costs a fork
  * of this process, about 10 ms). The editor's hosts do not remember.
  */
-export function createGitHost(options: { remember?: boolean } = {}): GitHost {
+export function createGitHost(options: { remember?: boolean } = {}): NodeGitHost {
   const host = createGitProcesses();
   if (!options.remember) return host;
   const answers = new Map<string, unknown>();
@@ -61,16 +67,82 @@ export function createGitHost(options: { remember?: boolean } = {}): GitHost {
     if (!answers.has(key)) answers.set(key, ask());
     return answers.get(key) as T;
   };
+  const resolveKey = (dir: string, ref: string) => JSON.stringify(['resolve', dir, ref]);
+  const changedKey = (root: string, commit: string) => JSON.stringify(['changed', root, commit]);
   return {
     ...host,
-    resolve: (dir, ref) => remembered(JSON.stringify(['resolve', dir, ref]), () => host.resolve(dir, ref)),
-    changedFiles: (root, commit) =>
-      remembered(JSON.stringify(['changed', root, commit]), () => host.changedFiles(root, commit)),
+    resolve: (dir, ref) => remembered(resolveKey(dir, ref), () => host.resolve(dir, ref)),
+    changedFiles: (root, commit) => remembered(changedKey(root, commit), () => host.changedFiles(root, commit)),
+    changes: (dir, ref) =>
+      remembered(JSON.stringify(['changes', dir, ref]), () => {
+        const c = host.changes(dir, ref);
+        // What it answered also answers the two questions it combines.
+        if (!('error' in c)) {
+          answers.set(resolveKey(dir, ref), { root: c.root, commit: c.commit, label: c.label });
+          answers.set(changedKey(c.root, c.commit), c.changed);
+          answers.set(JSON.stringify(['changes', c.root, ref]), c);
+        }
+        return c;
+      }),
   };
 }
 
-function createGitProcesses(): GitHost {
-  return {
+/**
+ * The folder holding `.git` at or above `dir` (the repository root in the
+ * caller's terms, as git finds it), or undefined. Not when GIT_DIR or
+ * GIT_WORK_TREE point git elsewhere.
+ */
+function repositoryRoot(dir: string): string | undefined {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return undefined;
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * HEAD and the files that differ from it from one `git status` (porcelain v2:
+ * `# branch.oid`, changed entries `1`/`2`/`u`, untracked `?`; paths from the
+ * root). A file staged and changed back in the working tree is listed though
+ * it equals HEAD: it is then compared and found unchanged. Undefined when
+ * status cannot say (no commit yet, not a repository, ...): the caller asks
+ * the usual way, which explains.
+ */
+function headChanges(dir: string): Changes | undefined {
+  const root = repositoryRoot(dir);
+  if (!root) return undefined;
+  const r = git(root, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames']);
+  if (!r.ok) return undefined;
+  let commit: string | undefined;
+  const changed = new Set<string>();
+  const entries = r.stdout.toString('utf8').split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.startsWith('# branch.oid ')) commit = e.slice('# branch.oid '.length);
+    else if (e.startsWith('? ')) changed.add(e.slice(2));
+    else if (e.startsWith('1 ') || e.startsWith('2 ') || e.startsWith('u ')) {
+      // "1 XY sub mH mI mW hH hI path", "u XY sub m1 m2 m3 mW h1 h2 h3 path"; "2 ... X<score> path" then the old path.
+      const fields = e.startsWith('1 ') ? 8 : e.startsWith('2 ') ? 9 : 10;
+      let at = 0;
+      for (let f = 0; f < fields && at >= 0; f++) at = e.indexOf(' ', at) + 1 || -1;
+      if (at > 0) changed.add(e.slice(at));
+      if (e.startsWith('2 ') && entries[i + 1]) changed.add(entries[++i]!);
+    }
+  }
+  if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+  return { root, commit, label: `HEAD (${commit.slice(0, 7)})`, changed: [...changed].sort() };
+}
+
+function createGitProcesses(): NodeGitHost {
+  const host: NodeGitHost = {
+    changes(dir, ref) {
+      const fast = ref === 'HEAD' ? headChanges(dir) : undefined;
+      if (fast) return fast;
+      const resolved = host.resolve(dir, ref);
+      if ('error' in resolved) return resolved;
+      const changed = host.changedFiles(resolved.root, resolved.commit);
+      return Array.isArray(changed) ? { ...resolved, changed } : changed;
+    },
     resolve(dir, ref) {
       if (!/^[^-]/.test(ref) || ref.includes('\0')) return { error: `'${ref}' is not a Git revision` };
       // One process on the common path: where the top folder is and the commit, together.
@@ -154,4 +226,5 @@ function createGitProcesses(): GitHost {
       return [...new Set(names)].sort();
     },
   };
+  return host;
 }

@@ -29,6 +29,7 @@ import { builtinK8sSchemas } from './k8s-schemas.ts';
 import type { HelmRenderHost } from './host.ts';
 import type { LoadedChart } from '../charts/chart.ts';
 import { parseAllDocuments } from 'yaml';
+import { renderKept } from './render-memo.ts';
 
 /** How the caller resolves and loads charts (the release resolution of the front end fits). */
 export interface ReleaseCharts {
@@ -196,7 +197,7 @@ async function render(ws: Workspace, charts: ReleaseCharts, hr: IndexedObject, o
 
   const host = opts.render ?? ws.host.render;
   if (!host) return fail("Helm's engine is not available in this front end");
-  const result = await host.render(built.request, { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes });
+  const result = await renderKept(host, chart, built.request, { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes });
   const placement: PlacementContext = {
     tree: values.result.ok ? values.result.tree : undefined,
     chart: built.request.chart,

@@ -16,7 +16,7 @@ import { parseConstraint, satisfies } from '../versions/constraints.ts';
 import { parseFluxVersion, sortDescending } from '../versions/semver.ts';
 import { suggest } from '../util/suggest.ts';
 import type { PathSeg } from '../yaml/nodes.ts';
-import { parse as parseYaml } from 'yaml';
+import { readPlainValue } from '../yaml/plain-value.ts';
 
 export interface ChartSources {
   http: HttpIndexSource;
@@ -237,11 +237,9 @@ function resolveLocal(ws: Workspace, hr: IndexedObject, base: ResolvedChart, sou
   const dir = `${ws.repoRootFor(hr.file, chart).replace(/\/+$/, '')}/${chart.replace(/^\.\//, '').replace(/\/+$/, '')}`;
   const text = ws.readText(`${dir}/Chart.yaml`);
   if (text === undefined) return { ...base, ignoredVersion, error: { code: 'local-chart-missing', message: `no Chart.yaml at ${chart} in this repository`, path: ['spec', 'chart', 'spec', 'chart'] } };
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = rec(parseYaml(text)) ?? {};
-  } catch {
-    return { ...base, ignoredVersion, error: { code: 'local-chart-missing', message: `${chart}/Chart.yaml is not valid YAML`, path: ['spec', 'chart', 'spec', 'chart'] } };
-  }
+  // Read in linear time: the text may be an open document of any size (readPlainValue).
+  const read = readPlainValue(text);
+  if (!read.ok) return { ...base, ignoredVersion, error: { code: 'local-chart-missing', message: `${chart}/Chart.yaml is not valid YAML`, path: ['spec', 'chart', 'spec', 'chart'] } };
+  const meta: Record<string, unknown> = rec(read.value) ?? {};
   return { ...base, ignoredVersion, version: str(meta.version) ?? String(meta.version ?? ''), appVersion: str(meta.appVersion), localChartDir: dir, url: `${chart}` };
 }

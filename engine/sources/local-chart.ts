@@ -8,7 +8,7 @@
  * passes a file reader; paths are joined with `/` and may not climb above
  * `root`.
  */
-import { parse as parseYaml } from 'yaml';
+import { readPlainValue } from '../yaml/plain-value.ts';
 
 export interface LocalChartRequest {
   /** `spec.chart.spec.chart`, relative to the source root (e.g. `./charts/app`). */
@@ -75,13 +75,10 @@ export async function readLocalChart(req: LocalChartRequest): Promise<LocalChart
     text = undefined;
   }
   if (text === undefined) return { ok: false, reason: 'not-found', message: `no Chart.yaml at ${chartYamlPath}`, chartYamlPath };
-  let doc: unknown;
-  try {
-    // Keep `version: 1.0` as written (Helm reads Chart.yaml fields as strings).
-    doc = parseYaml(text, { schema: 'failsafe', maxAliasCount: 100, merge: true, prettyErrors: false });
-  } catch (e) {
-    return { ok: false, reason: 'malformed', message: `Chart.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}`, chartYamlPath };
-  }
+  // Keep `version: 1.0` as written (Helm reads Chart.yaml fields as strings); linear in the size of the text.
+  const read = readPlainValue(text, { schema: 'failsafe', maxAliasCount: 100, merge: true });
+  if (!read.ok) return { ok: false, reason: 'malformed', message: `Chart.yaml is not valid YAML: ${read.message.split('\n')[0]}`, chartYamlPath };
+  const doc = read.value;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, reason: 'malformed', message: 'Chart.yaml is not a mapping', chartYamlPath };
   const meta = doc as Record<string, unknown>;
   const name = scalarText(meta.name);

@@ -257,6 +257,16 @@ export function createLanguageService(host: EngineHost): LanguageService {
     }
     yield;
     if (stale()) return undefined;
+    // Every object's references first, in steps of their own (their places in the text: a file of 1,000
+    // HelmReleases took 360-500 ms); the check then finds them read.
+    const refSteps = ws.refs.allSteps();
+    for (let r = refSteps.next(); !r.done; r = refSteps.next()) {
+      yield;
+      if (stale()) {
+        refSteps.return([]);
+        return undefined;
+      }
+    }
     const byFile = ws.check().byFile;
     yield;
     if (stale()) return undefined;

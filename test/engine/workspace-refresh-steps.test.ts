@@ -156,3 +156,28 @@ test('an edit during the fleet evaluation drops the rest of it; the next refresh
   b.service.refreshWorkspaceDiagnostics();
   assert.deepEqual(findings(a.service), findings(b.service));
 });
+
+test("a file of 1,000 HelmReleases: the refresh reads their references in steps (dozens of objects each), with the one-go refresh's findings", async () => {
+  const { memoryHost } = await import('../support/memory-host.ts');
+  const release = (i: number) =>
+    `---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app-${i}\n  namespace: apps\nspec:\n  interval: 5m\n  chart:\n    spec:\n      chart: podinfo\n      sourceRef:\n        kind: HelmRepository\n        name: ${i === 999 ? 'missing' : 'podinfo'}\n${i ? `  dependsOn:\n    - name: app-${i - 1}\n` : ''}`;
+  const files = {
+    '/ws/repo.yaml': 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: apps\nspec:\n  interval: 1h\n  url: https://stefanprodan.github.io/podinfo\n',
+    '/ws/releases.yaml': Array.from({ length: 1000 }, (_, i) => release(i)).join(''),
+  };
+  const openReleases = () => {
+    const service = createLanguageService(memoryHost({ ...files }));
+    service.openWorkspace({ roots: ['/ws'], repoRoot: '/ws' });
+    return service;
+  };
+  const a = openReleases();
+  const b = openReleases();
+  const whole = a.refreshWorkspaceDiagnostics().sort();
+  const stepped = runSteps(b);
+  // 1,000 objects' references, at most 20 read per step: no step reads them all.
+  assert.ok(stepped.steps >= 50, `only ${stepped.steps} steps`);
+  assert.deepEqual(stepped.result?.sort(), whole);
+  assert.deepEqual(findings(b), findings(a));
+  // The last release's missing HelmRepository (line 14 of its 16 lines; the first release has 14).
+  assert.deepEqual(published(b, '/ws/releases.yaml'), [`${14 + 998 * 16 + 14} dangling-reference`]);
+});

@@ -10,7 +10,10 @@
  *   only chart file whose path ends the URL's path;
  * - `fetchRemoteSchemas(...)`, through the network host with a cache (when
  *   the network is allowed; offline the cache is used), following refs
- *   transitively; what cannot be fetched falls back to the chart.
+ *   transitively; what cannot be fetched falls back to the chart. A copy
+ *   fetched in the last `maxAgeMs` (10 minutes) is used without asking the
+ *   network again: a CLI run a minute after the last one does not pay a TLS
+ *   round trip per document.
  */
 import type { LoadedChart } from '../charts/chart.ts';
 import { isFetchFailure, type SourceHost } from '../sources/host.ts';
@@ -20,6 +23,7 @@ export type RemoteResolver = (url: string) => unknown;
 const decoder = new TextDecoder('utf-8');
 const MAX_DOCUMENTS = 64;
 const MAX_BYTES = 4 * 1024 * 1024;
+const MAX_AGE_MS = 10 * 60_000;
 
 function stripFragment(url: string): string {
   const i = url.indexOf('#');
@@ -123,6 +127,8 @@ export interface RemoteSchemaOptions {
   /** Only the cache (Restricted Mode, network off, --offline). */
   offline?: boolean;
   timeoutMs?: number;
+  /** A cached copy younger than this is used without the network (default 10 minutes). */
+  maxAgeMs?: number;
 }
 
 /**
@@ -150,7 +156,10 @@ export async function fetchRemoteSchemas(chart: LoadedChart, net: SourceHost | u
     let doc: unknown;
     if (net) {
       const key = `values-schema:${url}`;
-      if (!options.offline) {
+      const cached = await net.readCache(key);
+      const age = cached ? net.now() - cached.meta.fetchedAt : Infinity;
+      if (cached && age >= 0 && age < (options.maxAgeMs ?? MAX_AGE_MS)) doc = parseJson(decoder.decode(cached.bytes));
+      if (doc === undefined && !options.offline) {
         const res = await net.fetch(url, { timeoutMs: options.timeoutMs, maxBytes: MAX_BYTES });
         if (!isFetchFailure(res) && res.status === 200) {
           doc = parseJson(decoder.decode(res.body));
@@ -160,10 +169,7 @@ export async function fetchRemoteSchemas(chart: LoadedChart, net: SourceHost | u
           }
         }
       }
-      if (doc === undefined) {
-        const cached = await net.readCache(key);
-        if (cached) doc = parseJson(decoder.decode(cached.bytes));
-      }
+      if (doc === undefined && cached) doc = parseJson(decoder.decode(cached.bytes));
     }
     doc ??= fromChart(url);
     if (doc === undefined || doc === null || (typeof doc !== 'object' && typeof doc !== 'boolean')) {

@@ -1,7 +1,8 @@
 /**
  * Remote `$ref`s of values.schema.json through the network host (issue #5):
  * fetched from a loopback HTTP server, following relative refs, cached on
- * disk, and served from the cache offline without a request.
+ * disk, used from the cache without a request for ten minutes, and served
+ * from the cache offline without a request.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,8 +58,18 @@ test('remote schemas come through the network host with a cache, and the cache s
     assert.deepEqual(found[0].path, ['port']);
     assert.deepEqual(check(chart, { port: 443 }, online.resolve), []);
 
+    // Asked again within ten minutes: the cached copies, no request; with no freshness allowed: asked again.
+    let before = served.length;
+    const again = await fetchRemoteSchemas(chart, createNetHost({ cacheDir }), { timeoutMs: 5000 });
+    assert.equal(served.length, before, 'a fresh cached copy is used without a request');
+    assert.deepEqual(again.fetched, []);
+    assert.equal(check(chart, { port: 70000 }, again.resolve)[0]?.path.join('.'), 'port');
+    const refetched = await fetchRemoteSchemas(chart, createNetHost({ cacheDir }), { timeoutMs: 5000, maxAgeMs: 0 });
+    assert.equal(served.length, before + 2, 'an older copy is fetched again');
+    assert.deepEqual(refetched.fetched.sort(), [`${base}/defs.json`, `${base}/root.json`]);
+
     server.close();
-    const before = served.length;
+    before = served.length;
     const offline = await fetchRemoteSchemas(chart, createNetHost({ cacheDir }), { offline: true });
     assert.equal(served.length, before, 'offline: nothing fetched');
     assert.deepEqual(offline.missing, []);

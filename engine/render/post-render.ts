@@ -16,6 +16,7 @@ import type { EngineHost } from '../host.ts';
 import { buildKustomization } from '../kustomize/build.ts';
 import { applyImages } from '../flux/kustomization.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
+import { createFastReader } from '../yaml/fast.ts';
 import type { ReleaseProblem } from '../values/release.ts';
 import type { RenderedDocument } from './host.ts';
 import type { ReleaseSettings } from './release-request.ts';
@@ -44,13 +45,25 @@ export interface PostRenderResult {
 
 const DIR = '/__fluxhelm__/post-render';
 
+/** How rendered documents are read: YAML 1.1, a duplicate key is not an error (the later value is kept). */
+const RENDERED_YAML = { version: '1.1', uniqueKeys: false } as const;
+/** The quick reader (yaml/fast.ts) for the same options: it answers only where its value is the library's. */
+const renderedReader = createFastReader(RENDERED_YAML);
+
 function rec(v: unknown): Record<string, unknown> | undefined {
   return isPlainMap(v) ? v : undefined;
 }
 
 /** Parses a rendered document into objects (a document may be empty or, rarely, a `List`). */
 export function documentObjects(text: string): { objects: Record<string, unknown>[]; error?: string } {
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  // Helm's output is plain block YAML: the quick reader gives the value the library would, without nodes.
+  const quick = renderedReader.read(text);
+  if (quick) {
+    const v = quick.value;
+    if (v === null || v === undefined) return { objects: [] };
+    return isPlainMap(v) ? { objects: [v] } : { objects: [], error: 'a rendered document is not a map' };
+  }
+  const docs = parseAllDocuments(text, RENDERED_YAML);
   const objects: Record<string, unknown>[] = [];
   for (const d of Array.isArray(docs) ? docs : [docs]) {
     if (d.errors.length) return { objects, error: d.errors[0].message };

@@ -14,6 +14,10 @@
  * --include-crds, NOTES, `.Capabilities` with --kube-version and
  * --api-versions, `lookup`, a subchart archive, and kubeVersion constraints.
  *
+ * Every rendered document is also read as post-rendering reads it (the
+ * quick reader of yaml/fast.ts where it answers) and compared with the YAML
+ * library's objects.
+ *
  * Nondeterministic templates are avoided rather than masked: podinfo's test
  * hooks use randAlphaNum (rendered with --skip-tests) and redis gets a
  * password (otherwise generated at random).
@@ -24,7 +28,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parseDocument } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
+import { documentObjects } from '../../engine/render/post-render.ts';
+import { createFastReader } from '../../engine/yaml/fast.ts';
 import { createHelmRenderHost, type NodeHelmRenderHost } from '../../server/helm-render-host.ts';
 import type { ChartFiles, HelmRenderRequest, HelmRenderResult, RenderedDocument } from '../../engine/render/host.ts';
 import { chartFilesFromDir, runNativeHelm, helmRenderBinary, HELM_RENDER_VERSION } from '../support/helm-native.ts';
@@ -268,13 +274,39 @@ async function compare(c: Case, i: number): Promise<HelmRenderResult> {
     const plain = wasm.documents.filter((d) => !d.hook || d.crd).length;
     const joined = (plain ? '' : '\n') + wasm.documents.map((d) => `---\n${d.text}\n`).join('');
     assert.equal(joined, wasm.manifest, `${c.label}: documents do not add up to the manifest`);
-    for (const d of wasm.documents) checkHead(c.label, d);
+    for (const d of wasm.documents) {
+      checkHead(c.label, d);
+      checkObjects(c.label, d);
+    }
   } else {
     assert.ok(!wasm.ok, `${c.label}: helm failed (${native.stderr.trim()}), the wasm host rendered`);
     assert.ok(['template', 'schema', 'chart'].includes(wasm.kind), `${c.label}: unexpected kind ${wasm.kind}: ${wasm.error}`);
     assert.ok(native.stderr.includes(`Error: ${wasm.error}`), `${c.label}: error texts differ:\n helm: ${native.stderr}\n wasm: ${wasm.error}`);
   }
   return wasm;
+}
+
+const quickReader = createFastReader({ version: '1.1', uniqueKeys: false });
+/** Rendered documents read by the quick reader (the rest by the library), per chart test. */
+const quickReads = { quick: 0, all: 0 };
+
+/** The objects post-rendering reads from a document (the quick reader where it answers) are the library's. */
+function checkObjects(label: string, d: RenderedDocument): void {
+  const objects: unknown[] = [];
+  let error: string | undefined;
+  for (const doc of parseAllDocuments(d.text, { version: '1.1', uniqueKeys: false })) {
+    if (doc.errors.length) {
+      error = doc.errors[0]!.message;
+      break;
+    }
+    const v = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (v !== null && v !== undefined) objects.push(v);
+  }
+  const got = documentObjects(d.text);
+  quickReads.all++;
+  if (quickReader.read(d.text)) quickReads.quick++;
+  if (error) assert.equal(got.error, error, `${label}: ${d.template}`);
+  else assert.deepEqual(got.objects, objects, `${label}: objects of ${d.template} differ from the library's`);
 }
 
 /** The per-document facts agree with a YAML 1.1 parse of the document's text. */
@@ -328,10 +360,13 @@ for (const [name, gen] of Object.entries(GENERATORS)) {
       });
     }
     let rendered = 0;
+    quickReads.quick = quickReads.all = 0;
     await pool(cases, 2, async (c, i) => {
       const r = await compare(c, i + name.length * 1000);
       if (r.ok) rendered++;
     });
+    // Helm's output is plain block YAML: the quick reader takes most documents (all of them compared above).
+    assert.ok(quickReads.quick > quickReads.all * 0.5, `${name}: the quick reader took ${quickReads.quick} of ${quickReads.all} documents`);
     // Most generated sets must render: a generator that only produces errors would test little.
     assert.ok(rendered >= PER_CHART * 0.7, `${name}: only ${rendered} of ${PER_CHART} value sets rendered`);
   });

@@ -44,10 +44,9 @@ export interface EngineHost {
   git?: GitHost;
 }
 
-/** A file of a Git tree: path relative to the repository root, size in bytes. */
+/** A file of a Git tree: its path relative to the repository root. */
 export interface GitTreeFile {
   path: string;
-  size: number;
 }
 
 /** Read-only Git access. Errors are messages a user can act on ("'main2' is not a commit in /repo"). */

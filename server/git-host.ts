@@ -177,16 +177,17 @@ function createGitProcesses(): NodeGitHost {
       return { error: `'${ref}' is not a commit in ${root}${empty ? ' (the repository has no commits yet)' : ''}` };
     },
     listFiles(root, commit) {
-      const r = git(root, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
+      // Without -l: sizes would make git read every blob's header (15-20 ms of git's CPU for 470 files).
+      const r = git(root, ['ls-tree', '-r', '-z', '--full-tree', commit]);
       if (!r.ok) return { error: r.missing ? NO_GIT : `git could not list ${commit} in ${root}: ${r.stderr}` };
       const out: GitTreeFile[] = [];
       for (const entry of r.stdout.toString('utf8').split('\0')) {
-        // "<mode> <type> <object> <size>\t<path>"; submodules (commit) and symlinks' targets are not files here.
+        // "<mode> <type> <object>\t<path>"; submodules (commit) and symlinks' targets are not files here.
         const tab = entry.indexOf('\t');
         if (tab < 0) continue;
-        const [mode, type, , size] = entry.slice(0, tab).split(/\s+/);
+        const [mode, type] = entry.slice(0, tab).split(/\s+/);
         if (type !== 'blob' || mode === '120000') continue;
-        out.push({ path: entry.slice(tab + 1), size: Number(size) || 0 });
+        out.push({ path: entry.slice(tab + 1) });
       }
       return out;
     },

@@ -5,7 +5,7 @@
  * rev-parse; `changedFiles`: git diff + ls-files) on a real repository in
  * each state a working tree can be in: edits staged or not, deletions,
  * untracked files in new folders, a staged rename, names with spaces and
- * non-ASCII letters, a file staged and then changed back (listed by status,
+ * non-ASCII letters, a merge conflict, a file staged and then changed back (listed by status,
  * compared and found equal later), asked from a subfolder, and the errors of a
  * repository without commits and a folder outside Git.
  */
@@ -90,6 +90,24 @@ test('a file staged and changed back to HEAD is listed by the fast answer only (
     assert.deepEqual(slow.changed, []);
     assert.deepEqual(fast.changed, ['staged-back.yaml']);
     assert.equal(fast.commit, slow.commit);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a file with a merge conflict is listed both ways', () => {
+  const root = repository();
+  try {
+    git(root, ['checkout', '-q', '-b', 'other']);
+    writeFileSync(join(root, 'apps/kept.yaml'), 'other: 1\n');
+    git(root, ['commit', '-q', '-am', 'other']);
+    git(root, ['checkout', '-q', 'main']);
+    writeFileSync(join(root, 'apps/kept.yaml'), 'main: 1\n');
+    git(root, ['commit', '-q', '-am', 'main']);
+    assert.throws(() => git(root, ['merge', '-q', 'other']));
+    const { fast, slow } = both(root);
+    assert.deepEqual(slow.changed, ['apps/kept.yaml']);
+    assert.deepEqual(fast, slow);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -3,7 +3,12 @@
  * node:path's platform behaviour, and hosts speak forward-slash paths.
  */
 
+/** A path with an empty, `.` or `..` segment, or a trailing slash: one normalizePath changes. */
+const UNNORMAL = /\/\/|(?:^|\/)\.\.?(?:\/|$)|\/$/;
+
 export function normalizePath(p: string): string {
+  // Most paths are already normal (called for every file a build reads): returned as they are.
+  if (p !== '' && !UNNORMAL.test(p)) return p;
   const abs = p.startsWith('/');
   const out: string[] = [];
   for (const seg of p.split('/')) {
@@ -21,6 +26,8 @@ export function normalizePath(p: string): string {
 
 export function joinPath(dir: string, rel: string): string {
   if (rel.startsWith('/')) return normalizePath(rel);
+  // `./x.yaml` (how kustomizations list files): the `./` dropped first keeps the joined path normal.
+  while (rel.startsWith('./')) rel = rel.slice(2);
   return normalizePath(`${dir}/${rel}`);
 }
 

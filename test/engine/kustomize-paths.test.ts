@@ -1,0 +1,50 @@
+/**
+ * normalizePath (engine/kustomize/paths.ts) returns a path that is already
+ * normal as it is, without splitting it: checked against the segment-by-
+ * segment definition on every path of up to five segments drawn from names
+ * that look like `.` and `..` and are not, plus explicit cases.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { joinPath, normalizePath } from '../../engine/kustomize/paths.ts';
+
+/** The definition: drop empty and `.` segments, `..` removes the previous one (kept at the start of a relative path). */
+function reference(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!abs) out.push('..');
+      continue;
+    }
+    out.push(seg);
+  }
+  const joined = out.join('/');
+  return abs ? `/${joined}` : joined || '.';
+}
+
+test('explicit cases', () => {
+  const cases: Record<string, string> = { '': '.', '/': '/', '.': '.', './a': 'a', 'a/./b': 'a/b', 'a//b': 'a/b', 'a/b/': 'a/b', '../a': '../a', '/../a': '/a', 'a/../..': '..', '.a/..b/c..': '.a/..b/c..', '/work/fleet/apps': '/work/fleet/apps', 'apps/base/../prod': 'apps/prod' };
+  for (const [p, want] of Object.entries(cases)) assert.equal(normalizePath(p), want, JSON.stringify(p));
+  assert.equal(joinPath('/repo/apps', '../infra/./x'), '/repo/infra/x');
+  for (const [rel, want] of Object.entries({ './x.yaml': '/repo/apps/x.yaml', '././x': '/repo/apps/x', './': '/repo/apps', '.': '/repo/apps', './../x': '/repo/x', './/x': '/repo/apps/x' }))
+    assert.equal(joinPath('/repo/apps', rel), want, rel);
+});
+
+test('every path of up to five segments agrees with the definition', () => {
+  const names = ['', '.', '..', '...', '.a', '..a', 'a.', 'a..', 'x'];
+  let checked = 0;
+  const walk = (p: string, depth: number) => {
+    for (const prefix of ['', '/']) for (const suffix of ['', '/']) {
+      const path = prefix + p + suffix;
+      assert.equal(normalizePath(path), reference(path), JSON.stringify(path));
+      checked++;
+    }
+    if (depth === 5) return;
+    for (const n of names) walk(p ? `${p}/${n}` : n, depth + 1);
+  };
+  walk('', 0);
+  assert.ok(checked > 200_000, `${checked} paths`);
+});

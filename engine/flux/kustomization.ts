@@ -21,7 +21,7 @@ import { joinPath, normalizePath } from '../kustomize/paths.ts';
 import { isPlainMap } from '../kustomize/resource.ts';
 import type { BuiltResource, FileSpan, KustomizeDiagnostic, PathSegment } from '../kustomize/types.ts';
 import { locateInBuilt } from '../kustomize/locate.ts';
-import { parsedSource, documentAt } from '../kustomize/parsed-sources.ts';
+import { parsedSource, documentAt, warmParsedSource } from '../kustomize/parsed-sources.ts';
 import { readPlainDocument } from '../kustomize/fast-piece.ts';
 import { findAtOffset } from '../yaml/nodes.ts';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from '../yaml/documents.ts';
@@ -543,6 +543,9 @@ export function evaluateFluxKustomization(ws: FluxWorkspace, host: EngineHost, k
 /** evaluateFluxKustomization in steps: its kustomize build yields between entries (buildKustomizationSteps). */
 export function* evaluateFluxKustomizationSteps(ws: FluxWorkspace, host: EngineHost, ks: IndexedObject, opts: EvaluateOptions = {}): Generator<void, FluxKustomizationBuild, void> {
   const diagnostics: KustomizeDiagnostic[] = [];
+  // The file's large pieces in steps first: sourceDocOf parses what it has not parsed yet at once.
+  const own = ws.index?.fileText(ks.file) ?? host.readFile(ks.file);
+  if (own !== undefined) yield* warmParsedSource(ks.file, own);
   let sd = sourceDocOf(host, ws.index, ks);
   if (!sd && opts.applied && ks.createdBy) {
     // A Kustomization no file declares (a bootstrap placeholder): evaluate what Flux creates, and report

@@ -11,7 +11,7 @@
  */
 import type { EngineHost } from '../host.ts';
 import { joinPath, normalizePath, isRemoteReference } from './paths.ts';
-import { parsedSource } from './parsed-sources.ts';
+import { parsedSource, warmParsedSource } from './parsed-sources.ts';
 import { parseSource, spanAt, keySpanAt, type SourceDoc } from './source.ts';
 import { Res, isPlainMap, idEquals, formatId, deepClone, effectiveNamespace } from './resource.ts';
 import { runGenerator } from './generators.ts';
@@ -47,6 +47,14 @@ interface BuildContext {
 }
 
 type Loaded = { ok: Kustomization } | { missing: true } | { error: string };
+
+/** The large pieces of a folder's kustomization file parsed in steps before loadKustomization reads it (warmParsedSource). */
+function* warmKustomizationFile(ctx: BuildContext, dir: string): Generator<void, void, void> {
+  for (const file of KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n))) {
+    const text = ctx.host.readFile(file);
+    if (text !== undefined) yield* warmParsedSource(file, text, 'kustomization');
+  }
+}
 
 function loadKustomization(ctx: BuildContext, dir: string): Loaded {
   const found = KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n)).filter((p) => ctx.host.readFile(p) !== undefined);
@@ -268,6 +276,7 @@ function* accumulate(ctx: BuildContext, dir: string, k: Kustomization, ra: Res[]
       const full = joinPath(dir, entry);
       const text = ctx.host.readFile(full);
       if (text !== undefined) {
+        yield* warmParsedSource(full, text);
         append(ctx, k, path, ra, resourcesFromFile(ctx, k, path, full, text));
         continue;
       }
@@ -275,6 +284,7 @@ function* accumulate(ctx: BuildContext, dir: string, k: Kustomization, ra: Res[]
         diag(ctx, k, path, 'error', 'kustomize-missing', `${entry} not found (no such file or folder next to ${k.file})`);
         continue;
       }
+      yield* warmKustomizationFile(ctx, full);
       const sub = subKustomization(ctx, k, path, full, false);
       if (sub) append(ctx, k, path, ra, yield* accumulate(ctx, full, sub, []));
     }
@@ -307,6 +317,7 @@ function* accumulate(ctx: BuildContext, dir: string, k: Kustomization, ra: Res[]
         diag(ctx, k, path, 'error', 'kustomize-missing', `component folder ${entry} not found`);
         continue;
       }
+      yield* warmKustomizationFile(ctx, full);
       const sub = subKustomization(ctx, k, path, full, true);
       if (sub) yield* accumulate(ctx, full, sub, ra);
     }
@@ -353,6 +364,7 @@ export function* buildKustomizationSteps(host: EngineHost, dir: string): Generat
   const ctx: BuildContext = { host, diagnostics: [], stack: [], nameRefs: [] };
   const top = normalizePath(dir);
   try {
+    yield* warmKustomizationFile(ctx, top);
     const loaded = loadKustomization(ctx, top);
     if ('missing' in loaded || 'error' in loaded) {
       ctx.diagnostics.push({ file: joinPath(top, 'kustomization.yaml'), start: 0, end: 0, severity: 'error', code: 'missing' in loaded ? 'kustomize-missing' : 'kustomize-invalid', message: 'missing' in loaded ? `${top} has no kustomization.yaml, kustomization.yml or Kustomization` : loaded.error });

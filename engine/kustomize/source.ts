@@ -105,16 +105,20 @@ function readsTheSameAsResource(doc: Document.Parsed): boolean {
  * `map`); empty documents are dropped. `schema: 'kustomization'` reads the
  * kustomization file itself the way kustomize does (YAML 1.1 scalars).
  */
-export function parseSource(file: string, text: string, map: OffsetMap = (o) => o, schema: 'resource' | 'kustomization' = 'resource'): ParsedSource {
+export function parseSource(file: string, text: string, map: OffsetMap = (o) => o, schema: 'resource' | 'kustomization' = 'resource', preParsed?: Document.Parsed[]): ParsedSource {
   const docs: SourceDoc[] = [];
   const diagnostics: KustomizeDiagnostic[] = [];
   let parsed: Document.Parsed[];
   try {
+    // `preParsed`: the library's parse of `text` under this schema's options, done in steps by the caller.
+    if (preParsed) parsed = preParsed;
+    else {
     // The editor's parse of the same text when it reads the same under this schema (a huge piece is parsed once per edit).
     // When the editor's parse threw, this one would too: the library's parser reads the text the same under both schemas.
-    const editor = sharedParse(text);
-    if (editor && 'threw' in editor) throw new Error(editor.threw);
-    parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : parseAllQuietly(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS);
+      const editor = sharedParse(text);
+      if (editor && 'threw' in editor) throw new Error(editor.threw);
+      parsed = editor && (schema === 'kustomization' || editor.every(readsTheSameAsResource)) ? [...editor] : parseAllQuietly(text, schema === 'resource' ? KUSTOMIZE_YAML_OPTIONS : YAML_OPTIONS);
+    }
   } catch (e) {
     diagnostics.push({ file, start: map(0), end: map(0), severity: 'error', code: 'kustomize-yaml', message: `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}` });
     return { docs, diagnostics };

@@ -111,7 +111,7 @@ export function parseAllQuietly(text: string, options: ParseOptions & DocumentOp
 /** Lexical tokens the library reads between the pauses of a stepped parse (a few milliseconds of its work). */
 const LEXEMES_PER_STEP = 1500;
 /** Pieces at least this long are parsed in steps by parseYamlFileSteps; shorter ones in one go. */
-const STEPPED_PIECE_CHARS = 16_000;
+export const STEPPED_PIECE_CHARS = 16_000;
 
 /**
  * parseAllQuietly in steps: the library's lexer, parser and composer driven

@@ -208,6 +208,22 @@ test('a build in steps pauses between patch entries and gives the same resources
   assert.deepEqual(r.value.diagnostics.map((d) => [d.code, d.start]), [['kustomize-patch', k.lastIndexOf('patch: |')]], 'on the last entry');
 });
 
+test('a large resource file the quick reader does not read is parsed in steps of the build, to the same result', () => {
+  // 8,000 tagged values (outside the quick reader's subset): the library parses the 200 KB piece, in steps.
+  const data = Array.from({ length: 8000 }, (_, i) => `  k${i}: !!str v${i}\n`).join('');
+  const files = (root: string) => ({ [`${root}/kustomization.yaml`]: 'resources:\n  - big.yaml\n  - small.yaml\n', [`${root}/big.yaml`]: cm('big', `data:\n${data}`), [`${root}/small.yaml`]: cm('small') });
+  const steps = buildKustomizationSteps(memoryHost(files('/stepped')), '/stepped');
+  let pauses = 0;
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) pauses++;
+  assert.ok(pauses > 20, `paused ${pauses} times`);
+  const whole = buildKustomization(memoryHost(files('/whole')), '/whole');
+  assert.deepEqual(names(r.value), ['ConfigMap/big', 'ConfigMap/small']);
+  assert.deepEqual(r.value.resources.map((x) => x.object), whole.resources.map((x) => x.object));
+  assert.equal((r.value.resources[0].object.data as Record<string, string>).k7999, 'v7999');
+  assert.deepEqual(r.value.diagnostics, whole.diagnostics);
+});
+
 test('inline patches with the same text in two places report their YAML errors in each place', () => {
   const bad = '  - patch: |\n      a: [\n    target:\n      kind: Deployment\n';
   const k = `resources:\n  - app.yaml\npatches:\n${bad}${bad}`;

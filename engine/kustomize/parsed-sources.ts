@@ -79,9 +79,13 @@ function pieceOf(text: string, parsed: ParsedSource): Piece {
   return { text, count: parsed.count ?? 0, docs: parsed.docs.map((d) => ({ local: d.index, doc: d.doc, value: d.value })), diagnostics: parsed.diagnostics };
 }
 
-/** Pieces parsed in steps by warmParsedSource, by schema, file and text, until parsedSource takes them (a few at most). */
+/**
+ * Pieces parsed in steps by warmParsedSource, by schema, file and text, until parsedSource takes them: at most
+ * MAX_WARMED_CHARS of text (a build dropped after its warm-up leaves its pieces here until newer ones push them out).
+ */
 const warmed = new Map<string, Piece>();
-const MAX_WARMED = 8;
+const MAX_WARMED_CHARS = 2_000_000;
+let warmedChars = 0;
 
 /**
  * Parses in steps the pieces of `text` that `parsedSource(file, text, schema)` would parse at once: new pieces of
@@ -105,7 +109,12 @@ export function* warmParsedSource(file: string, text: string, schema: Schema = '
       }
     }
     warmed.set(key, piece);
-    if (warmed.size > MAX_WARMED) warmed.delete(warmed.keys().next().value as string);
+    warmedChars += slice.length;
+    for (const [k, p] of warmed) {
+      if (warmedChars <= MAX_WARMED_CHARS || k === key) break;
+      warmed.delete(k);
+      warmedChars -= p.text.length;
+    }
     yield;
   }
 }
@@ -115,7 +124,10 @@ const warmedKey = (schema: Schema, file: string, text: string) => `${schema}\0${
 function takeWarmed(schema: Schema, file: string, text: string): Piece | undefined {
   const key = warmedKey(schema, file, text);
   const piece = warmed.get(key);
-  warmed.delete(key);
+  if (piece) {
+    warmed.delete(key);
+    warmedChars -= piece.text.length;
+  }
   return piece;
 }
 

@@ -1,28 +1,21 @@
 /**
  * normalizePath (engine/kustomize/paths.ts) returns a path that is already
- * normal as it is, without splitting it: checked against the segment-by-
- * segment definition on every path of up to five segments drawn from names
- * that look like `.` and `..` and are not, plus explicit cases.
+ * normal as it is, without splitting it: checked against Node's POSIX
+ * normalize on every path of up to five segments drawn from names that look
+ * like `.` and `..` and are not, plus explicit cases.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { posix } from 'node:path';
 import { joinPath, normalizePath } from '../../engine/kustomize/paths.ts';
 
-/** The definition: drop empty and `.` segments, `..` removes the previous one (kept at the start of a relative path). */
+/**
+ * The definition, from an independent implementation: Node's POSIX
+ * normalize, without the trailing slash it keeps (kustomize's paths have none).
+ */
 function reference(p: string): string {
-  const abs = p.startsWith('/');
-  const out: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!abs) out.push('..');
-      continue;
-    }
-    out.push(seg);
-  }
-  const joined = out.join('/');
-  return abs ? `/${joined}` : joined || '.';
+  const n = posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
 test('explicit cases', () => {

@@ -191,9 +191,8 @@ test('Flux fields on a folder with a kustomization: targetNamespace, namePrefix,
   assert.equal(get(b.resources[1].kustomized, ['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'value']), '${env}', 'the object before substitution is kept');
 });
 
-test('spans inside the kustomization Flux rewrites map back to the original file or the Flux Kustomization', () => {
-  const host = memoryHost({
-    '/r/ks.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
+/** A Flux Kustomization `app` applying ./app into the namespace prod. */
+const APP_KS = `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
   name: app
@@ -206,7 +205,11 @@ spec:
     kind: GitRepository
     name: flux-system
   targetNamespace: prod
-  patches:
+`;
+
+test('spans inside the kustomization Flux rewrites map back to the original file or the Flux Kustomization', () => {
+  const host = memoryHost({
+    '/r/ks.yaml': `${APP_KS}  patches:
     - patch: |
         - op: bogus
           path: /x
@@ -230,20 +233,7 @@ spec:
 
 test('Flux overrides of a kustomization file whose document is not its first piece keep the file\'s other fields and places', () => {
   // The file is read piece by piece (shared with the build and the editor): offsets inside a piece are mapped to the file.
-  const ks = `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: app
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./app
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-  targetNamespace: prod
-`;
+  const ks = APP_KS;
   const host = memoryHost({
     '/r/ks.yaml': ks,
     '/r/app/kustomization.yaml': '# generated\n---\n---\nnamespace: dev\nnamePrefix: p-\nresources:\n  - cm.yaml\n  - missing.yaml\n',

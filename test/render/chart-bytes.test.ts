@@ -5,19 +5,12 @@
  * name with non-ASCII letters (longer in bytes than in characters), an empty
  * file and a large one must come out of `.Files` unchanged.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHelmRenderHost, type NodeHelmRenderHost } from '../../server/helm-render-host.ts';
 import type { ChartFiles } from '../../engine/render/host.ts';
+import { useRenderHost } from '../support/render-host.ts';
 
-let host: NodeHelmRenderHost;
-before(async () => {
-  host = createHelmRenderHost({ timeoutMs: 60_000 });
-  assert.ok(await host.warmUp(), 'dist/helm.wasm is missing or does not start: run npm run build with Go installed');
-});
-after(async () => {
-  await host?.dispose();
-});
+const renderHost = useRenderHost();
 
 const TEMPLATE = `apiVersion: v1
 kind: ConfigMap
@@ -43,7 +36,7 @@ test('binary bytes, non-ASCII names, empty and large files reach .Files unchange
     'files/données-ünïcode.txt': Buffer.from('grüße ✓', 'utf8'),
     'files/empty.txt': new Uint8Array(0),
   };
-  const r = await host.render({ chart, releaseName: 'rel', namespace: 'ns', values: {} });
+  const r = await renderHost().render({ chart, releaseName: 'rel', namespace: 'ns', values: {} });
   assert.ok(r.ok, r.ok ? '' : `${r.kind}: ${r.error}`);
   const field = (name: string) => new RegExp(`^  ${name}: (.*)$`, 'm').exec(r.manifest)?.[1];
   assert.equal(field('binary'), blob.toString('base64'));

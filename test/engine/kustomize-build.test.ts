@@ -143,6 +143,17 @@ test('documents without kind or name and broken YAML are diagnostics, not except
   assert.ok(codes(b).includes('error:kustomize-yaml'));
 });
 
+test('a broken resource document is one finding, at its first YAML error, as kustomize stops there (not one per error)', () => {
+  // A document with thousands of YAML errors (a fuzz-broken flow collection), then an intact one.
+  const broken = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n${'  x: [[[[}}}}\n  - ]]\n'.repeat(2000)}`;
+  const b = buildKustomization(memoryHost({ '/ws/kustomization.yaml': 'resources: [all.yaml]\n', '/ws/all.yaml': `${broken}---\n${cm('ok', 'data: {a: b}\n')}` }), '/ws');
+  const found = b.diagnostics.filter((d) => d.code === 'kustomize-yaml');
+  assert.equal(found.length, 1, `${found.length} findings`);
+  assert.equal(found[0]!.file, '/ws/all.yaml');
+  assert.ok(found[0]!.start < broken.indexOf('  - ]]'), 'at the first error');
+  assert.deepEqual(names(b), ['ConfigMap/ok']);
+});
+
 test('output follows kustomize order: Namespace first, then kinds in its list, then the rest by group/version/kind, namespace, name', () => {
   const doc = (kind: string, apiVersion: string, name: string, ns?: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}---\n`;
   const text = doc('HelmRelease', 'helm.toolkit.fluxcd.io/v2', 'b', 'team-b') + doc('HelmRelease', 'helm.toolkit.fluxcd.io/v2', 'a') + doc('HelmRelease', 'helm.toolkit.fluxcd.io/v2', 'z', 'team-a') + doc('Deployment', 'apps/v1', 'd') + doc('ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'w') + doc('GitRepository', 'source.toolkit.fluxcd.io/v1', 'g') + doc('Namespace', 'v1', 'ns') + doc('ConfigMap', 'v1', 'c');

@@ -60,11 +60,11 @@ export interface GitHost {
   /** Files whose working-tree content differs from the commit: tracked changes (staged or not), deletions, untracked non-ignored files. */
   changedFiles(root: string, commit: string): string[] | { error: string };
   /**
-   * `resolve` and `changedFiles` in one question, for hosts that can answer it
-   * more cheaply than the two (the Node host: one `git status` for HEAD where
-   * the two take three processes). Optional: without it the engine asks both.
+   * `resolve` and `changedFiles` in one question, which a host may answer more
+   * cheaply than the two (the Node host: one `git status` for HEAD where the
+   * two take three processes).
    */
-  changes?(dir: string, ref: string): { root: string; commit: string; label: string; changed: string[] } | { error: string };
+  changes(dir: string, ref: string): { root: string; commit: string; label: string; changed: string[] } | { error: string };
 }
 
 /**

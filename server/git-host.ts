@@ -13,8 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GitHost, GitTreeFile } from '../engine/index.ts';
 
-type Changes = ReturnType<NonNullable<GitHost['changes']>>;
-type NodeGitHost = GitHost & { changes: NonNullable<GitHost['changes']> };
+type Changes = ReturnType<GitHost['changes']>;
 
 interface Run {
   ok: boolean;
@@ -59,7 +58,7 @@ const NO_GIT = 'git is not installed (or not on PATH): reading another revision 
  * the engine asks again with the same host; every git process costs a fork
  * of this process, about 10 ms). The editor's hosts do not remember.
  */
-export function createGitHost(options: { remember?: boolean } = {}): NodeGitHost {
+export function createGitHost(options: { remember?: boolean } = {}): GitHost {
   const host = createGitProcesses();
   if (!options.remember) return host;
   const answers = new Map<string, unknown>();
@@ -133,8 +132,8 @@ function headChanges(dir: string): Changes | undefined {
   return { root, commit, label: `HEAD (${commit.slice(0, 7)})`, changed: [...changed].sort() };
 }
 
-function createGitProcesses(): NodeGitHost {
-  const host: NodeGitHost = {
+function createGitProcesses(): GitHost {
+  const host: GitHost = {
     changes(dir, ref) {
       const fast = ref === 'HEAD' ? headChanges(dir) : undefined;
       if (fast) return fast;

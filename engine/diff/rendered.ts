@@ -12,7 +12,7 @@
  * while the files they read from disk stay unchanged, so an editor asking
  * again only renders the head side. Never throws.
  */
-import type { EngineHost, GitHost } from '../host.ts';
+import type { EngineHost } from '../host.ts';
 import type { IndexOptions } from '../workspace/index.ts';
 import type { IndexedObject } from '../workspace/index.ts';
 import type { Workspace } from '../workspace/model.ts';
@@ -53,15 +53,6 @@ interface BaseEntry {
 
 const HEAD_LABEL = 'working tree';
 
-/** The base commit and the files that differ from it: in one question when the host can answer it so. */
-function changesOf(git: GitHost, dir: string, ref: string): { root: string; commit: string; label: string; changed: string[] } | { error: string } {
-  if (git.changes) return git.changes(dir, ref);
-  const resolved = git.resolve(dir, ref);
-  if ('error' in resolved) return resolved;
-  const changed = git.changedFiles(resolved.root, resolved.commit);
-  return Array.isArray(changed) ? { ...resolved, changed } : changed;
-}
-
 export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(params: DiffRenderedParams): Promise<DiffRenderedResult> } {
   let cached: BaseEntry | undefined;
 
@@ -77,7 +68,7 @@ export function createRenderedDiff(deps: RenderedDiffDeps): { diffRendered(param
     if (scope && deps.host.readDir(scope) === undefined && head.ws.readText(scope) === undefined) return { error: `no such file or folder: ${scope}`, usage: true };
     const gitDir = deps.host.readDir(dir) !== undefined ? dir : dir.slice(0, dir.lastIndexOf('/')) || '/';
     const ref = params.base ?? 'HEAD';
-    const resolved = changesOf(git, gitDir, ref);
+    const resolved = git.changes(gitDir, ref);
     if ('error' in resolved) return { error: resolved.error };
     const { root, commit, label, changed: changedRel } = resolved;
     const changed = new Set(changedRel);

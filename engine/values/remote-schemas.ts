@@ -13,7 +13,9 @@
  *   transitively; what cannot be fetched falls back to the chart. A copy
  *   fetched in the last `maxAgeMs` (10 minutes) is used without asking the
  *   network again: a CLI run a minute after the last one does not pay a TLS
- *   round trip per document.
+ *   round trip per document. A server that cannot be reached (DNS,
+ *   refused, timeout, TLS) is asked once per call: its other URLs come from
+ *   the cache or the chart straight away.
  */
 import type { LoadedChart } from '../charts/chart.ts';
 import { isFetchFailure, type SourceHost } from '../sources/host.ts';
@@ -28,6 +30,17 @@ const MAX_AGE_MS = 10 * 60_000;
 function stripFragment(url: string): string {
   const i = url.indexOf('#');
   return i === -1 ? url : url.slice(0, i);
+}
+
+/** Failures that say nothing about one document but about its server. */
+const UNREACHABLE = new Set(['unreachable', 'timeout', 'tls']);
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function dirOf(p: string): string {
@@ -144,6 +157,9 @@ export async function fetchRemoteSchemas(chart: LoadedChart, net: SourceHost | u
   const missing: string[] = [];
   const todo: string[] = [];
   const roots: unknown[] = [];
+  // Origins that could not be reached (DNS, refused, timeout, TLS): the rest of their URLs come from the cache or
+  // the chart without another attempt. Offline, app-template's schema names some 15 documents on one host.
+  const down = new Set<string>();
   const collect = (c: LoadedChart): void => {
     if (c.schemaText) roots.push(parseJson(c.schemaText));
     c.subcharts.forEach(collect);
@@ -159,8 +175,10 @@ export async function fetchRemoteSchemas(chart: LoadedChart, net: SourceHost | u
       const cached = await net.readCache(key);
       const age = cached ? net.now() - cached.meta.fetchedAt : Infinity;
       if (cached && age >= 0 && age < (options.maxAgeMs ?? MAX_AGE_MS)) doc = parseJson(decoder.decode(cached.bytes));
-      if (doc === undefined && !options.offline) {
+      const origin = originOf(url);
+      if (doc === undefined && !options.offline && !down.has(origin)) {
         const res = await net.fetch(url, { timeoutMs: options.timeoutMs, maxBytes: MAX_BYTES });
+        if (isFetchFailure(res) && UNREACHABLE.has(res.kind)) down.add(origin);
         if (!isFetchFailure(res) && res.status === 200) {
           doc = parseJson(decoder.decode(res.body));
           if (doc !== undefined) {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,47 @@ test('remote schemas come through the network host with a cache, and the cache s
     assert.equal(served.length, before, 'offline: nothing fetched');
     assert.deepEqual(offline.missing, []);
     assert.equal(check(chart, { port: 'http' }, offline.resolve)[0]?.path.join('.'), 'port');
+  } finally {
+    server.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
+
+test('a schema server that cannot be reached is asked once; the other documents come from the chart', async () => {
+  // A server that drops every connection: each attempt is one connection (ECONNRESET, "unreachable").
+  let connections = 0;
+  const server = createNetServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/s`;
+  const cacheDir = mkdtempSync(join(tmpdir(), 'fluxhelm-remote-schema-'));
+  try {
+    // The root names two documents on that server; the chart carries both under their own $id (as app-template does).
+    const files = {
+      'Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'values.yaml': 'port: 8080\nname: web\n',
+      'values.schema.json': JSON.stringify({
+        type: 'object',
+        properties: { port: { $ref: `${base}/port.json` }, name: { $ref: `${base}/name.json` } },
+      }),
+      'schemas/port.json': JSON.stringify({ $id: `${base}/port.json`, type: 'integer', maximum: 65535 }),
+      'schemas/name.json': JSON.stringify({ $id: `${base}/name.json`, type: 'string' }),
+    };
+    const loaded = loadChartFromFiles(files);
+    assert.ok(loaded.ok);
+    const result = await fetchRemoteSchemas(loaded.chart, createNetHost({ cacheDir }), { timeoutMs: 5000 });
+    assert.equal(connections, 1, 'one attempt for the server, not one per document');
+    assert.deepEqual(result.fetched, []);
+    assert.deepEqual(result.missing, []);
+    // The chart's copies still check the values.
+    assert.deepEqual(check(loaded.chart, { port: 70000, name: 'web' }, result.resolve)[0]?.path, ['port']);
+    assert.deepEqual(check(loaded.chart, { port: 80, name: 3 }, result.resolve)[0]?.path, ['name']);
+
+    // Each call asks again: the next one (a later check, the network back) is not told the server is down.
+    await fetchRemoteSchemas(loaded.chart, createNetHost({ cacheDir }), { timeoutMs: 5000 });
+    assert.equal(connections, 2);
   } finally {
     server.close();
     rmSync(cacheDir, { recursive: true, force: true });

@@ -12,7 +12,8 @@ import type { EngineHost } from './host.ts';
 import type { Diagnostic, OffsetDiagnostic, Position, Range, CodeAction, CompletionList, Hover, DocumentSymbol, InlayHint, CodeLens, Location } from './types.ts';
 import { parseYamlFile, parseYamlFileSteps, type YamlFile } from './yaml/documents.ts';
 import { SchemaRegistry, type CrdLoadProblem } from './schemas/registry.ts';
-import { validateFile } from './validation/validate.ts';
+import { validateDocument, validateFile, type ValidateOptions } from './validation/validate.ts';
+import { isHelmTemplate } from './validation/kind.ts';
 import { getCodeActions, migrateActions, suppressActionsIn } from './quickfix/code-actions.ts';
 import { applyRepoPolicy } from './config/policy.ts';
 import type { SeverityOverride } from './config/repo-config.ts';
@@ -88,6 +89,8 @@ export interface LanguageService extends ReleaseService {
   parseSteps(uri: string, text: string, previous?: YamlFile): Generator<void, YamlFile, void>;
   /** The document's own checks: YAML, schemas, CEL (patch files as partial objects). */
   doValidation(file: YamlFile): Diagnostic[];
+  /** Works out `doValidation`'s checks one `---` document per step (kept with each document); then it is quick. */
+  validationSteps(file: YamlFile): Generator<void, void, void>;
   /**
    * Everything known about an open document: its own checks, the workspace's (when computed on this text), chart
    * resolution and values, the cluster, and `extra` findings of the caller (rendering in `check --render`); then
@@ -206,6 +209,12 @@ export function createLanguageService(host: EngineHost): LanguageService {
   const withWs = <T>(uri: string, fallback: T, fn: (ws: Workspace, path: string) => T): T => {
     const path = uriToPath(uri);
     return workspace && path ? fn(workspace, path) : fallback;
+  };
+  /** Options of a file's own checks: patch files as partial objects. */
+  const validateOptions = (path: string | undefined): ValidateOptions => {
+    // When the Flux Operator manages the cluster, its patched CRDs accept its kinds in Alerts and Receivers.
+    if (workspace) registry.setFluxOperator(fluxOperatorManages(workspace.index));
+    return { partial: !!(workspace && path && workspace.patchFiles().has(path)) };
   };
   /** CRD objects of `fluxhelm.schemas.crdPaths` / `--crd`, for checking rendered objects. */
   let crdObjects: unknown[] = [];
@@ -385,13 +394,18 @@ export function createLanguageService(host: EngineHost): LanguageService {
     },
     parse: (uri, text, previous) => parseYamlFile(uri, text, previous),
     parseSteps: (uri, text, previous) => parseYamlFileSteps(uri, text, previous),
+    *validationSteps(file) {
+      if (!settings.validate || isHelmTemplate(file.uri, file.text)) return;
+      const options = validateOptions(uriToPath(file.uri));
+      for (const doc of file.docs) {
+        validateDocument(doc, file.uri, registry, options);
+        yield;
+      }
+    },
     doValidation(file) {
       if (!settings.validate) return [];
       const path = uriToPath(file.uri);
-      const partial = !!(workspace && path && workspace.patchFiles().has(path));
-      // When the Flux Operator manages the cluster, its patched CRDs accept its kinds in Alerts and Receivers.
-      if (workspace) registry.setFluxOperator(fluxOperatorManages(workspace.index));
-      const own = validateFile(file, registry, { partial });
+      const own = validateFile(file, registry, validateOptions(path));
       // As Flux applies it: built documents are checked as built, files no cluster root reaches say so (fleet/).
       return toDiagnostics(file, workspace && path ? workspace.adjustWritten(path, own, registry) : own);
     },

@@ -128,6 +128,22 @@ export function largestPiece(text: string): number {
 }
 
 /** FLUXHELM_SLOW_CHECK_MS read as a number of milliseconds (100 when unset or not a number). */
+/**
+ * Why a document's check runs in steps after typing pauses, or undefined when it is checked in one go: longer than
+ * `hugeChars`, a `---` piece longer than `pieceChars`, or its last check took `slowMs` (over SLOW_CHECK_MS).
+ */
+export function hugeReason(
+  text: string,
+  slowMs: number | undefined,
+  hugeChars: number,
+  pieceChars: number,
+): string | undefined {
+  const kb = Math.round(text.length / 1024);
+  if (text.length > hugeChars) return `is ${kb} KB`;
+  if (text.length > pieceChars && largestPiece(text) > pieceChars) return `is ${kb} KB with a large document in it`;
+  return slowMs === undefined ? undefined : `took ${slowMs} ms to check`;
+}
+
 export function slowCheckMs(setting: string | undefined): number {
   const n = setting === undefined || setting === '' ? NaN : Number(setting);
   return Number.isFinite(n) && n >= 0 ? n : 100;

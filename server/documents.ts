@@ -12,8 +12,9 @@
  * The edits of a huge document (over HUGE_CHARS, with a `---` piece over
  * HUGE_PIECE_CHARS, or whose last edit took over SLOW_CHECK_MS to check) are
  * parsed, indexed and validated after typing pauses instead of on every
- * keystroke (its opening is checked at once; a 400 KB document takes the
- * YAML library about half a second to parse), and at least once a second
+ * keystroke (a 400 KB document takes the YAML library about half a second
+ * to parse; its opening is checked in the same steps at once, an opening
+ * below those sizes in one go), and at least once a second
  * while typing goes on. That parse runs in steps of a few milliseconds
  * between messages (engine parseSteps), and so, after it, do the new
  * documents' values, the index and the findings (each a step of its own);
@@ -31,7 +32,8 @@ import type { LanguageService, YamlFile } from '../engine/index.ts';
 import { StatusNotification, notify } from './protocol.ts';
 import { toLspDiagnostic } from './convert.ts';
 import type { Runner } from './runner.ts';
-import { createCheckBudget, largestPiece, slowCheckMs } from './check-budget.ts';
+import { createCheckBudget, hugeReason, slowCheckMs } from './check-budget.ts';
+import { clampPendingPlaces } from './clamp-places.ts';
 
 export interface DocumentStore {
   readonly documents: TextDocuments<TextDocument>;
@@ -40,9 +42,9 @@ export interface DocumentStore {
   fileOf(uri: string): YamlFile | undefined;
   /**
    * The parse the index and the published findings are of: the last finished one while a newer text of a huge
-   * document waits to be checked, the current text's otherwise.
+   * document waits to be checked (none while its opening is), the current text's otherwise.
    */
-  checkedFile(doc: TextDocument): YamlFile;
+  checkedFile(doc: TextDocument): YamlFile | undefined;
   /** True while a newer text of the open document waits to be checked (its index and findings are older). */
   pending(uri: string): boolean;
   /** Before a request's work: throws ContentModified when the request is about a document whose check is pending. */
@@ -198,7 +200,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
 
   /**
    * A stepped parse finished: each new document's plain value (a 1 MB document's takes the library a few hundred
-   * milliseconds), then the index, then the findings of that version, each a block of its own between messages.
+   * milliseconds) and own checks, then the index, then the findings of that version, each a block of its own
+   * between messages.
    * A newer text starts over after a pause.
    */
   function* finishSteps(uri: string, version: number, file: YamlFile): Generator<void, void, void> {
@@ -208,6 +211,12 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       const started = Date.now();
       d.value();
       took += Date.now() - started;
+      yield;
+    }
+    // Each document's own checks (3,500 ConfigMaps: 110 ms in one block otherwise, inside the publish).
+    for (let steps = service.validationSteps(file), started = Date.now(); !steps.next().done; started = Date.now()) {
+      took += Date.now() - started;
+      budget.due(uri, version, file.text);
       yield;
     }
     if (!documents.get(uri)) return;
@@ -365,7 +374,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     },
     checkedFile(doc) {
       const last = parsed.get(doc.uri);
-      return last && store.pending(doc.uri) ? last.file : store.fileFor(doc);
+      if (store.pending(doc.uri)) return last?.file;
+      return store.fileFor(doc);
     },
     pending(uri) {
       return deferred.has(uri) || parseJobs.has(uri) || finishing.has(uri);
@@ -387,25 +397,13 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     },
     clampPlaces(answer) {
       if (!deferred.size && !parseJobs.size && !finishing.size) return answer;
-      const seen = new Set<unknown>();
-      const walk = (v: unknown): void => {
-        if (typeof v !== 'object' || v === null || seen.has(v)) return;
-        seen.add(v);
-        if (Array.isArray(v)) return v.forEach(walk);
-        const o = v as { uri?: unknown; range?: { start?: unknown; end?: unknown } };
-        const doc = typeof o.uri === 'string' && store.pending(o.uri) ? documents.get(o.uri) : undefined;
-        if (doc && o.range && typeof o.range === 'object') {
-          const clamp = (q: unknown) => doc.positionAt(doc.offsetAt(q as { line: number; character: number }));
-          o.range = { start: clamp(o.range.start), end: clamp(o.range.end) };
-        }
-        for (const x of Object.values(v)) walk(x);
-      };
-      walk(answer);
-      return answer;
+      return clampPendingPlaces(answer, (uri) => (store.pending(uri) ? documents.get(uri) : undefined));
     },
     validate(doc, resolve = true) {
-      // A huge document whose newest text waits: its last checked version's findings, under that version.
+      // A huge document whose newest text waits: its last checked version's findings, under that version (none
+      // while the stepped check of its opening runs: that publishes when done).
       const last = parsed.get(doc.uri);
+      if (!last && store.pending(doc.uri)) return;
       // Unless the newest version's note that its check continues is out: older findings would replace it.
       if (last && store.pending(doc.uri) && budget.noted(doc.uri)) return;
       if (last && store.pending(doc.uri)) publishFile(doc.uri, last.version, last.file, resolve);
@@ -413,32 +411,25 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     },
     changed(doc) {
       budget.arrived(doc.uri, doc.version);
-      // Opening (nothing parsed yet) is checked at once: only edits wait for a pause.
+      // Judged on the new text: the edit that pastes a large document in is the first to wait. An opening is
+      // checked at once, unless it is huge: then in the same steps, without a pause.
       const last = parsed.get(doc.uri)?.file;
-      if (!last) return applyChange(doc);
       const text: unknown = doc.getText();
-      const size = typeof text === 'string' ? text.length : 0;
-      // Judged on the new text: the edit that pastes a large document in is the first to wait.
-      const bigPiece = typeof text === 'string' && size > HUGE_PIECE_CHARS && largestPiece(text) > HUGE_PIECE_CHARS;
-      const slowMs = slowChecks.get(doc.uri);
-      const huge = typeof text === 'string' && (size > HUGE_CHARS || bigPiece || slowMs !== undefined);
-      if (!huge) {
-        cancelDeferred(doc.uri);
-        return applyEdit(doc);
-      }
+      const why = hugeReason(
+        typeof text === 'string' ? text : '',
+        last && slowChecks.get(doc.uri),
+        HUGE_CHARS,
+        HUGE_PIECE_CHARS,
+      );
+      if (!why) return last ? applyEdit(doc) : applyChange(doc);
       if (!toldHuge.has(doc.uri)) {
         toldHuge.add(doc.uri);
-        const why =
-          size > HUGE_CHARS
-            ? `is ${Math.round(size / 1024)} KB`
-            : bigPiece
-              ? `is ${Math.round(size / 1024)} KB with a large document in it`
-              : `took ${slowMs} ms to check`;
         connection.console.log(
           `${doc.uri} ${why}: it is checked when typing pauses for ${HUGE_PAUSE_MS} ms (at least once a second), in steps between messages`,
         );
       }
-      scheduleParse(doc.uri);
+      if (last) scheduleParse(doc.uri);
+      else startParse(doc.uri);
     },
     republish(uri) {
       const open = documents.get(uri);

@@ -204,7 +204,7 @@ export function startServer(connection: Connection, host: EngineHost): void {
       if (repoConfig) connection.console.log(`settings from ${repoConfig.path}`);
       for (const doc of documents.all()) {
         const file = store.checkedFile(doc);
-        service.updateFile(doc.uri, file.text, file);
+        if (file) service.updateFile(doc.uri, file.text, file);
       }
       connection.console.log(`indexed ${ws.fileCount} files in ${Date.now() - started} ms`);
       store.refreshWorkspace();

@@ -8,7 +8,10 @@
  * would claim there are no problems), and the output channel says so once
  * per document (checked between the check's steps, and by a timer at the
  * deadline of the newest version, for the time it waits for a typing pause
- * or behind other messages). The full findings of that version replace it
+ * or behind other messages). Between steps, the time the document's last
+ * stepped check took counts as still ahead: a check that took 1.2 s last
+ * time gets its note when it starts, not after a step that blocks past the
+ * budget. The full findings of that version replace it
  * when the check is done, the same publish as without the note. Also the measures
  * documents.ts tells huge documents by (largestPiece, slowCheckMs).
  */
@@ -30,6 +33,10 @@ export interface CheckBudget {
   due(uri: string, version: number, text: string): void;
   /** The findings of `version` were published (the note, if any, is replaced). */
   published(uri: string, version: number): void;
+  /** A stepped check of the document starts now (its end is expected as long after as the last one took). */
+  started(uri: string): void;
+  /** The stepped check that started last is done: how long it took is the expectation for the next one. */
+  finished(uri: string): void;
   /** True while the note is the last thing published for the document. */
   noted(uri: string): boolean;
   forget(uri: string): void;
@@ -51,11 +58,15 @@ export function createCheckBudget(
   const done = new Map<string, number>();
   const timers = new Map<string, NodeJS.Timeout>();
   const told = new Set<string>();
+  // When the running stepped check of each document started, and how long its last one took from start to findings.
+  const starts = new Map<string, number>();
+  const costs = new Map<string, number>();
 
-  function noteIfLate(uri: string, version: number, text: string): void {
+  /** `aheadMs`: how much longer the findings are expected to take (a step may block for most of it). */
+  function noteIfLate(uri: string, version: number, text: string, aheadMs = 0): void {
     const at = arrivals.get(uri)?.get(version);
     if (at === undefined || notes.get(uri) === version || (done.get(uri) ?? -Infinity) >= version) return;
-    if (now() - at < CHECK_BUDGET_MS) return;
+    if (now() - at + aheadMs < CHECK_BUDGET_MS) return;
     notes.set(uri, version);
     const kb = Math.round(text.length / 1024);
     const firstLine = /^[^\r\n]*/.exec(text)?.[0].length ?? 0;
@@ -92,9 +103,22 @@ export function createCheckBudget(
       );
     },
     due(uri, version, text) {
+      // Judged by when the findings are expected, not only by the time so far: the next step of a check that took
+      // a second last time may block past the budget before the next call here.
+      const cost = costs.get(uri) ?? 0;
+      const start = starts.get(uri);
+      const remaining = start === undefined ? 0 : Math.max(0, cost - (now() - start));
       const newest = current(uri);
-      if (newest && newest.version !== version) noteIfLate(uri, newest.version, newest.text);
-      noteIfLate(uri, version, text);
+      if (newest && newest.version !== version) noteIfLate(uri, newest.version, newest.text, remaining + cost);
+      noteIfLate(uri, version, text, remaining);
+    },
+    started(uri) {
+      starts.set(uri, now());
+    },
+    finished(uri) {
+      const start = starts.get(uri);
+      if (start !== undefined) costs.set(uri, now() - start);
+      starts.delete(uri);
     },
     published(uri, version) {
       done.set(uri, Math.max(version, done.get(uri) ?? -Infinity));
@@ -110,6 +134,8 @@ export function createCheckBudget(
       arrivals.delete(uri);
       notes.delete(uri);
       told.delete(uri);
+      starts.delete(uri);
+      costs.delete(uri);
     },
   };
 }

@@ -149,6 +149,8 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
       text: current,
       steps: service.parseSteps(uri, current, parsed.get(uri)?.file),
     });
+    budget.started(uri);
+    budget.due(uri, doc.version, current);
     parseDriver ??= setImmediate(runParseSlice);
   }
 
@@ -230,6 +232,7 @@ export function createDocumentStore(connection: Connection, service: LanguageSer
     budget.due(uri, version, file.text);
     started = Date.now();
     publishFile(uri, version, file, true);
+    budget.finished(uri);
     if (changed) store.scheduleWorkspaceRefresh();
     noteCheckTime(uri, took + Date.now() - started);
     // Done: no longer pending (scheduleParse waits for a running finish).

@@ -44,25 +44,42 @@ interface BuildContext {
   stack: string[];
   /** Name references from `configurations` files at any level (applied once, at the end). */
   nameRefs: NameRefSpec[];
+  /** Kustomization files warmKustomizationFile read, by folder, for the loadKustomization after it (read once). */
+  read: Map<string, { file: string; text: string }[]>;
 }
 
 type Loaded = { ok: Kustomization } | { missing: true } | { error: string };
 
+/** The kustomization files of a folder with their texts (those warmKustomizationFile read, when it did). */
+function kustomizationFilesIn(ctx: BuildContext, dir: string): { file: string; text: string }[] {
+  const kept = ctx.read.get(dir);
+  if (kept) {
+    ctx.read.delete(dir);
+    return kept;
+  }
+  const out: { file: string; text: string }[] = [];
+  for (const name of KUSTOMIZATION_FILE_NAMES) {
+    const file = joinPath(dir, name);
+    const text = ctx.host.readFile(file);
+    if (text !== undefined) out.push({ file, text });
+  }
+  return out;
+}
+
 /** The large pieces of a folder's kustomization file parsed in steps before loadKustomization reads it (warmParsedSource). */
 function* warmKustomizationFile(ctx: BuildContext, dir: string): Generator<void, void, void> {
-  for (const file of KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n))) {
-    const text = ctx.host.readFile(file);
-    if (text !== undefined) yield* warmParsedSource(file, text, 'kustomization');
-  }
+  const files = kustomizationFilesIn(ctx, dir);
+  ctx.read.set(dir, files);
+  for (const { file, text } of files) yield* warmParsedSource(file, text, 'kustomization');
 }
 
 function loadKustomization(ctx: BuildContext, dir: string): Loaded {
-  const found = KUSTOMIZATION_FILE_NAMES.map((n) => joinPath(dir, n)).filter((p) => ctx.host.readFile(p) !== undefined);
+  const found = kustomizationFilesIn(ctx, dir);
   if (found.length === 0) return { missing: true };
-  if (found.length > 1) return { error: `${dir} has more than one kustomization file: ${found.map((f) => f.slice(dir.length + 1)).join(', ')}` };
-  const file = found[0];
+  if (found.length > 1) return { error: `${dir} has more than one kustomization file: ${found.map((f) => f.file.slice(dir.length + 1)).join(', ')}` };
+  const { file, text } = found[0];
   // Piece by piece and shared with the editor's parse: a kustomization file being typed in is not parsed whole per build.
-  const parsed = parsedSource(file, ctx.host.readFile(file)!, 'kustomization');
+  const parsed = parsedSource(file, text, 'kustomization');
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { error: `${file} is not valid YAML` };
   const doc = parsed.docs[0];
@@ -361,7 +378,7 @@ export function buildKustomization(host: EngineHost, dir: string): KustomizeBuil
  * took over a second to build in one block). The result is the same.
  */
 export function* buildKustomizationSteps(host: EngineHost, dir: string): Generator<void, KustomizeBuild, void> {
-  const ctx: BuildContext = { host, diagnostics: [], stack: [], nameRefs: [] };
+  const ctx: BuildContext = { host, diagnostics: [], stack: [], nameRefs: [], read: new Map() };
   const top = normalizePath(dir);
   try {
     yield* warmKustomizationFile(ctx, top);

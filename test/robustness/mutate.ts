@@ -8,7 +8,8 @@
  * anchors and merge keys, unicode, tabs, `---`, lone carriage returns,
  * huge and deep documents and alias bombs.
  */
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import type { LineIndex } from '../../engine/yaml/lines.ts';
+import { linesAfter, linesFor } from './lines-memo.ts';
 
 /** mulberry32: small, fast and the same sequence for the same seed on every machine. */
 export class Random {
@@ -64,7 +65,10 @@ function whole(text: string, o: number): number {
 function replace(text: string, lines: LineIndex, rawStart: number, rawEnd: number, insert: string): { change: ContentChange; text: string } {
   const start = whole(text, rawStart);
   const end = Math.max(start, whole(text, rawEnd));
-  return { change: { range: lines.rangeOf(start, end), text: insert }, text: text.slice(0, start) + insert + text.slice(end) };
+  const next = text.slice(0, start) + insert + text.slice(end);
+  // The next edit (a keystroke of the same word) and the session find the new text's index kept.
+  linesAfter(lines, start, end, insert, next);
+  return { change: { range: lines.rangeOf(start, end), text: insert }, text: next };
 }
 
 function lineBounds(lines: LineIndex, line: number): [number, number] {
@@ -77,7 +81,7 @@ type Mutation = (text: string, rnd: Random, opts: MutateOptions) => Edit;
 
 /** A single incremental change from one offset range to new text. */
 function single(name: string, text: string, start: number, end: number, insert: string): Edit {
-  const r = replace(text, new LineIndex(text), start, end, insert);
+  const r = replace(text, linesFor(text), start, end, insert);
   return { name, steps: [[r.change]], text: r.text };
 }
 
@@ -89,7 +93,7 @@ const mutations: [number, Mutation][] = [
     const steps: ContentChange[][] = [];
     let t = text;
     for (const ch of word) {
-      const r = replace(t, new LineIndex(t), at, at, ch);
+      const r = replace(t, linesFor(t), at, at, ch);
       steps.push([r.change]);
       t = r.text;
       at += ch.length;
@@ -102,7 +106,7 @@ const mutations: [number, Mutation][] = [
     const steps: ContentChange[][] = [];
     let t = text;
     for (let n = 1 + rnd.int(6); n > 0 && at > 0; n--) {
-      const r = replace(t, new LineIndex(t), at - 1, at, '');
+      const r = replace(t, linesFor(t), at - 1, at, '');
       steps.push([r.change]);
       t = r.text;
       at--;
@@ -110,7 +114,7 @@ const mutations: [number, Mutation][] = [
     return { name: 'backspace', steps, text: t };
   }],
   [3, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const l = rnd.int(lines.lineCount);
     const [s, e] = lineBounds(lines, l);
     const count = 1 + rnd.int(3);
@@ -118,7 +122,7 @@ const mutations: [number, Mutation][] = [
     return single('delete-lines', text, s, rnd.chance(0.5) ? end : e, '');
   }],
   [3, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const l = rnd.int(lines.lineCount);
     const end = lineBounds(lines, Math.min(lines.lineCount - 1, l + rnd.int(8)))[1];
     const [s] = lineBounds(lines, l);
@@ -127,7 +131,7 @@ const mutations: [number, Mutation][] = [
     return single('duplicate-lines', text, s, s, block.repeat(1 + (rnd.chance(0.2) ? rnd.int(20) : 0)));
   }],
   [2, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     if (lines.lineCount < 3) return single('noop', text, 0, 0, '');
     const l = rnd.int(lines.lineCount - 2);
     const [a, b] = lineBounds(lines, l);
@@ -137,7 +141,7 @@ const mutations: [number, Mutation][] = [
     return single('swap-lines', text, a, c, (second.endsWith('\n') ? second : `${second}\n`) + first.replace(/\n$/, ''));
   }],
   [3, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const l = rnd.int(lines.lineCount);
     const [s] = lineBounds(lines, l);
     return rnd.chance(0.5) ? single('indent', text, s, s, rnd.pick([' ', '  ', '   ', '\t', '    '])) : single('dedent', text, s, Math.min(text.length, s + 1 + rnd.int(3)), '');
@@ -151,12 +155,12 @@ const mutations: [number, Mutation][] = [
     return single('unicode', text, at, at, rnd.pick(UNICODE));
   }],
   [2, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const [s] = lineBounds(lines, rnd.int(lines.lineCount));
     return single('anchors', text, s, s, rnd.pick(['base: &base\n  a: 1\n  b: [1, 2]\n', 'merged:\n  <<: *base\n  c: 3\n', 'x: &x\n  <<: *x\n', 'values: *base\n', '<<: [*base, *base]\n', '? &k key\n: *k\n']));
   }],
   [2, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const [s] = lineBounds(lines, rnd.int(lines.lineCount));
     return single('document-marker', text, s, s, rnd.pick(['---\n', '--- \n', '...\n', '--- |\n', '---\n---\n']));
   }],
@@ -188,7 +192,7 @@ const mutations: [number, Mutation][] = [
   }],
   // Paste: a whole document again, or the whole text replaced (full sync).
   [1, (text, rnd) => {
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const [s] = lineBounds(lines, rnd.int(lines.lineCount));
     const piece = text.slice(0, Math.min(text.length, 400 + rnd.int(2000)));
     return single('paste', text, s, s, piece);
@@ -203,7 +207,7 @@ const mutations: [number, Mutation][] = [
     const changes: ContentChange[] = [];
     for (let n = 2 + rnd.int(3); n > 0; n--) {
       const at = rnd.int(t.length + 1);
-      const r = replace(t, new LineIndex(t), at, Math.min(t.length, at + rnd.int(3)), rnd.pick(['x', '', ': ', '- ', '\n']));
+      const r = replace(t, linesFor(t), at, Math.min(t.length, at + rnd.int(3)), rnd.pick(['x', '', ': ', '- ', '\n']));
       changes.push(r.change);
       t = r.text;
     }
@@ -231,7 +235,7 @@ export function applyChanges(text: string, changes: ContentChange[]): string {
       t = c.text;
       continue;
     }
-    const li = new LineIndex(t);
+    const li = linesFor(t);
     t = t.slice(0, li.offsetAt(c.range.start)) + c.text + t.slice(li.offsetAt(c.range.end));
   }
   return t;

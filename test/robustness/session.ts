@@ -20,7 +20,8 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { LspClient } from '../support/lsp-client.ts';
 import { yamlFiles } from '../support/yaml-files.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import type { LineIndex } from '../../engine/yaml/lines.ts';
+import { linesFor } from './lines-memo.ts';
 import * as inv from '../../engine/protocol/invariants.ts';
 import { Random, mutate, applyChanges, type ContentChange } from './mutate.ts';
 
@@ -125,10 +126,10 @@ export class Session {
 
   private linesOf = (uri: string): LineIndex | undefined => {
     const open = this.texts.get(uri);
-    if (open) return new LineIndex(open.text);
+    if (open) return linesFor(open.text);
     try {
       const path = fileURLToPath(uri);
-      return new LineIndex(readFileSync(path, 'utf8'));
+      return linesFor(readFileSync(path, 'utf8'));
     } catch {
       return undefined;
     }
@@ -160,7 +161,7 @@ export class Session {
         : [this.diskText(uri), ...(this.diskBefore.get(uri) ?? [])];
       const known = candidates.filter((t): t is string => t !== undefined);
       if (!known.length) return;
-      const results = known.map((t) => inv.checkDiagnostics(new LineIndex(t), params.diagnostics));
+      const results = known.map((t) => inv.checkDiagnostics(linesFor(t), params.diagnostics));
       if (results.some((p) => p.length === 0)) return;
       this.fail({ kind: 'violation', method: 'textDocument/publishDiagnostics', detail: results[0].slice(0, 5).join('\n'), text: known[0], step: this.lastStep, file: relative(this.root, fileURLToPath(uri)) });
       return;
@@ -182,7 +183,7 @@ export class Session {
       if (version === doc.version) doc.diagnostics = Array.isArray(params.diagnostics) ? (params.diagnostics as Json[]) : [];
     }
     if (text === undefined) return;
-    const problems = inv.checkDiagnostics(new LineIndex(text), params.diagnostics);
+    const problems = inv.checkDiagnostics(linesFor(text), params.diagnostics);
     if (problems.length) this.fail({ kind: 'violation', method: 'textDocument/publishDiagnostics', detail: problems.slice(0, 5).join('\n'), text, step: this.lastStep });
   }
 
@@ -299,7 +300,7 @@ export class Session {
     const uri = this.current;
     const doc = this.texts.get(uri)!;
     const text = doc.text;
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const params = this.params(method, uri, lines, doc.diagnostics);
     const started = performance.now();
     this.report.requests++;
@@ -441,8 +442,9 @@ export class Session {
 }
 
 /** The request budget scaled by the machine's load per core (never below the budget itself). */
+const CORES = Math.max(1, cpus().length);
 export function scaledBudget(budgetMs: number): number {
-  return budgetMs * Math.max(1, loadavg()[0] / Math.max(1, cpus().length));
+  return budgetMs * Math.max(1, loadavg()[0] / CORES);
 }
 
 /** The protocol problems of an answer to `method`, against the text the server holds. */

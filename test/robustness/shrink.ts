@@ -15,7 +15,7 @@ import { join, basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../support/lsp-client.ts';
-import { LineIndex } from '../../engine/yaml/lines.ts';
+import { linesFor } from './lines-memo.ts';
 import * as inv from '../../engine/protocol/invariants.ts';
 import { checkAnswer, allowedError, scaledBudget, type Failure, type FailureKind, type Json } from './session.ts';
 
@@ -69,7 +69,7 @@ export class Replayer {
     if (!(file && this.workspace)) mkdirSync(join(this.root, `replay-${this.n}`), { recursive: true });
     const uri = pathToFileURL(path).href;
     this.errors = [];
-    const lines = new LineIndex(text);
+    const lines = linesFor(text);
     const diagnostics = this.client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri, 20_000).catch(() => undefined);
     const opened = performance.now();
     this.client.open(uri, text, 1);

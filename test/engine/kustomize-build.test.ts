@@ -244,3 +244,23 @@ test('inline patches with the same text in two places report their YAML errors i
   const lines = found.map((d) => k.slice(0, d.start).split('\n').length);
   assert.ok(lines.some((l) => l <= 6) && lines.some((l) => l > 6 && l <= 10), `in both entries: lines ${lines.join(', ')}`);
 });
+
+test('a stepped build reads each kustomization file name of a folder once', () => {
+  const files = {
+    '/ws/kustomization.yaml': 'resources:\n  - base\n  - a.yaml\ncomponents:\n  - comp\n',
+    '/ws/a.yaml': cm('a'),
+    '/ws/base/kustomization.yaml': 'resources: [b.yaml]\n',
+    '/ws/base/b.yaml': cm('b'),
+    '/ws/comp/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\n',
+  };
+  const host = memoryHost(files);
+  const reads = new Map<string, number>();
+  const counting = { ...host, readFile: (p: string) => (reads.set(p, (reads.get(p) ?? 0) + 1), host.readFile(p)) };
+  const steps = buildKustomizationSteps(counting, '/ws');
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  assert.deepEqual(names(r.value), ['ConfigMap/c-a', 'ConfigMap/c-b']);
+  assert.deepEqual(r.value, buildKustomization(memoryHost(files), '/ws'));
+  const names3 = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+  for (const dir of ['/ws', '/ws/base', '/ws/comp']) for (const n of names3) assert.equal(reads.get(`${dir}/${n}`), 1, `${dir}/${n}`);
+});

@@ -22,6 +22,7 @@ import { LspClient } from '../support/lsp-client.ts';
 import { yamlFiles } from '../support/yaml-files.ts';
 import type { LineIndex } from '../../engine/yaml/lines.ts';
 import { linesFor } from './lines-memo.ts';
+import { OwnStalls } from './stalls.ts';
 import * as inv from '../../engine/protocol/invariants.ts';
 import { Random, mutate, applyChanges, type ContentChange } from './mutate.ts';
 
@@ -103,10 +104,17 @@ export class Session {
   private lastStep = 'open';
   private exited = false;
   private shuttingDown = false;
+  private readonly stalls = new OwnStalls();
 
   constructor(private readonly opts: SessionOptions) {
     this.rnd = new Random(opts.seed);
     this.report = { seed: opts.seed, workspace: opts.workspace, edits: 0, requests: 0, refused: 0, failures: [], latencies: new Map(), diagnosticsLatencies: [], peakRssMb: 0 };
+  }
+
+  /** For a late answer's report: how long this run was itself too busy to read answers during the wait. */
+  private ownBusy(since: number): string {
+    const ms = this.stalls.busySince(since);
+    return ms > 0 ? `; this run itself was busy ${Math.round(ms)} ms of the wait` : '';
   }
 
   private fail(f: Failure): void {
@@ -175,7 +183,7 @@ export class Session {
           this.report.diagnosticsLatencies.push(ms);
           // The text whose validation (or the workspace work after it) held everything up, for replaying.
           const budget = scaledBudget(this.opts.requestBudgetMs);
-          if (ms > budget) this.fail({ kind: 'slow', method: 'validation', detail: `diagnostics of version ${version} after ${Math.round(ms)} ms (budget ${Math.round(budget)} ms at this load)`, text: sent.text, step: sent.step, file: relative(this.root, fileURLToPath(uri)) });
+          if (ms > budget) this.fail({ kind: 'slow', method: 'validation', detail: `diagnostics of version ${version} after ${Math.round(ms)} ms (budget ${Math.round(budget)} ms at this load${this.ownBusy(sent.at)})`, text: sent.text, step: sent.step, file: relative(this.root, fileURLToPath(uri)) });
         }
         sent.at = 0;
         text = sent.text;
@@ -319,7 +327,7 @@ export class Session {
       list.push(ms);
       this.report.latencies.set(method, list);
       const budget = scaledBudget(this.opts.requestBudgetMs);
-      if (ms > budget) this.fail({ kind: 'slow', method, detail: `answered after ${Math.round(ms)} ms (budget ${Math.round(budget)} ms at this load)`, text, params: { ...params, textDocument: undefined, uri: undefined }, step: this.lastStep });
+      if (ms > budget) this.fail({ kind: 'slow', method, detail: `answered after ${Math.round(ms)} ms (budget ${Math.round(budget)} ms at this load${this.ownBusy(started)})`, text, params: { ...params, textDocument: undefined, uri: undefined }, step: this.lastStep });
     }
     const problems = checkAnswer(method, params, result, lines, uri, this.linesOf);
     if (problems.length) this.fail({ kind: 'violation', method, detail: problems.slice(0, 5).join('\n'), text, params: { ...params, textDocument: undefined, uri: undefined }, step: this.lastStep });
@@ -436,6 +444,7 @@ export class Session {
 
   async stop(removeCopy = true): Promise<void> {
     this.shuttingDown = true;
+    this.stalls.stop();
     if (!this.exited) await this.client.shutdown();
     if (removeCopy) rmSync(this.root, { recursive: true, force: true });
   }

@@ -153,7 +153,6 @@ export function largestPiece(text: string): number {
   return Math.max(largest, text.length - start);
 }
 
-/** FLUXHELM_SLOW_CHECK_MS read as a number of milliseconds (100 when unset or not a number). */
 /**
  * Why a document's check runs in steps after typing pauses, or undefined when it is checked in one go: longer than
  * `hugeChars`, a `---` piece longer than `pieceChars`, or its last check took `slowMs` (over SLOW_CHECK_MS).
@@ -170,6 +169,7 @@ export function hugeReason(
   return slowMs === undefined ? undefined : `took ${slowMs} ms to check`;
 }
 
+/** FLUXHELM_SLOW_CHECK_MS read as a number of milliseconds (100 when unset or not a number). */
 export function slowCheckMs(setting: string | undefined): number {
   const n = setting === undefined || setting === '' ? NaN : Number(setting);
   return Number.isFinite(n) && n >= 0 ? n : 100;
